@@ -1,0 +1,460 @@
+//===- QNNOps.td - qnn dialect operations ------------------*- tablegen -*-===//
+//
+// Operations of the qnn dialect. Numeric semantics refer to the rules of
+// docs/Numerics.md: Q (quantize), D (dequantize), R (requantize epilogue).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_DIALECT_QNN_IR_QNNOPS_TD
+#define QOPT_DIALECT_QNN_IR_QNNOPS_TD
+
+include "qopt/Dialect/QNN/IR/QNNBase.td"
+
+//===----------------------------------------------------------------------===//
+// Quantize, dequantize, requantize
+//===----------------------------------------------------------------------===//
+
+def QNN_QuantizeOp : QNN_CastOp<"quantize", QNN_FloatTensor, QNN_QuantTensor> {
+  let summary = "Convert a float tensor to a quantized tensor";
+  let description = [{
+    Quantizes each element with the scale and zero point of the result type
+    (for a per-axis type, those of the element's index along the quantized
+    dimension). Rule Q of docs/Numerics.md, as FBGEMM computes it:
+
+    ```
+    q = clamp(nearbyint(x * (1.0f / scale)) + zero_point, storage_min, storage_max)
+    ```
+
+    The product uses the float32 reciprocal of the scale (not a division),
+    `nearbyint` rounds half to even, and the zero point is added after
+    rounding.
+
+    Example:
+
+    ```mlir
+    %q = qnn.quantize %x : tensor<1x8xf32> -> tensor<1x8x!quant.uniform<u8:f32, 0.05:128>>
+    ```
+  }];
+}
+
+def QNN_DequantizeOp
+    : QNN_CastOp<"dequantize", QNN_QuantTensor, QNN_FloatTensor> {
+  let summary = "Convert a quantized tensor to a float tensor";
+  let description = [{
+    Rule D of docs/Numerics.md: `x = float(q - zero_point) * scale`, in
+    float32, with the parameters of the operand type.
+
+    Example:
+
+    ```mlir
+    %x = qnn.dequantize %q : tensor<1x8x!quant.uniform<u8:f32, 0.05:128>> -> tensor<1x8xf32>
+    ```
+  }];
+}
+
+def QNN_RequantizeOp
+    : QNN_CastOp<"requantize", QNN_QuantTensor, QNN_QuantTensor> {
+  let summary = "Change the scale and zero point of a quantized tensor";
+  let description = [{
+    Equal, element for element, to `qnn.quantize` of `qnn.dequantize` of
+    the operand: the value is dequantized with the operand type (rule D) and
+    quantized with the result type (rule Q), both in float32. This is what
+    PyTorch computes for `quantize_per_tensor(x.dequantize(), s, z)`.
+
+    Example:
+
+    ```mlir
+    %r = qnn.requantize %q : tensor<4x!quant.uniform<u8:f32, 0.1:3>> -> tensor<4x!quant.uniform<i8:f32, 0.2>>
+    ```
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized-region markers
+//===----------------------------------------------------------------------===//
+
+def QNN_QuantStubOp : QNN_MarkerOp<"quant_stub"> {
+  let summary = "Start of a quantized region (PyTorch QuantStub)";
+  let description = [{
+    An identity on a float tensor that marks where quantization begins, as
+    `torch.ao.quantization.QuantStub` does in an eager model. Quantization
+    passes replace it with `qnn.quantize` once the value's scale and zero
+    point are known; until then it computes nothing.
+
+    Example:
+
+    ```mlir
+    %x = qnn.quant_stub %input : tensor<1x1x28x28xf32>
+    ```
+  }];
+}
+
+def QNN_DequantStubOp : QNN_MarkerOp<"dequant_stub"> {
+  let summary = "End of a quantized region (PyTorch DeQuantStub)";
+  let description = [{
+    An identity on a float tensor that marks where quantization ends, as
+    `torch.ao.quantization.DeQuantStub` does. Quantization passes replace it
+    with `qnn.dequantize`.
+
+    Example:
+
+    ```mlir
+    %y = qnn.dequant_stub %logits : tensor<1x10xf32>
+    ```
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and linear
+//===----------------------------------------------------------------------===//
+
+def QNN_ConvOp : QNN_WeightedOp<"conv"> {
+  let summary = "1-D or 2-D convolution (PyTorch Conv1d / Conv2d)";
+  let description = [{
+    Cross-correlation in PyTorch's layout: the input is `N x C x W` (1-D) or
+    `N x C x H x W` (2-D), the weight `O x C/groups x kW` or
+    `O x C/groups x kH x kW`, the optional bias `O`, the result
+    `N x O x oW` or `N x O x oH x oW` with, per spatial dimension,
+
+    ```
+    out = floor((in + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
+    ```
+
+    `strides`, `padding` (applied at both ends) and `dilation` have one entry
+    per spatial dimension and default to 1, 0 and 1. `groups` splits the
+    channels; `groups == C == O` is a depthwise convolution. `activation`
+    applies relu or relu6 to the result.
+
+    Float form (all operands f32): the float convolution, plus bias, then
+    the activation.
+
+    Quantized form (input, weight and result `!quant.uniform`; the weight
+    per tensor or per axis along dimension 0): for output channel `c`,
+    docs/Numerics.md rule R:
+
+    ```
+    acc = sum((xq - zx) * (wq - zw[c]))                     (int32)
+    f   = float(acc) + bias[c] / (sx * sw[c])               (f32 bias)
+    yq  = clamp(nearbyint(f * ((sx * sw[c]) / sy)) + zy, lo, hi)
+    ```
+
+    with `lo = zy` for relu and relu6 (relu6 also lowers `hi` to
+    `min(storage_max, Q(6.0))`), else the storage range. An i32 bias is already in units of
+    `sx * sw[c]` and is added to `acc` (integer-only mode).
+
+    Example:
+
+    ```mlir
+    %y = qnn.conv %x, %w, %b {padding = array<i64: 1, 1>, activation = #qnn.activation<relu>}
+        : (tensor<1x1x28x28xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<1x8x28x28xf32>
+    ```
+  }];
+  let arguments = (ins
+    QNN_Tensor:$input,
+    QNN_Tensor:$weight,
+    Optional<AnyRankedTensor>:$bias,
+    OptionalAttr<DenseI64ArrayAttr>:$strides,
+    OptionalAttr<DenseI64ArrayAttr>:$padding,
+    OptionalAttr<DenseI64ArrayAttr>:$dilation,
+    DefaultValuedAttr<I64Attr, "1">:$groups,
+    QNN_DefaultActivation:$activation
+  );
+  let extraClassDeclaration = [{
+    /// Number of spatial dimensions: 1 or 2.
+    int64_t getNumSpatialDims() {
+      return getInput().getType().getRank() - 2;
+    }
+    /// The attributes with their defaults filled in, one entry per spatial
+    /// dimension.
+    ::llvm::SmallVector<int64_t> getStridesOrDefault();
+    ::llvm::SmallVector<int64_t> getPaddingOrDefault();
+    ::llvm::SmallVector<int64_t> getDilationOrDefault();
+  }];
+}
+
+def QNN_LinearOp : QNN_WeightedOp<"linear"> {
+  let summary = "Fully connected layer (PyTorch Linear)";
+  let description = [{
+    `y = x * transpose(w) + b`: the input is `... x K`, the weight `O x K`,
+    the optional bias `O`, the result `... x O`.
+
+    Float form: all operands f32.
+
+    Static quantized form: input, weight and result `!quant.uniform`, with
+    the arithmetic of `qnn.conv` (rule R of docs/Numerics.md) with `K` as the
+    reduction.
+
+    Dynamic quantized form (PyTorch `quantize_dynamic`): float input and
+    result with a quantized weight. Each call chooses the input's scale and
+    zero point from that call's min and max, quantizes the input, accumulates
+    in int32 and returns `float(acc) * sx * sw[c] + bias[c]`.
+
+    Example:
+
+    ```mlir
+    %y = qnn.linear %x, %w, %b {activation = #qnn.activation<relu>}
+        : (tensor<1x784xf32>, tensor<100x784xf32>, tensor<100xf32>) -> tensor<1x100xf32>
+    ```
+  }];
+  let arguments = (ins
+    QNN_Tensor:$input,
+    QNN_Tensor:$weight,
+    Optional<AnyRankedTensor>:$bias,
+    QNN_DefaultActivation:$activation
+  );
+}
+
+//===----------------------------------------------------------------------===//
+// Activations
+//===----------------------------------------------------------------------===//
+
+def QNN_ReluOp : QNN_ScaleKeepingOp<"relu"> {
+  let summary = "Rectified linear unit";
+  let description = [{
+    `max(x, 0)`. On a quantized tensor the scale and zero point are kept and
+    the operation is `max(q, zero_point)`, exactly as PyTorch's quantized
+    relu.
+
+    Example:
+
+    ```mlir
+    %y = qnn.relu %x : tensor<1x100xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def QNN_ClampOp : QNN_ScaleKeepingOp<"clamp"> {
+  let summary = "Clamp to a real interval (ReLU6, Hardtanh)";
+  let description = [{
+    `min(max(x, min), max)` with `min` and `max` real values (f32). ReLU6 is
+    `min = 0, max = 6`. On a quantized tensor the scale and zero point are
+    kept and the bounds are quantized with them (rule Q):
+    `clamp(q, Q(min), Q(max))`.
+
+    Example:
+
+    ```mlir
+    %y = qnn.clamp %x {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x32x14x14xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input, F32Attr:$min, F32Attr:$max);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def QNN_BatchNormOp : QNN_Op<"batch_norm", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "Inference batch normalization (BatchNorm1d / BatchNorm2d)";
+  let description = [{
+    For channel `c` (dimension 1 of an `N x C`, `N x C x L` or
+    `N x C x H x W` input), in float32:
+
+    ```
+    y = (x - mean[c]) / sqrt(var[c] + epsilon) * weight[c] + bias[c]
+    ```
+
+    Float only: before quantization it is folded into the producing conv or
+    linear (`qnn-fold-batchnorm`), as PyTorch's `fuse_modules` does.
+
+    Example:
+
+    ```mlir
+    %y = qnn.batch_norm %x, %gamma, %beta, %mean, %var {epsilon = 1.0e-05 : f32}
+        : (tensor<1x8x28x28xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+        -> tensor<1x8x28x28xf32>
+    ```
+  }];
+  let arguments = (ins
+    QNN_Tensor:$input,
+    AnyRankedTensor:$weight,
+    AnyRankedTensor:$bias,
+    AnyRankedTensor:$mean,
+    AnyRankedTensor:$variance,
+    DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon
+  );
+  let results = (outs QNN_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias `,` $mean `,` $variance attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+def QNN_MaxPoolOp : QNN_PoolOp<"max_pool"> {
+  let summary = "1-D or 2-D max pooling (MaxPool1d / MaxPool2d)";
+  let description = [{
+    The maximum over each window. `kernel_size` has one entry per spatial
+    dimension; `strides` default to `kernel_size`, `padding` to 0 (at most
+    half the kernel, padded elements never win), `dilation` to 1. The output
+    size per spatial dimension is PyTorch's:
+
+    ```
+    out = floor_or_ceil((in + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
+    ```
+
+    rounding up when `ceil_mode` is set, minus one if the last window would
+    start in the right padding. On quantized tensors the result type equals
+    the input type: the max of quantized values is exact.
+
+    Example:
+
+    ```mlir
+    %y = qnn.max_pool %x {kernel_size = array<i64: 2, 2>}
+        : tensor<1x8x28x28xf32> -> tensor<1x8x14x14xf32>
+    ```
+  }];
+  let arguments = (ins
+    QNN_Tensor:$input,
+    DenseI64ArrayAttr:$kernel_size,
+    OptionalAttr<DenseI64ArrayAttr>:$strides,
+    OptionalAttr<DenseI64ArrayAttr>:$padding,
+    OptionalAttr<DenseI64ArrayAttr>:$dilation,
+    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode
+  );
+  let extraClassDeclaration = [{
+    ::llvm::SmallVector<int64_t> getStridesOrDefault();
+    ::llvm::SmallVector<int64_t> getPaddingOrDefault();
+    ::llvm::SmallVector<int64_t> getDilationOrDefault();
+  }];
+}
+
+def QNN_AvgPoolOp : QNN_PoolOp<"avg_pool"> {
+  let summary = "1-D or 2-D average pooling (AvgPool1d / AvgPool2d)";
+  let description = [{
+    The mean over each window, with PyTorch's window rules (see
+    `qnn.max_pool`; no dilation). With `count_include_pad` (the default) the
+    divisor is the window size clipped to the padded input, else the number
+    of input elements in the window.
+
+    Quantized form (PyTorch's quantized avg_pool, NCHW path): the result
+    type equals the input type, and for a window holding `size` input
+    elements with divisor `n`
+
+    ```
+    acc = sum(q) - size * zx                                (int32)
+    yq  = clamp(nearbyint(float(acc) * float(1.0 / n) + zx), storage range)
+    ```
+
+    Example:
+
+    ```mlir
+    %y = qnn.avg_pool %x {kernel_size = array<i64: 2>} : tensor<1x8x16xf32> -> tensor<1x8x8xf32>
+    ```
+  }];
+  let arguments = (ins
+    QNN_Tensor:$input,
+    DenseI64ArrayAttr:$kernel_size,
+    OptionalAttr<DenseI64ArrayAttr>:$strides,
+    OptionalAttr<DenseI64ArrayAttr>:$padding,
+    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+    DefaultValuedAttr<BoolAttr, "true">:$count_include_pad
+  );
+  let extraClassDeclaration = [{
+    ::llvm::SmallVector<int64_t> getStridesOrDefault();
+    ::llvm::SmallVector<int64_t> getPaddingOrDefault();
+  }];
+}
+
+def QNN_AdaptiveAvgPoolOp : QNN_PoolOp<"adaptive_avg_pool"> {
+  let summary = "Adaptive average pooling to the result's spatial size";
+  let description = [{
+    PyTorch's AdaptiveAvgPool1d / AdaptiveAvgPool2d: the result type gives
+    the output size; output index `i` of a dimension of input size `in` and
+    output size `out` averages input indices
+    `[floor(i * in / out), ceil((i + 1) * in / out))`. An output size of 1
+    is global average pooling. Quantized arithmetic as `qnn.avg_pool`, with
+    the result type equal to the input type.
+
+    Example:
+
+    ```mlir
+    %y = qnn.adaptive_avg_pool %x : tensor<1x64x45xf32> -> tensor<1x64x1xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary
+//===----------------------------------------------------------------------===//
+
+def QNN_AddOp : QNN_Op<"add"> {
+  let summary = "Elementwise addition with an optional fused activation";
+  let description = [{
+    `lhs + rhs` on tensors of the same shape, then `activation`.
+
+    Quantized form (PyTorch's quantized add): each operand is dequantized
+    with its own type (rule D), the sum is taken in float32 and quantized
+    with the result type (rule Q); relu clamps at the result zero point.
+    The three scales may all differ.
+
+    Example:
+
+    ```mlir
+    %y = qnn.add %a, %b {activation = #qnn.activation<relu>}
+        : (tensor<1x8x7x7xf32>, tensor<1x8x7x7xf32>) -> tensor<1x8x7x7xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$lhs, QNN_Tensor:$rhs,
+                       QNN_DefaultActivation:$activation);
+  let results = (outs QNN_Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shape operations
+//===----------------------------------------------------------------------===//
+
+def QNN_ReshapeOp : QNN_Op<"reshape"> {
+  let summary = "Reshape to the result type's shape (view / reshape)";
+  let description = [{
+    The elements in row-major order, unchanged, in the result's shape. The
+    element type (and so any scale and zero point) is kept.
+
+    Example:
+
+    ```mlir
+    %y = qnn.reshape %x : tensor<1x16x5x5xf32> -> tensor<1x400xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input);
+  let results = (outs QNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def QNN_FlattenOp : QNN_Op<"flatten"> {
+  let summary = "Merge a range of dimensions (torch.flatten / nn.Flatten)";
+  let description = [{
+    Merges dimensions `start_dim` to `end_dim` (inclusive; negative values
+    count from the end; defaults 1 and -1, as `nn.Flatten`) into one. The
+    element type (and so any scale and zero point) is kept.
+
+    Example:
+
+    ```mlir
+    %y = qnn.flatten %x : tensor<1x64x1xf32> -> tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins
+    QNN_Tensor:$input,
+    DefaultValuedAttr<I64Attr, "1">:$start_dim,
+    DefaultValuedAttr<I64Attr, "-1">:$end_dim
+  );
+  let results = (outs QNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+#endif // QOPT_DIALECT_QNN_IR_QNNOPS_TD

@@ -1,0 +1,82 @@
+//===- QuantParams.h - Scale and zero-point arithmetic ----------*- C++ -*-===//
+//
+// The scalar arithmetic of the numeric contract (docs/Numerics.md): storage
+// ranges, choosing a scale and zero point from an observed range exactly as
+// PyTorch 1.13's observers do, and quantizing / dequantizing one value as
+// FBGEMM does. Everything is float32 where PyTorch computes in float32.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_SUPPORT_QUANTPARAMS_H
+#define QOPT_SUPPORT_QUANTPARAMS_H
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+
+namespace qopt {
+
+/// PyTorch's 8-bit quantized dtypes.
+enum class QuantDType { QUInt8, QInt8 };
+
+/// An inclusive integer range [min, max].
+struct QuantRange {
+  int64_t min;
+  int64_t max;
+  bool operator==(const QuantRange &other) const {
+    return min == other.min && max == other.max;
+  }
+};
+
+/// The range an observer quantizes into when no custom range is set
+/// (torch.ao.quantization.utils.calculate_qmin_qmax): quint8 0..255, qint8
+/// -128..127; with `reduceRange` one bit less, 0..127 and -64..63.
+/// `reduceRange` changes only the chosen scale and zero point: quantized
+/// values are still clamped to the full storage range.
+QuantRange getObserverRange(QuantDType dtype, bool reduceRange);
+
+/// The full storage range of `dtype`.
+QuantRange getStorageRange(QuantDType dtype);
+
+/// A scale and zero point. The scale is a float32 value, as PyTorch's
+/// observers produce it.
+struct QuantParams {
+  float scale;
+  int64_t zeroPoint;
+};
+
+/// Scale and zero point for an observed [minVal, maxVal], reproducing
+/// torch.ao.quantization.observer._ObserverBase._calculate_qparams bit for
+/// bit:
+///   - the range is widened to contain 0;
+///   - symmetric: scale = max(-min, max) / ((qmax - qmin) / 2), zero point 0
+///     for qint8, 128 for quint8 (the rounded-down midpoint of the range when
+///     `customRange` is set);
+///   - affine: scale = (max - min) / (qmax - qmin), zero point
+///     clamp(qmin - round_half_even(min / scale), qmin, qmax);
+///   - the scale is at least float32 epsilon.
+/// An observer that saw nothing (min = +inf, max = -inf) gives scale 1.0 and
+/// zero point 0. Any other min > max, a NaN or an infinite bound is an error.
+llvm::Expected<QuantParams> chooseQuantParams(float minVal, float maxVal,
+                                              QuantDType dtype,
+                                              QuantRange range, bool symmetric,
+                                              bool customRange = false);
+
+/// Rule Q: clamp(nearbyint(x * (1.0f / scale)) + zeroPoint, min, max), with
+/// round half to even and the zero point added after rounding (FBGEMM's
+/// Quantize with LEGACY=false, as PyTorch calls it).
+int64_t quantizeValue(float x, float scale, int64_t zeroPoint,
+                      QuantRange storage);
+
+/// Rule D: float(q - zeroPoint) * scale in float32.
+float dequantizeValue(int64_t q, float scale, int64_t zeroPoint);
+
+/// True if `scale` is a usable float32 quantization scale: finite, positive
+/// and a normal float32 number once rounded to float32. The contract computes
+/// 1.0f / scale and products with it in float32, which a denormal or
+/// out-of-range scale would turn into infinities.
+bool isValidScale(double scale);
+
+} // namespace qopt
+
+#endif // QOPT_SUPPORT_QUANTPARAMS_H

@@ -1,0 +1,726 @@
+//===- QNNOps.cpp - qnn operation verifiers ---------------------*- C++ -*-===//
+//
+// Verifiers of the qnn operations. Each rule names the operand it rejects
+// and the rule it breaks, so a user can fix the IR without reading this file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Support/QuantParams.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace qopt::qnn;
+
+using quant::QuantizedType;
+using quant::UniformQuantizedPerAxisType;
+using quant::UniformQuantizedType;
+
+bool qopt::qnn::isQuantized(Type type) {
+  return isa<UniformQuantizedType, UniformQuantizedPerAxisType>(
+      getElementTypeOrSelf(type));
+}
+
+//===----------------------------------------------------------------------===//
+// Shared checks
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A value together with the name diagnostics use for it.
+struct Named {
+  Value value;
+  StringRef name;
+
+  RankedTensorType getType() const {
+    return cast<RankedTensorType>(value.getType());
+  }
+};
+
+bool bothStatic(int64_t a, int64_t b) {
+  return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b);
+}
+
+/// Checks the quantized element type of `v`, if it has one: f32 expressed
+/// type, 8-bit storage, float32-representable scales, zero points inside the
+/// storage range, and a per-axis dimension that exists and has one scale per
+/// index.
+LogicalResult verifyElementType(Operation *op, Named v) {
+  RankedTensorType type = v.getType();
+  auto qtype = dyn_cast<QuantizedType>(type.getElementType());
+  if (!qtype)
+    return success();
+  if (!qtype.getExpressedType().isF32())
+    return op->emitOpError()
+           << v.name << " must be expressed in f32, got " << qtype;
+  if (qtype.getStorageTypeIntegralWidth() != 8)
+    return op->emitOpError()
+           << v.name << " must have 8-bit storage (i8 or u8), got " << qtype;
+
+  auto checkParams = [&](double scale, int64_t zeroPoint) -> LogicalResult {
+    if (!qopt::isValidScale(scale))
+      return op->emitOpError()
+             << v.name << " scale " << scale
+             << " is not a positive, finite, normal float32 value";
+    if (zeroPoint < qtype.getStorageTypeMin() ||
+        zeroPoint > qtype.getStorageTypeMax())
+      return op->emitOpError()
+             << v.name << " zero point " << zeroPoint
+             << " is outside the storage range [" << qtype.getStorageTypeMin()
+             << ", " << qtype.getStorageTypeMax() << "]";
+    return success();
+  };
+
+  if (auto uniform = dyn_cast<UniformQuantizedType>(qtype))
+    return checkParams(uniform.getScale(), uniform.getZeroPoint());
+
+  auto perAxis = cast<UniformQuantizedPerAxisType>(qtype);
+  for (auto [scale, zeroPoint] :
+       llvm::zip_equal(perAxis.getScales(), perAxis.getZeroPoints()))
+    if (failed(checkParams(scale, zeroPoint)))
+      return failure();
+  int64_t axis = perAxis.getQuantizedDimension();
+  if (axis < 0 || axis >= type.getRank())
+    return op->emitOpError()
+           << v.name << " is quantized along dimension " << axis
+           << ", which does not exist in a tensor of rank " << type.getRank();
+  int64_t dimSize = type.getDimSize(axis);
+  int64_t numScales = perAxis.getScales().size();
+  if (!ShapedType::isDynamic(dimSize) && dimSize != numScales)
+    return op->emitOpError() << v.name << " has " << numScales
+                             << " per-axis scales but dimension " << axis
+                             << " has size " << dimSize;
+  return success();
+}
+
+LogicalResult verifyElementTypes(Operation *op, ArrayRef<Named> values) {
+  for (const Named &v : values)
+    if (failed(verifyElementType(op, v)))
+      return failure();
+  return success();
+}
+
+/// Activations are quantized per tensor, as PyTorch does.
+LogicalResult verifyPerTensor(Operation *op, Named v) {
+  if (isa<UniformQuantizedPerAxisType>(v.getType().getElementType()))
+    return op->emitOpError()
+           << v.name
+           << " must be quantized per tensor: per-axis quantization applies "
+              "only to weights";
+  return success();
+}
+
+/// The operands of an operator that exists in both domains are either all
+/// float or all quantized (per tensor).
+LogicalResult verifySameDomain(Operation *op, ArrayRef<Named> values) {
+  bool anyQuantized = llvm::any_of(
+      values, [](const Named &v) { return isQuantized(v.value.getType()); });
+  if (!anyQuantized)
+    return success();
+  for (const Named &v : values) {
+    if (!isQuantized(v.value.getType()))
+      return op->emitOpError()
+             << "mixes float and quantized operands: " << v.name
+             << " is float but other operands are quantized; insert "
+                "qnn.quantize or qnn.dequantize";
+    if (failed(verifyPerTensor(op, v)))
+      return failure();
+  }
+  return success();
+}
+
+/// An optional I64 array attribute with one entry per spatial dimension.
+LogicalResult verifySpatialAttr(Operation *op, StringRef name,
+                                ArrayRef<int64_t> values, int64_t numSpatial,
+                                int64_t minValue) {
+  if (static_cast<int64_t>(values.size()) != numSpatial)
+    return op->emitOpError()
+           << name << " must have " << numSpatial
+           << " entries (one per spatial dimension), got " << values.size();
+  for (int64_t value : values)
+    if (value < minValue)
+      return op->emitOpError() << name << " must be "
+                               << (minValue > 0 ? "positive" : "non-negative")
+                               << ", got " << value;
+  return success();
+}
+
+SmallVector<int64_t> orDefault(std::optional<ArrayRef<int64_t>> attr,
+                               int64_t numSpatial, int64_t fill) {
+  if (attr)
+    return SmallVector<int64_t>(*attr);
+  return SmallVector<int64_t>(numSpatial, fill);
+}
+
+/// Geometry shared by convolution and pooling windows.
+struct Window {
+  ArrayRef<int64_t> kernel;
+  ArrayRef<int64_t> strides;
+  ArrayRef<int64_t> padding;
+  ArrayRef<int64_t> dilation;
+  bool ceilMode = false;
+};
+
+/// Output size of one spatial dimension, PyTorch's pooling_output_shape
+/// (which for ceilMode = false is also the convolution formula). Returns
+/// nullopt when the dilated kernel does not fit in the padded input.
+std::optional<int64_t> windowOutputSize(int64_t in, int64_t kernel,
+                                        int64_t stride, int64_t pad,
+                                        int64_t dilation, bool ceilMode) {
+  int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
+  if (span < 0)
+    return std::nullopt;
+  int64_t out = (span + (ceilMode ? stride - 1 : 0)) / stride + 1;
+  // The last window must start inside the input or the left padding.
+  if (ceilMode && (out - 1) * stride >= in + pad)
+    --out;
+  return out;
+}
+
+/// Checks the spatial dimensions of `result` against those of `input` for a
+/// window sliding over dimensions 2 and up.
+LogicalResult verifyWindowShape(Operation *op, RankedTensorType input,
+                                RankedTensorType result, const Window &w) {
+  for (size_t i = 0; i < w.kernel.size(); ++i) {
+    int64_t dim = i + 2;
+    int64_t in = input.getDimSize(dim);
+    int64_t kernel = w.kernel[i];
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel))
+      continue;
+    std::optional<int64_t> out = windowOutputSize(
+        in, kernel, w.strides[i], w.padding[i], w.dilation[i], w.ceilMode);
+    if (!out)
+      return op->emitOpError()
+             << "spatial dimension " << i << ": the dilated kernel ("
+             << w.dilation[i] * (kernel - 1) + 1
+             << ") is larger than the padded input (" << in + 2 * w.padding[i]
+             << ")";
+    int64_t actual = result.getDimSize(dim);
+    if (!ShapedType::isDynamic(actual) && actual != *out)
+      return op->emitOpError()
+             << "result spatial dimension " << i << " is " << actual
+             << ", but input size " << in << ", kernel " << kernel
+             << ", stride " << w.strides[i] << ", padding " << w.padding[i]
+             << ", dilation " << w.dilation[i]
+             << (w.ceilMode ? " and ceil_mode" : "") << " give " << *out;
+  }
+  return success();
+}
+
+/// Input and result of a windowed op have the same rank, 3 or 4, and the
+/// same batch size.
+LogicalResult verifyWindowRanks(Operation *op, Named input, Named result) {
+  int64_t rank = input.getType().getRank();
+  if (rank != 3 && rank != 4)
+    return op->emitOpError()
+           << input.name
+           << " must have rank 3 (N x C x W) or 4 (N x C x H x W), got rank "
+           << rank;
+  if (result.getType().getRank() != rank)
+    return op->emitOpError()
+           << result.name << " must have rank " << rank << " like the "
+           << input.name << ", got rank " << result.getType().getRank();
+  int64_t n = input.getType().getDimSize(0);
+  int64_t rn = result.getType().getDimSize(0);
+  if (bothStatic(n, rn) && n != rn)
+    return op->emitOpError()
+           << result.name << " batch size " << rn << " differs from the "
+           << input.name << " batch size " << n;
+  return success();
+}
+
+/// A bias of a conv or linear layer: rank 1, `channels` elements, f32 (any
+/// domain) or i32 (static quantization only: it is in units of input scale *
+/// weight scale, which a dynamic layer learns only at run time).
+LogicalResult verifyBias(Operation *op, Value bias, int64_t channels,
+                         bool staticQuantized) {
+  if (!bias)
+    return success();
+  auto type = cast<RankedTensorType>(bias.getType());
+  Type elementType = type.getElementType();
+  if (!elementType.isF32() && !elementType.isSignlessInteger(32))
+    return op->emitOpError()
+           << "bias must be a tensor of f32 or i32, got " << type;
+  if (type.getRank() != 1)
+    return op->emitOpError() << "bias must have rank 1, got " << type;
+  if (elementType.isSignlessInteger(32) && !staticQuantized)
+    return op->emitOpError()
+           << "i32 bias (in units of input scale * weight scale) requires "
+              "a quantized input, weight and result";
+  if (bothStatic(type.getDimSize(0), channels) &&
+      type.getDimSize(0) != channels)
+    return op->emitOpError()
+           << "bias has " << type.getDimSize(0)
+           << " elements but the weight has " << channels << " output channels";
+  return success();
+}
+
+/// Weights may be quantized per axis only along the output-channel
+/// dimension 0.
+LogicalResult verifyWeightAxis(Operation *op, Named weight) {
+  auto perAxis =
+      dyn_cast<UniformQuantizedPerAxisType>(weight.getType().getElementType());
+  if (perAxis && perAxis.getQuantizedDimension() != 0)
+    return op->emitOpError()
+           << weight.name << " is quantized along dimension "
+           << perAxis.getQuantizedDimension()
+           << ", but per-axis weight quantization must be along the "
+              "output-channel dimension 0";
+  return success();
+}
+
+/// The domains a conv or linear layer can be lowered in.
+enum class WeightedDomain { Float, Static, Dynamic };
+
+FailureOr<WeightedDomain> verifyWeightedDomain(Operation *op, Named input,
+                                               Named weight, Named result,
+                                               bool allowDynamic) {
+  bool in = isQuantized(input.value.getType());
+  bool w = isQuantized(weight.value.getType());
+  bool out = isQuantized(result.value.getType());
+  if (!in && !w && !out)
+    return WeightedDomain::Float;
+  if (in && w && out) {
+    if (failed(verifyPerTensor(op, input)) ||
+        failed(verifyPerTensor(op, result)) ||
+        failed(verifyWeightAxis(op, weight)))
+      return failure();
+    return WeightedDomain::Static;
+  }
+  if (!in && w && !out && allowDynamic) {
+    if (failed(verifyWeightAxis(op, weight)))
+      return failure();
+    return WeightedDomain::Dynamic;
+  }
+  auto domain = [](bool q) { return q ? "quantized" : "float"; };
+  InFlightDiagnostic diag = op->emitOpError();
+  diag << "mixes float and quantized operands (" << input.name << ": "
+       << domain(in) << ", " << weight.name << ": " << domain(w) << ", "
+       << result.name << ": " << domain(out)
+       << "): expected all float or all quantized";
+  if (allowDynamic)
+    diag << ", or a float input and result with a quantized weight (dynamic "
+            "quantization)";
+  return diag;
+}
+
+/// Operators that keep the scale and zero point (relu, clamp, max pool,
+/// avg pool, reshape, flatten) may not change the element type.
+LogicalResult verifySameElementType(Operation *op, Named input, Named result) {
+  Type in = input.getType().getElementType();
+  Type out = result.getType().getElementType();
+  if (in == out)
+    return success();
+  return op->emitOpError()
+         << result.name << " element type " << out << " must equal the "
+         << input.name << " element type " << in
+         << ": this operator keeps the scale and zero point (use "
+            "qnn.requantize to change them)";
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Quantize, dequantize, requantize
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  return verifyElementType(*this, {getResult(), "result"});
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyElementType(*this, {getInput(), "input"});
+}
+
+LogicalResult RequantizeOp::verify() {
+  return verifyElementTypes(*this,
+                            {{getInput(), "input"}, {getResult(), "result"}});
+}
+
+//===----------------------------------------------------------------------===//
+// Conv and linear
+//===----------------------------------------------------------------------===//
+
+SmallVector<int64_t> ConvOp::getStridesOrDefault() {
+  return orDefault(getStrides(), getNumSpatialDims(), 1);
+}
+SmallVector<int64_t> ConvOp::getPaddingOrDefault() {
+  return orDefault(getPadding(), getNumSpatialDims(), 0);
+}
+SmallVector<int64_t> ConvOp::getDilationOrDefault() {
+  return orDefault(getDilation(), getNumSpatialDims(), 1);
+}
+
+LogicalResult ConvOp::verify() {
+  Named input{getInput(), "input"}, weight{getWeight(), "weight"},
+      result{getResult(), "result"};
+  if (failed(verifyElementTypes(*this, {input, weight, result})))
+    return failure();
+  FailureOr<WeightedDomain> domain = verifyWeightedDomain(
+      *this, input, weight, result, /*allowDynamic=*/false);
+  if (failed(domain))
+    return failure();
+
+  if (failed(verifyWindowRanks(*this, input, result)))
+    return failure();
+  RankedTensorType inType = input.getType(), wType = weight.getType(),
+                   outType = result.getType();
+  int64_t rank = inType.getRank();
+  int64_t numSpatial = rank - 2;
+  if (wType.getRank() != rank)
+    return emitOpError() << "weight must have rank " << rank
+                         << " (O x C/groups x kernel...), got rank "
+                         << wType.getRank();
+
+  if (getStrides() &&
+      failed(verifySpatialAttr(*this, "strides", *getStrides(), numSpatial, 1)))
+    return failure();
+  if (getPadding() &&
+      failed(verifySpatialAttr(*this, "padding", *getPadding(), numSpatial, 0)))
+    return failure();
+  if (getDilation() && failed(verifySpatialAttr(*this, "dilation",
+                                                *getDilation(), numSpatial, 1)))
+    return failure();
+
+  int64_t groups = getGroups();
+  if (groups < 1)
+    return emitOpError() << "groups must be positive, got " << groups;
+  int64_t channels = inType.getDimSize(1);
+  int64_t outChannels = wType.getDimSize(0);
+  int64_t groupChannels = wType.getDimSize(1);
+  if (!ShapedType::isDynamic(channels) && channels % groups != 0)
+    return emitOpError() << "input channels (" << channels
+                         << ") must be divisible by groups (" << groups << ")";
+  if (!ShapedType::isDynamic(outChannels) && outChannels % groups != 0)
+    return emitOpError() << "weight output channels (" << outChannels
+                         << ") must be divisible by groups (" << groups << ")";
+  if (bothStatic(channels, groupChannels) && channels != groupChannels * groups)
+    return emitOpError() << "weight expects " << groupChannels
+                         << " input channels per group x " << groups
+                         << " groups = " << groupChannels * groups
+                         << " input channels, but the input has " << channels;
+  int64_t resultChannels = outType.getDimSize(1);
+  if (bothStatic(resultChannels, outChannels) && resultChannels != outChannels)
+    return emitOpError() << "result has " << resultChannels
+                         << " channels but the weight has " << outChannels
+                         << " output channels";
+  if (failed(verifyBias(*this, getBias(), outChannels,
+                        *domain == WeightedDomain::Static)))
+    return failure();
+
+  SmallVector<int64_t> strides = getStridesOrDefault();
+  SmallVector<int64_t> padding = getPaddingOrDefault();
+  SmallVector<int64_t> dilation = getDilationOrDefault();
+  Window window{wType.getShape().drop_front(2), strides, padding, dilation};
+  return verifyWindowShape(*this, inType, outType, window);
+}
+
+LogicalResult LinearOp::verify() {
+  Named input{getInput(), "input"}, weight{getWeight(), "weight"},
+      result{getResult(), "result"};
+  if (failed(verifyElementTypes(*this, {input, weight, result})))
+    return failure();
+  FailureOr<WeightedDomain> domain =
+      verifyWeightedDomain(*this, input, weight, result, /*allowDynamic=*/true);
+  if (failed(domain))
+    return failure();
+  if (*domain == WeightedDomain::Dynamic &&
+      !cast<QuantizedType>(weight.getType().getElementType()).isSigned())
+    return emitOpError() << "weight of a dynamically quantized linear must "
+                            "have signed (i8) storage, as PyTorch's qint8";
+
+  RankedTensorType inType = input.getType(), wType = weight.getType(),
+                   outType = result.getType();
+  if (inType.getRank() < 1)
+    return emitOpError() << "input must have rank at least 1 (... x K)";
+  if (wType.getRank() != 2)
+    return emitOpError() << "weight must have rank 2 (O x K), got rank "
+                         << wType.getRank();
+  if (outType.getRank() != inType.getRank())
+    return emitOpError() << "result must have rank " << inType.getRank()
+                         << " like the input, got rank " << outType.getRank();
+  int64_t k = inType.getShape().back();
+  int64_t wk = wType.getDimSize(1);
+  if (bothStatic(k, wk) && k != wk)
+    return emitOpError() << "input has " << k
+                         << " features (last dimension) but the weight expects "
+                         << wk;
+  int64_t outFeatures = wType.getDimSize(0);
+  for (int64_t i = 0, e = inType.getRank() - 1; i < e; ++i) {
+    int64_t a = inType.getDimSize(i), b = outType.getDimSize(i);
+    if (bothStatic(a, b) && a != b)
+      return emitOpError() << "result dimension " << i << " is " << b
+                           << " but the input's is " << a;
+  }
+  int64_t resultFeatures = outType.getShape().back();
+  if (bothStatic(resultFeatures, outFeatures) && resultFeatures != outFeatures)
+    return emitOpError() << "result has " << resultFeatures
+                         << " features but the weight has " << outFeatures
+                         << " output features";
+  return verifyBias(*this, getBias(), outFeatures,
+                    *domain == WeightedDomain::Static);
+}
+
+//===----------------------------------------------------------------------===//
+// Activations
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReluOp::verify() {
+  Named input{getInput(), "input"};
+  if (failed(verifyElementType(*this, input)))
+    return failure();
+  return verifyPerTensor(*this, input);
+}
+
+LogicalResult ClampOp::verify() {
+  Named input{getInput(), "input"};
+  if (failed(verifyElementType(*this, input)) ||
+      failed(verifyPerTensor(*this, input)))
+    return failure();
+  float lo = getMin().convertToFloat(), hi = getMax().convertToFloat();
+  if (std::isnan(lo) || std::isnan(hi))
+    return emitOpError() << "min and max must not be NaN";
+  if (lo > hi)
+    return emitOpError() << "min (" << lo << ") must not exceed max (" << hi
+                         << ")";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// BatchNorm
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::verify() {
+  RankedTensorType inType = getInput().getType();
+  if (isQuantized(inType))
+    return emitOpError()
+           << "input must be float: fold batch_norm into the preceding conv or "
+              "linear (qnn-fold-batchnorm) before quantizing";
+  int64_t rank = inType.getRank();
+  if (rank < 2 || rank > 4)
+    return emitOpError() << "input must have rank 2, 3 or 4 (N x C x ...), "
+                            "got rank "
+                         << rank;
+  int64_t channels = inType.getDimSize(1);
+  Named params[] = {{getWeight(), "weight"},
+                    {getBias(), "bias"},
+                    {getMean(), "mean"},
+                    {getVariance(), "variance"}};
+  for (const Named &param : params) {
+    RankedTensorType type = param.getType();
+    if (type.getRank() != 1 || !type.getElementType().isF32())
+      return emitOpError() << param.name
+                           << " must be a rank-1 tensor of f32, got " << type;
+    if (bothStatic(type.getDimSize(0), channels) &&
+        type.getDimSize(0) != channels)
+      return emitOpError() << param.name << " has " << type.getDimSize(0)
+                           << " elements but the input has " << channels
+                           << " channels";
+  }
+  float eps = getEpsilon().convertToFloat();
+  if (!(eps > 0.0f) || std::isinf(eps))
+    return emitOpError() << "epsilon must be positive and finite, got " << eps;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Rules shared by max_pool and avg_pool: kernel, strides, padding (at most
+/// half the kernel, as PyTorch requires) and dilation per spatial dimension,
+/// and the output size they imply.
+LogicalResult verifyPool(Operation *op, Named input, Named result,
+                         ArrayRef<int64_t> kernel,
+                         std::optional<ArrayRef<int64_t>> stridesAttr,
+                         std::optional<ArrayRef<int64_t>> paddingAttr,
+                         std::optional<ArrayRef<int64_t>> dilationAttr,
+                         bool ceilMode) {
+  if (failed(verifyElementTypes(op, {input, result})) ||
+      failed(verifyPerTensor(op, input)) ||
+      failed(verifySameElementType(op, input, result)) ||
+      failed(verifyWindowRanks(op, input, result)))
+    return failure();
+  RankedTensorType inType = input.getType(), outType = result.getType();
+  int64_t numSpatial = inType.getRank() - 2;
+  if (failed(verifySpatialAttr(op, "kernel_size", kernel, numSpatial, 1)))
+    return failure();
+  if (stridesAttr &&
+      failed(verifySpatialAttr(op, "strides", *stridesAttr, numSpatial, 1)))
+    return failure();
+  if (paddingAttr &&
+      failed(verifySpatialAttr(op, "padding", *paddingAttr, numSpatial, 0)))
+    return failure();
+  if (dilationAttr &&
+      failed(verifySpatialAttr(op, "dilation", *dilationAttr, numSpatial, 1)))
+    return failure();
+  SmallVector<int64_t> strides = stridesAttr
+                                     ? SmallVector<int64_t>(*stridesAttr)
+                                     : SmallVector<int64_t>(kernel);
+  SmallVector<int64_t> padding = orDefault(paddingAttr, numSpatial, 0);
+  SmallVector<int64_t> dilation = orDefault(dilationAttr, numSpatial, 1);
+  for (int64_t i = 0; i < numSpatial; ++i)
+    if (padding[i] * 2 > kernel[i])
+      return op->emitOpError()
+             << "padding " << padding[i] << " of spatial dimension " << i
+             << " must be at most half the kernel size " << kernel[i];
+  int64_t c = inType.getDimSize(1), rc = outType.getDimSize(1);
+  if (bothStatic(c, rc) && c != rc)
+    return op->emitOpError()
+           << "result has " << rc << " channels but the input has " << c;
+  Window window{kernel, strides, padding, dilation, ceilMode};
+  return verifyWindowShape(op, inType, outType, window);
+}
+
+} // namespace
+
+SmallVector<int64_t> MaxPoolOp::getStridesOrDefault() {
+  return getStrides() ? SmallVector<int64_t>(*getStrides())
+                      : SmallVector<int64_t>(getKernelSize());
+}
+SmallVector<int64_t> MaxPoolOp::getPaddingOrDefault() {
+  return orDefault(getPadding(), getKernelSize().size(), 0);
+}
+SmallVector<int64_t> MaxPoolOp::getDilationOrDefault() {
+  return orDefault(getDilation(), getKernelSize().size(), 1);
+}
+
+LogicalResult MaxPoolOp::verify() {
+  return verifyPool(*this, {getInput(), "input"}, {getResult(), "result"},
+                    getKernelSize(), getStrides(), getPadding(), getDilation(),
+                    getCeilMode());
+}
+
+SmallVector<int64_t> AvgPoolOp::getStridesOrDefault() {
+  return getStrides() ? SmallVector<int64_t>(*getStrides())
+                      : SmallVector<int64_t>(getKernelSize());
+}
+SmallVector<int64_t> AvgPoolOp::getPaddingOrDefault() {
+  return orDefault(getPadding(), getKernelSize().size(), 0);
+}
+
+LogicalResult AvgPoolOp::verify() {
+  return verifyPool(*this, {getInput(), "input"}, {getResult(), "result"},
+                    getKernelSize(), getStrides(), getPadding(),
+                    /*dilationAttr=*/std::nullopt, getCeilMode());
+}
+
+LogicalResult AdaptiveAvgPoolOp::verify() {
+  Named input{getInput(), "input"}, result{getResult(), "result"};
+  if (failed(verifyElementTypes(*this, {input, result})) ||
+      failed(verifyPerTensor(*this, input)) ||
+      failed(verifySameElementType(*this, input, result)) ||
+      failed(verifyWindowRanks(*this, input, result)))
+    return failure();
+  RankedTensorType inType = input.getType(), outType = result.getType();
+  int64_t c = inType.getDimSize(1), rc = outType.getDimSize(1);
+  if (bothStatic(c, rc) && c != rc)
+    return emitOpError() << "result has " << rc
+                         << " channels but the input has " << c;
+  for (int64_t dim = 2; dim < outType.getRank(); ++dim)
+    if (outType.isDynamicDim(dim))
+      return emitOpError() << "result spatial dimension " << dim - 2
+                           << " must be static: it is the output size";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Add
+//===----------------------------------------------------------------------===//
+
+LogicalResult AddOp::verify() {
+  Named lhs{getLhs(), "lhs"}, rhs{getRhs(), "rhs"},
+      result{getResult(), "result"};
+  if (failed(verifyElementTypes(*this, {lhs, rhs, result})) ||
+      failed(verifySameDomain(*this, {lhs, rhs, result})))
+    return failure();
+  for (const Named &operand : {lhs, rhs}) {
+    RankedTensorType type = operand.getType();
+    RankedTensorType outType = result.getType();
+    if (type.getRank() != outType.getRank())
+      return emitOpError() << operand.name << " has rank " << type.getRank()
+                           << " but the result has rank " << outType.getRank()
+                           << ": shapes must match (no broadcasting)";
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      int64_t a = type.getDimSize(i), b = outType.getDimSize(i);
+      if (bothStatic(a, b) && a != b)
+        return emitOpError() << operand.name << " dimension " << i << " is "
+                             << a << " but the result's is " << b
+                             << ": shapes must match (no broadcasting)";
+    }
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reshape and flatten
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  Named input{getInput(), "input"}, result{getResult(), "result"};
+  if (failed(verifyElementTypes(*this, {input, result})) ||
+      failed(verifySameElementType(*this, input, result)))
+    return failure();
+  RankedTensorType inType = input.getType(), outType = result.getType();
+  if (isa<UniformQuantizedPerAxisType>(inType.getElementType()))
+    return emitOpError() << "input must be quantized per tensor: reshaping "
+                            "would move the quantized dimension";
+  if (inType.hasStaticShape() && outType.hasStaticShape() &&
+      inType.getNumElements() != outType.getNumElements())
+    return emitOpError() << "input has " << inType.getNumElements()
+                         << " elements but the result has "
+                         << outType.getNumElements();
+  return success();
+}
+
+LogicalResult FlattenOp::verify() {
+  Named input{getInput(), "input"}, result{getResult(), "result"};
+  if (failed(verifyElementTypes(*this, {input, result})) ||
+      failed(verifyPerTensor(*this, input)) ||
+      failed(verifySameElementType(*this, input, result)))
+    return failure();
+  RankedTensorType inType = input.getType(), outType = result.getType();
+  int64_t rank = inType.getRank();
+  int64_t start = getStartDim(), end = getEndDim();
+  int64_t normStart = start < 0 ? start + rank : start;
+  int64_t normEnd = end < 0 ? end + rank : end;
+  if (rank == 0 || normStart < 0 || normStart >= rank || normEnd < 0 ||
+      normEnd >= rank)
+    return emitOpError() << "start_dim " << start << " and end_dim " << end
+                         << " must name dimensions of the rank-" << rank
+                         << " input";
+  if (normStart > normEnd)
+    return emitOpError() << "start_dim " << start
+                         << " must not come after end_dim " << end;
+  SmallVector<int64_t> expected(inType.getShape().take_front(normStart));
+  int64_t merged = 1;
+  for (int64_t i = normStart; i <= normEnd; ++i) {
+    if (inType.isDynamicDim(i)) {
+      merged = ShapedType::kDynamic;
+      break;
+    }
+    merged *= inType.getDimSize(i);
+  }
+  expected.push_back(merged);
+  llvm::append_range(expected, inType.getShape().drop_front(normEnd + 1));
+  if (outType.getRank() != static_cast<int64_t>(expected.size()))
+    return emitOpError() << "result must have rank " << expected.size()
+                         << ", got " << outType.getRank();
+  for (auto [i, dims] :
+       llvm::enumerate(llvm::zip(expected, outType.getShape())))
+    if (bothStatic(std::get<0>(dims), std::get<1>(dims)) &&
+        std::get<0>(dims) != std::get<1>(dims))
+      return emitOpError() << "result dimension " << i << " is "
+                           << std::get<1>(dims) << " but flattening gives "
+                           << std::get<0>(dims);
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "qopt/Dialect/QNN/IR/QNNOps.cpp.inc"
