@@ -162,12 +162,18 @@ TEST(QuantParams, QuantizeMatchesPyTorchBitForBit) {
 }
 
 TEST(QuantParams, QuantizeMultipliesByReciprocal) {
-  // FBGEMM's own example: dividing gives exactly 127.5 (rounds to 128 under
-  // half-to-even), multiplying by the float reciprocal gives 127.500008.
-  // Both round to 128; the zero point is added after rounding.
+  // Inputs where x / scale and x * (1.0f / scale) round to different
+  // integers; PyTorch (checked on 1.13) gives the reciprocal's answer.
+  // FBGEMM's own example: division gives 127.499992, the reciprocal 127.5.
   EXPECT_EQ(quantizeValue(0.273939937f, 0.00214854861f, 0,
                           getStorageRange(QuantDType::QUInt8)),
             128);
+  EXPECT_EQ(quantizeValue(14.9998646f, 0.508469999f, 0,
+                          getStorageRange(QuantDType::QInt8)),
+            29);
+  EXPECT_EQ(quantizeValue(-6.4040246f, 0.853869975f, 0,
+                          getStorageRange(QuantDType::QInt8)),
+            -8);
   // A tie: 2.5 rounds to 2, then the zero point is added.
   EXPECT_EQ(quantizeValue(2.5f, 1.0f, 1, getStorageRange(QuantDType::QUInt8)),
             3);

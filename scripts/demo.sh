@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The main job. Sets up the machine, builds qopt and runs it over the example
+# models in examples/: each is parsed, verified against the qnn rules and
+# summarised. (The end-to-end Fashion-MNIST demo replaces this once the
+# frontend, calibration and integer lowering exist.)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${QOPT_DEMO_BUILD_DIR:-$root/build-release}
+
+"$root/scripts/setup.sh"
+"$root/scripts/build.sh" "$build_dir" >/dev/null
+qopt="$build_dir/bin/qopt"
+
+printf '\n%-18s %-28s %6s %6s %9s\n' example "function" "qnn" "quant" "weights"
+printf '%-18s %-28s %6s %6s %9s\n' ------- -------- --- ----- -------
+for model in "$root"/examples/*.mlir; do
+  name=$(basename "$model" .mlir)
+  # Verifies the model and prints it back in canonical form.
+  ir=$("$qopt" "$model")
+  func=$(grep -o 'func.func @[A-Za-z0-9_]*' <<<"$ir" | head -1 | cut -d' ' -f2)
+  qnn_ops=$(grep -c ' = qnn\.' <<<"$ir" || true)
+  quant_ops=$(grep -E ' = qnn\.' <<<"$ir" | grep -c '!quant.uniform' || true)
+  # Weight elements: the product of each constant's shape.
+  weights=$(grep -oE 'arith.constant dense<[^>]*> : tensor<[0-9x]+x(f32|i8)>' <<<"$ir" |
+    sed -E 's/.*tensor<([0-9x]+)x(f32|i8)>/\1/' |
+    awk -F'x' '{ n = 1; for (i = 1; i <= NF; ++i) n *= $i; total += n } END { print total + 0 }')
+  printf '%-18s %-28s %6d %6d %9d\n' "$name" "$func" "$qnn_ops" "$quant_ops" "$weights"
+done
+
+echo
+echo "The quantized CNN, as qopt prints it after --canonicalize --cse:"
+"$qopt" "$root/examples/cnn_int8.mlir" --canonicalize --cse

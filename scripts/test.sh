@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds qopt with assertions enabled and runs the whole
+# test suite: lit + FileCheck tests, verifier diagnostics, gtest unit tests
+# (run through lit), the clang-format check and the generated-docs check.
+# The last line reports the counts: "qopt tests: N passed, N failed".
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${QOPT_TEST_BUILD_DIR:-$root/build}
+
+"$root/scripts/setup.sh"
+QOPT_ENABLE_ASSERTIONS=${QOPT_ENABLE_ASSERTIONS:-ON} \
+  "$root/scripts/build.sh" "$build_dir"
+ninja -C "$build_dir" QOPTUnitTests qopt-doc
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+/usr/lib/llvm-22/bin/lit -sv --timeout=600 "$build_dir/test" 2>&1 |
+  tee "$log" || status=$?
+
+count() { # count LABEL: the number after "LABEL:" in lit's summary, or 0
+  awk -v label="$1:" '$1 == label { print $2; found = 1 } END { if (!found) print 0 }' "$log"
+}
+passed=$(count Passed)
+failed=$(($(count Failed) + $(count Unresolved) + $(count "Timed Out")))
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  echo "qopt tests: lit ran no test" >&2
+  status=1
+fi
+echo "qopt tests: $passed passed, $failed failed"
+exit "$status"
