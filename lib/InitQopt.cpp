@@ -6,6 +6,7 @@
 
 #include "qopt/InitQopt.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,6 +22,7 @@ void qopt::registerQoptDialects(mlir::DialectRegistry &registry) {
 }
 
 void qopt::registerQoptPasses() {
+  qnn::registerQNNPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerInlinerPass();

@@ -35,6 +35,7 @@ def QNN_QuantizeOp : QNN_CastOp<"quantize", QNN_FloatTensor, QNN_QuantTensor> {
     %q = qnn.quantize %x : tensor<1x8xf32> -> tensor<1x8x!quant.uniform<u8:f32, 0.05:128>>
     ```
   }];
+  let hasFolder = 1;
 }
 
 def QNN_DequantizeOp
@@ -67,6 +68,7 @@ def QNN_RequantizeOp
     %r = qnn.requantize %q : tensor<4x!quant.uniform<u8:f32, 0.1:3>> -> tensor<4x!quant.uniform<i8:f32, 0.2>>
     ```
   }];
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -223,6 +225,7 @@ def QNN_ReluOp : QNN_ScaleKeepingOp<"relu"> {
   }];
   let arguments = (ins QNN_Tensor:$input);
   let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasFolder = 1;
 }
 
 def QNN_ClampOp : QNN_ScaleKeepingOp<"clamp"> {
@@ -432,6 +435,7 @@ def QNN_ReshapeOp : QNN_Op<"reshape"> {
   let results = (outs QNN_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def QNN_FlattenOp : QNN_Op<"flatten"> {
@@ -455,6 +459,7 @@ def QNN_FlattenOp : QNN_Op<"flatten"> {
   let results = (outs QNN_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif // QOPT_DIALECT_QNN_IR_QNNOPS_TD
