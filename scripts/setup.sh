@@ -8,6 +8,7 @@ packages=(
   clang-22 lld-22 clang-format-22                         # compiler, linker, format check
   cmake ninja-build libgtest-dev                          # build and unit tests
   python3-psutil                                          # lit --timeout
+  python3-numpy python3-torch                             # the PyTorch oracle
 )
 
 missing=()

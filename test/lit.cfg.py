@@ -28,7 +28,24 @@ config.environment["FILECHECK_OPTS"] = (
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
+# Debian's python3-torch lives under /usr/bin/python3 (the python3 first on
+# PATH may be another interpreter). Tests that compare against PyTorch
+# REQUIRE torch; numpy alone makes .npy fixtures.
+system_python = "/usr/bin/python3"
+config.substitutions.append(("%python", system_python))
+import subprocess
+def python_has(module):
+    try:
+        return subprocess.run([system_python, "-c", "import " + module],
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0
+    except OSError:
+        return False
+for module in ("torch", "numpy"):
+    if python_has(module):
+        config.available_features.add(module)
+
 tool_dirs = [config.qopt_tools_dir, config.llvm_tools_dir]
-tools = ["qopt"]
+tools = ["qopt", "qrun"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

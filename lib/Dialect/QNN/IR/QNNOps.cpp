@@ -687,9 +687,9 @@ LogicalResult FlattenOp::verify() {
     return failure();
   RankedTensorType inType = input.getType(), outType = result.getType();
   int64_t rank = inType.getRank();
-  int64_t start = getStartDim(), end = getEndDim();
-  int64_t normStart = start < 0 ? start + rank : start;
-  int64_t normEnd = end < 0 ? end + rank : end;
+  auto start = static_cast<int64_t>(getStartDim());
+  auto end = static_cast<int64_t>(getEndDim());
+  int64_t normStart = getStartIndex(), normEnd = getEndIndex();
   if (rank == 0 || normStart < 0 || normStart >= rank || normEnd < 0 ||
       normEnd >= rank)
     return emitOpError() << "start_dim " << start << " and end_dim " << end

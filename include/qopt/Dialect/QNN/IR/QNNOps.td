@@ -457,6 +457,18 @@ def QNN_FlattenOp : QNN_Op<"flatten"> {
     DefaultValuedAttr<I64Attr, "-1">:$end_dim
   );
   let results = (outs QNN_Tensor:$result);
+  let extraClassDeclaration = [{
+    /// start_dim and end_dim as dimension indices (negative values count
+    /// from the end). The I64Attr getters return them as uint64_t.
+    int64_t getStartIndex() { return normalizeDim(getStartDim()); }
+    int64_t getEndIndex() { return normalizeDim(getEndDim()); }
+  private:
+    int64_t normalizeDim(uint64_t dim) {
+      int64_t value = static_cast<int64_t>(dim);
+      return value < 0 ? value + getInput().getType().getRank() : value;
+    }
+  public:
+  }];
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;

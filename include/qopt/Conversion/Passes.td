@@ -1,0 +1,56 @@
+//===- Passes.td - qopt conversion passes ------------------*- tablegen -*-===//
+//
+// Conversions out of the qnn dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_CONVERSION_PASSES_TD
+#define QOPT_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
+  let summary = "Lower float qnn operations to linalg on tensors";
+  let description = [{
+    Rewrites every float qnn operation into linalg, tensor, arith and math
+    operations on tensors:
+
+    - conv with groups = 1: `linalg.conv_1d_ncw_fcw` / `linalg.conv_2d_nchw_fchw`
+      on a zero-padded input; grouped and depthwise convs of either rank: one
+      `linalg.generic` over (batch, group, channel, spatial..., reduction...);
+      the bias initializes the accumulator;
+    - linear: a `linalg.generic` contraction over `K`, the bias initializing
+      the accumulator;
+    - max and average pooling: `linalg.pooling_ncw_*` / `linalg.pooling_nchw_*`
+      on a padded input (-inf for max, 0 for average), average pooling then
+      divides by PyTorch's per-window divisor (static spatial sizes only);
+      adaptive average pooling: a `linalg.generic` contraction with the
+      per-dimension averaging matrices;
+    - relu, clamp, fused activations, batch_norm and add: elementwise
+      `linalg.generic`;
+    - reshape: `tensor.reshape`; flatten: `tensor.collapse_shape`; the
+      quant_stub / dequant_stub markers: their operand.
+
+    Quantized operations are not lowered by this pass yet; it reports the
+    first one it finds and fails.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def MemRefCopyToLinalg : Pass<"qopt-memref-copy-to-linalg"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    memref.copy between buffers that are not both contiguous lowers to a
+    call of `memrefCopy` from MLIR's C runner utilities, which compiled qopt
+    models would then need at run time. As linalg.copy it becomes plain loops
+    with the rest of the linalg code.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+#endif // QOPT_CONVERSION_PASSES_TD

@@ -1,0 +1,32 @@
+//===- Pipelines.h - qopt's named pass pipelines ----------------*- C++ -*-===//
+//
+// The pipelines the tools run, usable from C++ and, once registered, from
+// the command line as --qnn-to-llvm.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_PIPELINES_PIPELINES_H
+#define QOPT_PIPELINES_PIPELINES_H
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace qopt {
+
+/// qnn on tensors to the LLVM dialect, in separate stages:
+///   1. convert-qnn-to-linalg, canonicalize, linalg elementwise fusion
+///      (linalg on tensors: where tiling and packing will go);
+///   2. one-shot bufferization across function boundaries (identity
+///      layouts), ownership-based buffer deallocation, and memref.copy as
+///      linalg.copy (no run-time library needed);
+///   3. linalg to loops, then scf/cf/arith/math/memref/func to LLVM.
+/// Results are returned as freshly allocated memrefs that the caller owns.
+void buildQNNToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// Registers --qnn-to-llvm with the pass registry.
+void registerQoptPipelines();
+
+} // namespace qopt
+
+#endif // QOPT_PIPELINES_PIPELINES_H

@@ -1,0 +1,906 @@
+//===- QNNToLinalg.cpp - Lower float qnn to linalg on tensors ---*- C++ -*-===//
+//
+// Implements convert-qnn-to-linalg for the float forms of the qnn
+// operations. The quantized forms lower separately (integer lowering).
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
+#include "qopt/Conversion/Passes.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
+
+namespace qopt {
+#define GEN_PASS_DEF_CONVERTQNNTOLINALG
+#include "qopt/Conversion/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt::qnn;
+using utils::IteratorType;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+Value f32Constant(OpBuilder &b, Location loc, float value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+/// A tensor.empty of `type`; `dynamicDim(i)` gives the size of each dynamic
+/// dimension `i`.
+Value makeEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                function_ref<Value(int64_t)> dynamicDim) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    sizes.push_back(type.isDynamicDim(i) ? OpFoldResult(dynamicDim(i))
+                                         : b.getIndexAttr(type.getDimSize(i)));
+  return tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+}
+
+/// A tensor.empty shaped like `like`.
+Value makeEmptyLike(OpBuilder &b, Location loc, Value like) {
+  auto type = cast<RankedTensorType>(like.getType());
+  return makeEmpty(b, loc, type, [&](int64_t i) {
+    return tensor::DimOp::create(b, loc, like, i).getResult();
+  });
+}
+
+Value fill(OpBuilder &b, Location loc, Value init, float value) {
+  return linalg::FillOp::create(b, loc, f32Constant(b, loc, value), init)
+      .getResult(0);
+}
+
+/// A linalg.generic with only parallel loops writing `init`; `inputMaps`
+/// index the inputs, the output uses the identity.
+Value buildElementwise(
+    OpBuilder &b, Location loc, Value init, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  auto type = cast<RankedTensorType>(init.getType());
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<IteratorType> iterators(type.getRank(), IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, inputs, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(nb, nloc,
+                                       body(nb, nloc, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+/// The map of a per-channel vector (dimension 1) broadcast over a tensor of
+/// rank `rank`.
+AffineMap channelMap(OpBuilder &b, int64_t rank) {
+  return AffineMap::get(rank, 0, b.getAffineDimExpr(1));
+}
+
+/// Applies relu or relu6 to `value`, in a new elementwise generic.
+Value applyActivation(OpBuilder &b, Location loc, Value value,
+                      Activation activation) {
+  if (activation == Activation::None)
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  return buildElementwise(
+      b, loc, makeEmptyLike(b, loc, value), {value},
+      {b.getMultiDimIdentityMap(type.getRank())},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value result = arith::MaximumFOp::create(nb, nloc, args[0],
+                                                 f32Constant(nb, nloc, 0.0f));
+        if (activation == Activation::Relu6)
+          result = arith::MinimumFOp::create(nb, nloc, result,
+                                             f32Constant(nb, nloc, 6.0f));
+        return result;
+      });
+}
+
+/// Pads dimensions 2 and up of `input` by `low` and `high` with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, float value) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> lowPad{0, 0}, highPad{0, 0}, shape(type.getShape());
+  for (size_t i = 0; i < low.size(); ++i) {
+    lowPad.push_back(low[i]);
+    highPad.push_back(high[i]);
+    if (!type.isDynamicDim(i + 2))
+      shape[i + 2] += low[i] + high[i];
+  }
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  auto pad = tensor::PadOp::create(b, loc, paddedType, input, lowPad, highPad,
+                                   ValueRange{}, ValueRange{});
+  OpBuilder::InsertionGuard guard(b);
+  SmallVector<Type> indexTypes(type.getRank(), b.getIndexType());
+  SmallVector<Location> locs(type.getRank(), loc);
+  b.createBlock(&pad.getRegion(), {}, indexTypes, locs);
+  tensor::YieldOp::create(b, loc, f32Constant(b, loc, value));
+  return pad;
+}
+
+/// Output size of a sliding window over a dynamic input size: PyTorch's
+/// formula without ceil mode (convolutions).
+Value windowOutputDim(OpBuilder &b, Location loc, Value in, int64_t kernel,
+                      int64_t stride, int64_t pad, int64_t dilation) {
+  // (in + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1
+  Value span = arith::AddIOp::create(
+      b, loc, in, indexConstant(b, loc, 2 * pad - dilation * (kernel - 1) - 1));
+  Value quotient =
+      arith::DivUIOp::create(b, loc, span, indexConstant(b, loc, stride));
+  return arith::AddIOp::create(b, loc, quotient, indexConstant(b, loc, 1));
+}
+
+/// Initial accumulator of a conv or linear result: the bias broadcast along
+/// dimension 1, or zeros.
+Value biasedInit(OpBuilder &b, Location loc, Value init, Value bias) {
+  if (!bias)
+    return fill(b, loc, init, 0.0f);
+  auto type = cast<RankedTensorType>(init.getType());
+  return buildElementwise(
+      b, loc, init, {bias}, {channelMap(b, type.getRank())},
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
+  return DenseIntElementsAttr::get(
+      VectorType::get({static_cast<int64_t>(values.size())},
+                      b.getIntegerType(64)),
+      values);
+}
+
+/// Fails on quantized operands: they lower with the integer lowering.
+LogicalResult requireFloat(Operation *op, PatternRewriter &rewriter) {
+  for (Type type : llvm::concat<Type>(llvm::to_vector(op->getOperandTypes()),
+                                      llvm::to_vector(op->getResultTypes())))
+    if (isQuantized(type))
+      return rewriter.notifyMatchFailure(op, "quantized operation");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Conv and linear
+//===----------------------------------------------------------------------===//
+
+struct ConvLowering : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    Value input = op.getInput(), weight = op.getWeight();
+    RankedTensorType resultType = op.getType();
+    auto weightType = cast<RankedTensorType>(weight.getType());
+    int64_t numSpatial = op.getNumSpatialDims();
+    SmallVector<int64_t> strides = op.getStridesOrDefault();
+    SmallVector<int64_t> padding = op.getPaddingOrDefault();
+    SmallVector<int64_t> dilation = op.getDilationOrDefault();
+    int64_t groups = op.getGroups();
+    if (groups > 1 && !weightType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "grouped conv needs a static "
+                                             "weight shape");
+
+    Value padded = padSpatial(rewriter, loc, input, padding, padding, 0.0f);
+    Value init = makeEmpty(rewriter, loc, resultType, [&](int64_t i) -> Value {
+      if (i == 0)
+        return tensor::DimOp::create(rewriter, loc, input, 0);
+      if (i == 1)
+        return tensor::DimOp::create(rewriter, loc, weight, 0);
+      Value in = tensor::DimOp::create(rewriter, loc, input, i);
+      return windowOutputDim(rewriter, loc, in, weightType.getDimSize(i),
+                             strides[i - 2], padding[i - 2], dilation[i - 2]);
+    });
+    init = biasedInit(rewriter, loc, init, op.getBias());
+
+    Value result;
+    if (groups == 1) {
+      SmallVector<NamedAttribute> attrs{
+          rewriter.getNamedAttr("strides", i64Vector(rewriter, strides)),
+          rewriter.getNamedAttr("dilations", i64Vector(rewriter, dilation))};
+      if (numSpatial == 1)
+        result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, resultType,
+                                                ValueRange{padded, weight},
+                                                ValueRange{init}, attrs)
+                     .getResult(0);
+      else
+        result = linalg::Conv2DNchwFchwOp::create(rewriter, loc, resultType,
+                                                  ValueRange{padded, weight},
+                                                  ValueRange{init}, attrs)
+                     .getResult(0);
+    } else {
+      result = buildGroupedConv(rewriter, loc, padded, weight, init, groups,
+                                strides, dilation);
+    }
+    rewriter.replaceOp(
+        op, applyActivation(rewriter, loc, result, op.getActivation()));
+    return success();
+  }
+
+  /// A grouped (or depthwise) convolution of any spatial rank as one
+  /// linalg.generic over (n, g, oc, out..., ic, kernel...), with the channel
+  /// dimensions split into (group, channel within group).
+  static Value buildGroupedConv(OpBuilder &b, Location loc, Value padded,
+                                Value weight, Value init, int64_t groups,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> dilation) {
+    auto inType = cast<RankedTensorType>(padded.getType());
+    auto wType = cast<RankedTensorType>(weight.getType());
+    auto outType = cast<RankedTensorType>(init.getType());
+    int64_t numSpatial = inType.getRank() - 2;
+    int64_t groupIn = wType.getDimSize(1);
+    int64_t groupOut = wType.getDimSize(0) / groups;
+
+    auto split = [&](Value v, RankedTensorType type, int64_t dim,
+                     int64_t inner) {
+      SmallVector<int64_t> shape;
+      SmallVector<ReassociationIndices> groupsOfDims;
+      for (int64_t i = 0; i < type.getRank(); ++i) {
+        if (i == dim) {
+          shape.append({groups, inner});
+          groupsOfDims.push_back({static_cast<int64_t>(shape.size()) - 2,
+                                  static_cast<int64_t>(shape.size()) - 1});
+        } else {
+          shape.push_back(type.getDimSize(i));
+          groupsOfDims.push_back({static_cast<int64_t>(shape.size()) - 1});
+        }
+      }
+      auto splitType = RankedTensorType::get(shape, type.getElementType());
+      return std::pair<Value, SmallVector<ReassociationIndices>>{
+          tensor::ExpandShapeOp::create(b, loc, splitType, v, groupsOfDims),
+          groupsOfDims};
+    };
+    Value in = split(padded, inType, 1, groupIn).first;
+    Value w = split(weight, wType, 0, groupOut).first;
+    auto [out, outGroups] = split(init, outType, 1, groupOut);
+
+    // Loop dimensions: n, g, oc, out_0..out_{s-1}, ic, k_0..k_{s-1}.
+    int64_t numLoops = 4 + 2 * numSpatial;
+    auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+    AffineExpr n = d(0), g = d(1), oc = d(2), ic = d(3 + numSpatial);
+    SmallVector<AffineExpr> inExprs{n, g, ic}, wExprs{g, oc, ic},
+        outExprs{n, g, oc};
+    for (int64_t i = 0; i < numSpatial; ++i) {
+      AffineExpr o = d(3 + i), k = d(4 + numSpatial + i);
+      inExprs.push_back(o * strides[i] + k * dilation[i]);
+      wExprs.push_back(k);
+      outExprs.push_back(o);
+    }
+    SmallVector<AffineMap> maps{
+        AffineMap::get(numLoops, 0, inExprs, b.getContext()),
+        AffineMap::get(numLoops, 0, wExprs, b.getContext()),
+        AffineMap::get(numLoops, 0, outExprs, b.getContext())};
+    SmallVector<IteratorType> iterators(3 + numSpatial, IteratorType::parallel);
+    iterators.append(1 + numSpatial, IteratorType::reduction);
+    Value conv = linalg::GenericOp::create(
+                     b, loc, TypeRange{out.getType()}, ValueRange{in, w},
+                     ValueRange{out}, maps, iterators,
+                     [](OpBuilder &nb, Location nloc, ValueRange args) {
+                       Value product =
+                           arith::MulFOp::create(nb, nloc, args[0], args[1]);
+                       linalg::YieldOp::create(
+                           nb, nloc,
+                           arith::AddFOp::create(nb, nloc, args[2], product)
+                               .getResult());
+                     })
+                     .getResult(0);
+    return tensor::CollapseShapeOp::create(b, loc, outType, conv, outGroups);
+  }
+};
+
+struct LinearLowering : OpRewritePattern<LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    Value input = op.getInput(), weight = op.getWeight();
+    RankedTensorType inType = op.getInput().getType();
+    RankedTensorType resultType = op.getType();
+    int64_t rank = inType.getRank();
+
+    // Bring the input to [M, K].
+    SmallVector<ReassociationIndices> toMatrix;
+    Value matrix = input;
+    if (rank == 1) {
+      auto type = RankedTensorType::get({1, inType.getDimSize(0)},
+                                        inType.getElementType());
+      matrix = tensor::ExpandShapeOp::create(
+          rewriter, loc, type, input, ArrayRef<ReassociationIndices>{{0, 1}});
+    } else if (rank > 2) {
+      ReassociationIndices batch;
+      for (int64_t i = 0; i < rank - 1; ++i)
+        batch.push_back(i);
+      toMatrix = {batch, {rank - 1}};
+      matrix = tensor::CollapseShapeOp::create(rewriter, loc, input, toMatrix);
+    }
+    auto matrixType = cast<RankedTensorType>(matrix.getType());
+    auto outMatrixType = RankedTensorType::get(
+        {matrixType.getDimSize(0), resultType.getShape().back()},
+        resultType.getElementType());
+    Value init =
+        makeEmpty(rewriter, loc, outMatrixType, [&](int64_t i) -> Value {
+          return tensor::DimOp::create(rewriter, loc, i == 0 ? matrix : weight,
+                                       0);
+        });
+    init = biasedInit(rewriter, loc, init, op.getBias());
+
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr m = rewriter.getAffineDimExpr(0),
+               o = rewriter.getAffineDimExpr(1),
+               k = rewriter.getAffineDimExpr(2);
+    SmallVector<AffineMap> maps{AffineMap::get(3, 0, {m, k}, ctx),
+                                AffineMap::get(3, 0, {o, k}, ctx),
+                                AffineMap::get(3, 0, {m, o}, ctx)};
+    Value product =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outMatrixType}, ValueRange{matrix, weight},
+            ValueRange{init}, maps,
+            {IteratorType::parallel, IteratorType::parallel,
+             IteratorType::reduction},
+            [](OpBuilder &nb, Location nloc, ValueRange args) {
+              Value mul = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+              linalg::YieldOp::create(
+                  nb, nloc,
+                  arith::AddFOp::create(nb, nloc, args[2], mul).getResult());
+            })
+            .getResult(0);
+
+    Value result = product;
+    if (rank == 1)
+      result = tensor::CollapseShapeOp::create(
+          rewriter, loc, resultType, product,
+          ArrayRef<ReassociationIndices>{{0, 1}});
+    else if (rank > 2)
+      result = tensor::ExpandShapeOp::create(rewriter, loc, resultType, product,
+                                             toMatrix);
+    rewriter.replaceOp(
+        op, applyActivation(rewriter, loc, result, op.getActivation()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+/// Window geometry of a pooling op with static spatial sizes, and the extra
+/// right padding ceil_mode needs so that the last window fits.
+struct PoolGeometry {
+  SmallVector<int64_t> kernel, strides, padding, dilation, extra;
+};
+
+FailureOr<PoolGeometry>
+getPoolGeometry(Operation *op, RankedTensorType in, RankedTensorType out,
+                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation,
+                PatternRewriter &rewriter) {
+  PoolGeometry g{SmallVector<int64_t>(kernel),
+                 SmallVector<int64_t>(strides),
+                 SmallVector<int64_t>(padding),
+                 SmallVector<int64_t>(dilation),
+                 {}};
+  for (size_t i = 0; i < kernel.size(); ++i) {
+    int64_t inSize = in.getDimSize(i + 2), outSize = out.getDimSize(i + 2);
+    if (ShapedType::isDynamic(inSize) || ShapedType::isDynamic(outSize))
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
+    int64_t needed =
+        (outSize - 1) * strides[i] + dilation[i] * (kernel[i] - 1) + 1;
+    g.extra.push_back(std::max<int64_t>(0, needed - (inSize + 2 * padding[i])));
+  }
+  return g;
+}
+
+struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MaxPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType inType = op.getInput().getType();
+    RankedTensorType resultType = op.getType();
+    FailureOr<PoolGeometry> g = getPoolGeometry(
+        op, inType, resultType, op.getKernelSize(), op.getStridesOrDefault(),
+        op.getPaddingOrDefault(), op.getDilationOrDefault(), rewriter);
+    if (failed(g))
+      return failure();
+    SmallVector<int64_t> high;
+    for (size_t i = 0; i < g->padding.size(); ++i)
+      high.push_back(g->padding[i] + g->extra[i]);
+    const float lowest = -std::numeric_limits<float>::infinity();
+    Value padded =
+        padSpatial(rewriter, loc, op.getInput(), g->padding, high, lowest);
+    Value init = fill(rewriter, loc,
+                      makeEmpty(rewriter, loc, resultType,
+                                [&](int64_t i) -> Value {
+                                  return tensor::DimOp::create(
+                                      rewriter, loc, op.getInput(), i);
+                                }),
+                      lowest);
+    Value window = tensor::EmptyOp::create(rewriter, loc, g->kernel,
+                                           rewriter.getF32Type());
+    SmallVector<NamedAttribute> attrs{
+        rewriter.getNamedAttr("strides", i64Vector(rewriter, g->strides)),
+        rewriter.getNamedAttr("dilations", i64Vector(rewriter, g->dilation))};
+    Value result;
+    if (g->kernel.size() == 1)
+      result = linalg::PoolingNcwMaxOp::create(rewriter, loc, resultType,
+                                               ValueRange{padded, window},
+                                               ValueRange{init}, attrs)
+                   .getResult(0);
+    else
+      result = linalg::PoolingNchwMaxOp::create(rewriter, loc, resultType,
+                                                ValueRange{padded, window},
+                                                ValueRange{init}, attrs)
+                   .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// PyTorch's divisor of one average-pooling window along one dimension.
+struct WindowCount {
+  int64_t withPadding, inputOnly;
+};
+
+WindowCount avgPoolCount(int64_t o, int64_t in, int64_t kernel, int64_t stride,
+                         int64_t pad) {
+  int64_t start = o * stride - pad;
+  int64_t end = std::min(start + kernel, in + pad);
+  int64_t withPadding = end - start;
+  start = std::max<int64_t>(start, 0);
+  end = std::min(end, in);
+  return {withPadding, end - start};
+}
+
+struct AvgPoolLowering : OpRewritePattern<AvgPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AvgPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType inType = op.getInput().getType();
+    RankedTensorType resultType = op.getType();
+    int64_t numSpatial = inType.getRank() - 2;
+    SmallVector<int64_t> ones(numSpatial, 1);
+    FailureOr<PoolGeometry> g = getPoolGeometry(
+        op, inType, resultType, op.getKernelSize(), op.getStridesOrDefault(),
+        op.getPaddingOrDefault(), ones, rewriter);
+    if (failed(g))
+      return failure();
+    SmallVector<int64_t> high;
+    for (int64_t i = 0; i < numSpatial; ++i)
+      high.push_back(g->padding[i] + g->extra[i]);
+    Value padded =
+        padSpatial(rewriter, loc, op.getInput(), g->padding, high, 0.0f);
+    Value init = fill(rewriter, loc,
+                      makeEmpty(rewriter, loc, resultType,
+                                [&](int64_t i) -> Value {
+                                  return tensor::DimOp::create(
+                                      rewriter, loc, op.getInput(), i);
+                                }),
+                      0.0f);
+    Value window = tensor::EmptyOp::create(rewriter, loc, g->kernel,
+                                           rewriter.getF32Type());
+    SmallVector<NamedAttribute> attrs{
+        rewriter.getNamedAttr("strides", i64Vector(rewriter, g->strides)),
+        rewriter.getNamedAttr("dilations", i64Vector(rewriter, ones))};
+    Value sum;
+    if (numSpatial == 1)
+      sum = linalg::PoolingNcwSumOp::create(rewriter, loc, resultType,
+                                            ValueRange{padded, window},
+                                            ValueRange{init}, attrs)
+                .getResult(0);
+    else
+      sum = linalg::PoolingNchwSumOp::create(rewriter, loc, resultType,
+                                             ValueRange{padded, window},
+                                             ValueRange{init}, attrs)
+                .getResult(0);
+
+    // Divisors per output position, computed now: the spatial sizes are
+    // static.
+    ArrayRef<int64_t> outSpatial = resultType.getShape().drop_front(2);
+    SmallVector<float> divisors;
+    SmallVector<int64_t> index(numSpatial, 0);
+    int64_t total = 1;
+    for (int64_t s : outSpatial)
+      total *= s;
+    for (int64_t flat = 0; flat < total; ++flat) {
+      int64_t rest = flat, divisor = 1;
+      for (int64_t i = numSpatial - 1; i >= 0; --i) {
+        int64_t o = rest % outSpatial[i];
+        rest /= outSpatial[i];
+        WindowCount count =
+            avgPoolCount(o, inType.getDimSize(i + 2), g->kernel[i],
+                         g->strides[i], g->padding[i]);
+        divisor *=
+            op.getCountIncludePad() ? count.withPadding : count.inputOnly;
+      }
+      divisors.push_back(static_cast<float>(divisor));
+    }
+    auto divisorType = RankedTensorType::get(outSpatial, rewriter.getF32Type());
+    Value divisorTensor = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(divisorType, ArrayRef<float>(divisors)));
+    SmallVector<AffineExpr> spatialDims;
+    for (int64_t i = 0; i < numSpatial; ++i)
+      spatialDims.push_back(rewriter.getAffineDimExpr(i + 2));
+    int64_t rank = resultType.getRank();
+    Value result = buildElementwise(
+        rewriter, loc, makeEmptyLike(rewriter, loc, sum), {sum, divisorTensor},
+        {rewriter.getMultiDimIdentityMap(rank),
+         AffineMap::get(rank, 0, spatialDims, rewriter.getContext())},
+        [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          return arith::DivFOp::create(nb, nloc, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct AdaptiveAvgPoolLowering : OpRewritePattern<AdaptiveAvgPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AdaptiveAvgPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType inType = op.getInput().getType();
+    RankedTensorType resultType = op.getType();
+    int64_t numSpatial = inType.getRank() - 2;
+    for (int64_t i = 0; i < numSpatial; ++i)
+      if (inType.isDynamicDim(i + 2))
+        return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
+
+    // Window membership matrices M_i[o, j] = 1 when input j is in output o's
+    // window [floor(o * in / out), ceil((o + 1) * in / out)), and the window
+    // sizes; the result is the window sum divided by the window size.
+    SmallVector<Value> inputs{op.getInput()};
+    SmallVector<SmallVector<int64_t>> sizes;
+    for (int64_t i = 0; i < numSpatial; ++i) {
+      int64_t in = inType.getDimSize(i + 2), out = resultType.getDimSize(i + 2);
+      SmallVector<float> member(out * in, 0.0f);
+      SmallVector<int64_t> size;
+      for (int64_t o = 0; o < out; ++o) {
+        int64_t start = (o * in) / out;
+        int64_t end = ((o + 1) * in + out - 1) / out;
+        for (int64_t j = start; j < end; ++j)
+          member[o * in + j] = 1.0f;
+        size.push_back(end - start);
+      }
+      sizes.push_back(size);
+      auto type = RankedTensorType::get({out, in}, rewriter.getF32Type());
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(type, ArrayRef<float>(member))));
+    }
+
+    // Loops: n, c, o_0.., j_0..
+    int64_t numLoops = 2 + 2 * numSpatial;
+    MLIRContext *ctx = rewriter.getContext();
+    auto d = [&](int64_t i) { return rewriter.getAffineDimExpr(i); };
+    SmallVector<AffineExpr> inExprs{d(0), d(1)}, outExprs{d(0), d(1)};
+    SmallVector<AffineMap> maps;
+    for (int64_t i = 0; i < numSpatial; ++i) {
+      inExprs.push_back(d(2 + numSpatial + i));
+      outExprs.push_back(d(2 + i));
+    }
+    maps.push_back(AffineMap::get(numLoops, 0, inExprs, ctx));
+    for (int64_t i = 0; i < numSpatial; ++i)
+      maps.push_back(
+          AffineMap::get(numLoops, 0, {d(2 + i), d(2 + numSpatial + i)}, ctx));
+    maps.push_back(AffineMap::get(numLoops, 0, outExprs, ctx));
+    SmallVector<IteratorType> iterators(2 + numSpatial, IteratorType::parallel);
+    iterators.append(numSpatial, IteratorType::reduction);
+    Value init = fill(rewriter, loc,
+                      makeEmpty(rewriter, loc, resultType,
+                                [&](int64_t i) -> Value {
+                                  return tensor::DimOp::create(
+                                      rewriter, loc, op.getInput(), i);
+                                }),
+                      0.0f);
+    Value sum = linalg::GenericOp::create(
+                    rewriter, loc, TypeRange{resultType}, inputs,
+                    ValueRange{init}, maps, iterators,
+                    [](OpBuilder &nb, Location nloc, ValueRange args) {
+                      Value term = args[0];
+                      for (Value member : args.drop_front().drop_back())
+                        term = arith::MulFOp::create(nb, nloc, term, member);
+                      linalg::YieldOp::create(
+                          nb, nloc,
+                          arith::AddFOp::create(nb, nloc, args.back(), term)
+                              .getResult());
+                    })
+                    .getResult(0);
+
+    // Divide by the window size, one dimension after the other as PyTorch
+    // does (sum / kh / kw).
+    Value result = sum;
+    int64_t rank = resultType.getRank();
+    for (int64_t i = 0; i < numSpatial; ++i) {
+      SmallVector<float> size(sizes[i].begin(), sizes[i].end());
+      auto type = RankedTensorType::get({static_cast<int64_t>(size.size())},
+                                        rewriter.getF32Type());
+      Value sizeTensor = arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(type, ArrayRef<float>(size)));
+      result = buildElementwise(
+          rewriter, loc, makeEmptyLike(rewriter, loc, result),
+          {result, sizeTensor},
+          {rewriter.getMultiDimIdentityMap(rank),
+           AffineMap::get(rank, 0, d(2 + i))},
+          [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+            return arith::DivFOp::create(nb, nloc, args[0], args[1]);
+          });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Elementwise, shape and marker operations
+//===----------------------------------------------------------------------===//
+
+struct ReluLowering : OpRewritePattern<ReluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReluOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    rewriter.replaceOp(op, applyActivation(rewriter, op.getLoc(), op.getInput(),
+                                           Activation::Relu));
+    return success();
+  }
+};
+
+struct ClampLowering : OpRewritePattern<ClampOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ClampOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    float lo = op.getMin().convertToFloat(), hi = op.getMax().convertToFloat();
+    Value input = op.getInput();
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, makeEmptyLike(rewriter, loc, input), {input},
+                {rewriter.getMultiDimIdentityMap(op.getType().getRank())},
+                [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                  Value low = arith::MaximumFOp::create(
+                      nb, nloc, args[0], f32Constant(nb, nloc, lo));
+                  return arith::MinimumFOp::create(nb, nloc, low,
+                                                   f32Constant(nb, nloc, hi));
+                }));
+    return success();
+  }
+};
+
+struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t rank = op.getType().getRank();
+    float eps = op.getEpsilon().convertToFloat();
+    AffineMap channel = channelMap(rewriter, rank);
+    // PyTorch's inference form: alpha = w / sqrt(var + eps),
+    // beta = b - mean * alpha, y = x * alpha + beta.
+    rewriter.replaceOp(
+        op,
+        buildElementwise(
+            rewriter, loc, makeEmptyLike(rewriter, loc, op.getInput()),
+            {op.getInput(), op.getWeight(), op.getBias(), op.getMean(),
+             op.getVariance()},
+            {rewriter.getMultiDimIdentityMap(rank), channel, channel, channel,
+             channel},
+            [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+              Value x = args[0], w = args[1], b = args[2], mean = args[3],
+                    var = args[4];
+              Value shifted = arith::AddFOp::create(nb, nloc, var,
+                                                    f32Constant(nb, nloc, eps));
+              Value invstd = arith::DivFOp::create(
+                  nb, nloc, f32Constant(nb, nloc, 1.0f),
+                  math::SqrtOp::create(nb, nloc, shifted));
+              Value alpha = arith::MulFOp::create(nb, nloc, invstd, w);
+              Value beta = arith::SubFOp::create(
+                  nb, nloc, b, arith::MulFOp::create(nb, nloc, mean, alpha));
+              return arith::AddFOp::create(
+                  nb, nloc, arith::MulFOp::create(nb, nloc, x, alpha), beta);
+            }));
+    return success();
+  }
+};
+
+struct AddLowering : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    AffineMap identity =
+        rewriter.getMultiDimIdentityMap(op.getType().getRank());
+    Value sum = buildElementwise(
+        rewriter, loc, makeEmptyLike(rewriter, loc, op.getLhs()),
+        {op.getLhs(), op.getRhs()}, {identity, identity},
+        [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          return arith::AddFOp::create(nb, nloc, args[0], args[1]);
+        });
+    rewriter.replaceOp(op,
+                       applyActivation(rewriter, loc, sum, op.getActivation()));
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    int64_t numDynamic = resultType.getNumDynamicDims();
+    if (numDynamic > 1)
+      return rewriter.notifyMatchFailure(
+          op, "more than one dynamic result dimension");
+    // The one dynamic size is the element count over the static sizes.
+    SmallVector<Value> sizes;
+    Value dynamicSize;
+    if (numDynamic == 1) {
+      Value count = indexConstant(rewriter, loc, 1);
+      for (int64_t i = 0; i < op.getInput().getType().getRank(); ++i)
+        count = arith::MulIOp::create(
+            rewriter, loc, count,
+            tensor::DimOp::create(rewriter, loc, op.getInput(), i));
+      int64_t staticCount = 1;
+      for (int64_t s : resultType.getShape())
+        if (!ShapedType::isDynamic(s))
+          staticCount *= s;
+      dynamicSize = arith::DivUIOp::create(
+          rewriter, loc, count, indexConstant(rewriter, loc, staticCount));
+    }
+    for (int64_t s : resultType.getShape())
+      sizes.push_back(ShapedType::isDynamic(s)
+                          ? dynamicSize
+                          : indexConstant(rewriter, loc, s));
+    Value shape = tensor::FromElementsOp::create(rewriter, loc, sizes);
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType,
+                                                   op.getInput(), shape);
+    return success();
+  }
+};
+
+struct FlattenLowering : OpRewritePattern<FlattenOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FlattenOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    int64_t rank = op.getInput().getType().getRank();
+    int64_t start = op.getStartIndex(), end = op.getEndIndex();
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t i = 0; i < rank;) {
+      ReassociationIndices group{i};
+      if (i == start)
+        for (int64_t j = start + 1; j <= end; ++j)
+          group.push_back(j);
+      i = group.back() + 1;
+      groups.push_back(group);
+    }
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, op.getType(),
+                                                         op.getInput(), groups);
+    return success();
+  }
+};
+
+/// The quantized-region markers compute nothing once lowered in float.
+template <typename MarkerOp>
+struct MarkerLowering : OpRewritePattern<MarkerOp> {
+  using OpRewritePattern<MarkerOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(MarkerOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, op.getInput());
+    return success();
+  }
+};
+
+/// Why `op` cannot be lowered by this pass, if it cannot.
+std::optional<std::string> unsupportedReason(Operation *op) {
+  for (Type type : llvm::concat<Type>(llvm::to_vector(op->getOperandTypes()),
+                                      llvm::to_vector(op->getResultTypes())))
+    if (isQuantized(type))
+      return std::string("quantized operations are not lowered by "
+                         "convert-qnn-to-linalg yet; only float qnn "
+                         "operations are");
+  auto staticSpatial = [](RankedTensorType type) {
+    for (int64_t i = 2; i < type.getRank(); ++i)
+      if (type.isDynamicDim(i))
+        return false;
+    return true;
+  };
+  if (isa<MaxPoolOp, AvgPoolOp, AdaptiveAvgPoolOp>(op) &&
+      (!staticSpatial(cast<RankedTensorType>(op->getOperand(0).getType())) ||
+       !staticSpatial(cast<RankedTensorType>(op->getResult(0).getType()))))
+    return std::string("pooling needs static spatial dimensions to lower");
+  if (auto conv = dyn_cast<ConvOp>(op))
+    if (conv.getGroups() > 1 &&
+        !cast<RankedTensorType>(conv.getWeight().getType()).hasStaticShape())
+      return std::string("a grouped conv needs a static weight shape to lower");
+  if (auto reshape = dyn_cast<ReshapeOp>(op))
+    if (reshape.getType().getNumDynamicDims() > 1)
+      return std::string(
+          "a reshape to more than one dynamic dimension cannot be lowered");
+  return std::nullopt;
+}
+
+struct ConvertQNNToLinalgPass
+    : qopt::impl::ConvertQNNToLinalgBase<ConvertQNNToLinalgPass> {
+  void runOnOperation() override {
+    Operation *root = getOperation();
+    WalkResult check = root->walk([&](Operation *op) {
+      if (op->getDialect() && isa<QNNDialect>(op->getDialect()))
+        if (std::optional<std::string> reason = unsupportedReason(op)) {
+          op->emitOpError() << "cannot be lowered to linalg: " << *reason;
+          return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    if (check.wasInterrupted())
+      return signalPassFailure();
+
+    RewritePatternSet patterns(&getContext());
+    qopt::populateQNNToLinalgConversionPatterns(patterns);
+    if (failed(applyPatternsGreedily(root, std::move(patterns))))
+      return signalPassFailure();
+    root->walk([&](Operation *op) {
+      if (op->getDialect() && isa<QNNDialect>(op->getDialect())) {
+        op->emitOpError() << "was not lowered to linalg";
+        signalPassFailure();
+      }
+    });
+  }
+};
+
+} // namespace
+
+void qopt::populateQNNToLinalgWeightedAndPoolingPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ConvLowering, LinearLowering, MaxPoolLowering, AvgPoolLowering,
+               AdaptiveAvgPoolLowering>(patterns.getContext());
+}
+
+void qopt::populateQNNToLinalgElementwisePatterns(RewritePatternSet &patterns) {
+  patterns.add<ReluLowering, ClampLowering, BatchNormLowering, AddLowering,
+               ReshapeLowering, FlattenLowering, MarkerLowering<QuantStubOp>,
+               MarkerLowering<DequantStubOp>>(patterns.getContext());
+}
+
+void qopt::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns) {
+  populateQNNToLinalgWeightedAndPoolingPatterns(patterns);
+  populateQNNToLinalgElementwisePatterns(patterns);
+}

@@ -1,0 +1,263 @@
+//===- JitRunner.cpp - JIT compile and run a function of qnn IR -*- C++ -*-===//
+//
+// Calls the `_mlir_ciface_` wrapper of the lowered function with memref
+// descriptors built at run time, so any number of arguments of any rank
+// can be passed without generated glue.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Runner/JitRunner.h"
+#include "qopt/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace qopt;
+using namespace mlir;
+
+namespace {
+
+llvm::Error error(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+std::optional<NpyDType> toDType(Type type) {
+  if (type.isF32())
+    return NpyDType::F32;
+  if (type.isF64())
+    return NpyDType::F64;
+  if (type.isInteger(8))
+    return type.isUnsignedInteger() ? NpyDType::U8 : NpyDType::I8;
+  if (type.isInteger(32))
+    return NpyDType::I32;
+  if (type.isInteger(64))
+    return NpyDType::I64;
+  return std::nullopt;
+}
+
+llvm::StringRef dtypeName(NpyDType dtype) {
+  switch (dtype) {
+  case NpyDType::F32:
+    return "f32";
+  case NpyDType::F64:
+    return "f64";
+  case NpyDType::I8:
+    return "i8";
+  case NpyDType::U8:
+    return "ui8";
+  case NpyDType::I32:
+    return "i32";
+  case NpyDType::I64:
+    return "i64";
+  }
+  llvm_unreachable("unknown dtype");
+}
+
+llvm::Expected<TensorSpec> toSpec(Type type, const llvm::Twine &what) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  std::optional<NpyDType> dtype =
+      tensor ? toDType(tensor.getElementType()) : std::nullopt;
+  if (!dtype) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << type;
+    return error(what + " has type " + text +
+                 ", which qrun cannot exchange: it passes ranked tensors of "
+                 "f32, f64, i8, ui8, i32 or i64");
+  }
+  return TensorSpec{*dtype, SmallVector<int64_t>(tensor.getShape())};
+}
+
+/// A memref descriptor as the C interface lays it out: allocated and
+/// aligned pointers, offset, sizes, strides, all 8 bytes wide.
+constexpr int64_t descriptorWords(int64_t rank) { return 3 + 2 * rank; }
+
+} // namespace
+
+std::string TensorSpec::str() const {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  for (int64_t d : shape)
+    os << (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d))
+       << "x";
+  os << dtypeName(dtype);
+  return s;
+}
+
+JitFunction::~JitFunction() = default;
+
+llvm::Expected<std::unique_ptr<JitFunction>>
+JitFunction::compile(ModuleOp module, llvm::StringRef function,
+                     unsigned optLevel) {
+  SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+  func::FuncOp target;
+  if (function.empty()) {
+    if (funcs.size() != 1)
+      return error("the module has " + llvm::Twine(funcs.size()) +
+                   " functions; name one with --function");
+    target = funcs.front();
+  } else {
+    target = module.lookupSymbol<func::FuncOp>(function);
+    if (!target) {
+      std::string names;
+      llvm::raw_string_ostream os(names);
+      llvm::interleaveComma(funcs, os,
+                            [&](func::FuncOp f) { os << "@" << f.getName(); });
+      return error("no function @" + function + " in the module (it has " +
+                   (funcs.empty() ? std::string("none") : names) + ")");
+    }
+  }
+  if (target.isExternal())
+    return error("@" + target.getName() + " is a declaration without a body");
+
+  std::unique_ptr<JitFunction> jit(new JitFunction());
+  jit->name = target.getName().str();
+  for (auto [i, type] : llvm::enumerate(target.getArgumentTypes())) {
+    auto spec =
+        toSpec(type, "argument " + llvm::Twine(i) + " of @" + jit->name);
+    if (!spec)
+      return spec.takeError();
+    jit->inputs.push_back(*spec);
+  }
+  for (auto [i, type] : llvm::enumerate(target.getResultTypes())) {
+    auto spec = toSpec(type, "result " + llvm::Twine(i) + " of @" + jit->name);
+    if (!spec)
+      return spec.takeError();
+    jit->outputs.push_back(*spec);
+  }
+
+  target->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  UnitAttr::get(module.getContext()));
+  PassManager pm(module.getContext());
+  buildQNNToLLVMPipeline(pm);
+  if (failed(pm.run(module)))
+    return error("lowering @" + jit->name + " to LLVM failed");
+
+  // options.transformer is a function_ref: the function must outlive
+  // create(), which applies it.
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                /*targetMachine=*/nullptr);
+  ExecutionEngineOptions options;
+  options.transformer = transformer;
+  options.jitCodeGenOptLevel = optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
+                                             : llvm::CodeGenOptLevel::Default;
+  auto engine = ExecutionEngine::create(module, options);
+  if (!engine)
+    return error("JIT compilation failed: " +
+                 llvm::toString(engine.takeError()));
+  jit->engine = std::move(*engine);
+  return jit;
+}
+
+llvm::Expected<std::vector<NpyArray>>
+JitFunction::run(llvm::ArrayRef<NpyArray> args,
+                 llvm::ArrayRef<std::string> argNames) {
+  if (args.size() != inputs.size())
+    return error("@" + name + " takes " + llvm::Twine(inputs.size()) +
+                 " input" + (inputs.size() == 1 ? "" : "s") + ", " +
+                 llvm::Twine(args.size()) + " given");
+  for (auto [i, arg] : llvm::enumerate(args)) {
+    const TensorSpec &spec = inputs[i];
+    std::string what = "input " + std::to_string(i) +
+                       (i < argNames.size() ? " (" + argNames[i] + ")" : "");
+    if (arg.dtype != spec.dtype)
+      return error(what + " has dtype " + getNpyDescr(arg.dtype) + ", @" +
+                   name + " expects " + spec.str());
+    bool shapeOk = arg.shape.size() == spec.shape.size();
+    for (size_t d = 0; shapeOk && d < spec.shape.size(); ++d)
+      shapeOk =
+          ShapedType::isDynamic(spec.shape[d]) || spec.shape[d] == arg.shape[d];
+    if (!shapeOk)
+      return error(what + " has shape " + arg.getShapeString() + ", @" + name +
+                   " expects " + spec.str());
+  }
+
+  // Argument descriptors, pointing at the arrays' data (read only).
+  std::vector<std::vector<int64_t>> descriptors;
+  for (const NpyArray &arg : args) {
+    int64_t rank = arg.shape.size();
+    std::vector<int64_t> desc(descriptorWords(rank));
+    auto *data = const_cast<char *>(arg.data.data());
+    std::memcpy(&desc[0], &data, sizeof(void *));
+    std::memcpy(&desc[1], &data, sizeof(void *));
+    desc[2] = 0;
+    int64_t stride = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      desc[3 + d] = arg.shape[d];
+      desc[3 + rank + d] = stride;
+      stride *= arg.shape[d];
+    }
+    descriptors.push_back(std::move(desc));
+  }
+  int64_t resultWords = 0;
+  for (const TensorSpec &spec : outputs)
+    resultWords += descriptorWords(spec.shape.size());
+  std::vector<int64_t> results(std::max<int64_t>(resultWords, 1));
+
+  // invokePacked takes a pointer to each argument of the C wrapper: the
+  // result struct pointer first (when there are results), then one pointer
+  // to each argument descriptor.
+  void *resultPtr = results.data();
+  std::vector<void *> descriptorPtrs;
+  for (std::vector<int64_t> &desc : descriptors)
+    descriptorPtrs.push_back(desc.data());
+  std::vector<void *> packed;
+  if (!outputs.empty())
+    packed.push_back(&resultPtr);
+  for (void *&ptr : descriptorPtrs)
+    packed.push_back(&ptr);
+  if (llvm::Error err = engine->invokePacked("_mlir_ciface_" + name, packed))
+    return std::move(err);
+
+  std::vector<NpyArray> values;
+  int64_t at = 0;
+  for (const TensorSpec &spec : outputs) {
+    int64_t rank = spec.shape.size();
+    const int64_t *desc = &results[at];
+    at += descriptorWords(rank);
+    char *allocated, *aligned;
+    std::memcpy(&allocated, &desc[0], sizeof(void *));
+    std::memcpy(&aligned, &desc[1], sizeof(void *));
+    NpyArray value;
+    value.dtype = spec.dtype;
+    for (int64_t d = 0; d < rank; ++d)
+      value.shape.push_back(desc[3 + d]);
+    int64_t elementSize = getNpyElementSize(spec.dtype);
+    value.data.resize(value.getNumElements() * elementSize);
+    // Copy element by element through the strides (identity layouts make
+    // this a plain copy, but nothing here relies on it).
+    SmallVector<int64_t> index(rank, 0);
+    for (int64_t flat = 0, n = value.getNumElements(); flat < n; ++flat) {
+      int64_t offset = desc[2];
+      for (int64_t d = 0; d < rank; ++d)
+        offset += index[d] * desc[3 + rank + d];
+      std::memcpy(&value.data[flat * elementSize],
+                  aligned + offset * elementSize, elementSize);
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        if (++index[d] < value.shape[d])
+          break;
+        index[d] = 0;
+      }
+    }
+    // The caller owns returned buffers. Buffers of constants
+    // (memref.get_global, allocated = 0xdeadbeef) and arguments returned
+    // as they are do not belong to it.
+    bool isArgument = llvm::any_of(args, [&](const NpyArray &arg) {
+      return allocated == arg.data.data();
+    });
+    if (allocated != reinterpret_cast<char *>(0xdeadbeef) && !isArgument)
+      std::free(allocated);
+    values.push_back(std::move(value));
+  }
+  return values;
+}

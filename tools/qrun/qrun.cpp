@@ -1,0 +1,156 @@
+//===- qrun.cpp - JIT-run a function of a qnn model -------------*- C++ -*-===//
+//
+// qrun MODEL.mlir [--function NAME] -i IN.npy... [-o OUT.npy...] [--repeat N]
+//
+// Lowers the function with the qnn-to-llvm pipeline, JIT-compiles it for the
+// host CPU at -O3, runs it on the .npy inputs and writes the results as .npy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/InitQopt.h"
+#include "qopt/Runner/JitRunner.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+
+using namespace llvm;
+
+static cl::OptionCategory qrunCategory("qrun options");
+
+static cl::opt<std::string> modelFile(cl::Positional, cl::Required,
+                                      cl::desc("<model.mlir>"),
+                                      cl::cat(qrunCategory));
+static cl::opt<std::string>
+    functionName("function",
+                 cl::desc("Function to run (default: the only one)"),
+                 cl::value_desc("name"), cl::cat(qrunCategory));
+static cl::alias functionAlias("f", cl::aliasopt(functionName),
+                               cl::desc("Alias for --function"));
+static cl::list<std::string>
+    inputFiles("input", cl::desc("Input .npy file, one per argument in order"),
+               cl::value_desc("file.npy"), cl::cat(qrunCategory));
+static cl::alias inputAlias("i", cl::aliasopt(inputFiles),
+                            cl::desc("Alias for --input"));
+static cl::list<std::string>
+    outputFiles("output",
+                cl::desc("Output .npy file, one per result in order (without "
+                         "any, results are summarised on stdout)"),
+                cl::value_desc("file.npy"), cl::cat(qrunCategory));
+static cl::alias outputAlias("o", cl::aliasopt(outputFiles),
+                             cl::desc("Alias for --output"));
+static cl::opt<unsigned>
+    repeat("repeat", cl::desc("Run N more times and print the median latency"),
+           cl::init(0), cl::value_desc("N"), cl::cat(qrunCategory));
+static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
+                                  cl::init(3), cl::Prefix,
+                                  cl::cat(qrunCategory));
+
+static int fail(const Twine &message) {
+  WithColor::error(errs(), "qrun") << message << "\n";
+  return 1;
+}
+
+/// Prints shape and the first values of `array` (f32 only; others by size).
+static void summarize(raw_ostream &os, size_t index,
+                      const qopt::NpyArray &array) {
+  os << "result " << index << ": " << array.getShapeString() << " "
+     << qopt::getNpyDescr(array.dtype);
+  if (array.dtype == qopt::NpyDType::F32) {
+    const float *values = reinterpret_cast<const float *>(array.data.data());
+    int64_t n = std::min<int64_t>(array.getNumElements(), 8);
+    os << " [";
+    for (int64_t i = 0; i < n; ++i)
+      os << (i ? ", " : "") << values[i];
+    os << (array.getNumElements() > n ? ", ...]" : "]");
+  }
+  os << "\n";
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  InitializeNativeTarget();
+  InitializeNativeTargetAsmPrinter();
+  cl::HideUnrelatedOptions(qrunCategory);
+  cl::ParseCommandLineOptions(
+      argc, argv, "qrun: JIT-run a function of a qnn model on .npy inputs\n");
+
+  mlir::DialectRegistry registry;
+  qopt::registerQoptDialects(registry);
+  mlir::MLIRContext context(registry);
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string openError;
+  std::unique_ptr<MemoryBuffer> buffer =
+      mlir::openInputFile(modelFile, &openError);
+  if (!buffer)
+    return fail(openError);
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1; // The parser has reported the error.
+
+  // Read the inputs before compiling: a bad file fails fast.
+  std::vector<qopt::NpyArray> inputs;
+  for (const std::string &path : inputFiles) {
+    Expected<qopt::NpyArray> array = qopt::readNpy(path);
+    if (!array)
+      return fail(toString(array.takeError()));
+    inputs.push_back(std::move(*array));
+  }
+
+  Expected<std::unique_ptr<qopt::JitFunction>> jit =
+      qopt::JitFunction::compile(*module, functionName, optLevel);
+  if (!jit)
+    return fail(toString(jit.takeError()));
+  if (!outputFiles.empty() && outputFiles.size() != (*jit)->getOutputs().size())
+    return fail("@" + (*jit)->getName() + " has " +
+                Twine((*jit)->getOutputs().size()) + " results, " +
+                Twine(outputFiles.size()) + " output files given");
+
+  std::vector<std::string> names(inputFiles.begin(), inputFiles.end());
+  Expected<std::vector<qopt::NpyArray>> results = (*jit)->run(inputs, names);
+  if (!results)
+    return fail(toString(results.takeError()));
+
+  if (repeat > 0) {
+    std::vector<double> times;
+    for (unsigned i = 0; i < repeat; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      Expected<std::vector<qopt::NpyArray>> again = (*jit)->run(inputs, names);
+      auto end = std::chrono::steady_clock::now();
+      if (!again)
+        return fail(toString(again.takeError()));
+      times.push_back(
+          std::chrono::duration<double, std::milli>(end - start).count());
+    }
+    std::sort(times.begin(), times.end());
+    double median =
+        times.size() % 2
+            ? times[times.size() / 2]
+            : (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
+    outs() << format("median latency: %.4f ms over %u runs\n", median,
+                     static_cast<unsigned>(repeat));
+  }
+
+  if (outputFiles.empty()) {
+    for (auto [i, result] : enumerate(*results))
+      summarize(outs(), i, result);
+    return 0;
+  }
+  for (auto [path, result] : zip(outputFiles, *results))
+    if (Error err = qopt::writeNpy(path, result))
+      return fail(toString(std::move(err)));
+  return 0;
+}
