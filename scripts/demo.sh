@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job. Sets up the machine, builds qopt and runs it over the example
 # models in examples/: each is parsed, verified against the qnn rules and
-# summarised. (The end-to-end Fashion-MNIST demo replaces this once the
-# frontend, calibration and integer lowering exist.)
+# summarised; the float ones are then optimized (BatchNorm folding, fusion)
+# and run natively with qrun. (The end-to-end Fashion-MNIST demo replaces
+# this once the frontend, calibration and integer lowering exist.)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${QOPT_DEMO_BUILD_DIR:-$root/build-release}
@@ -25,6 +26,29 @@ for model in "$root"/examples/*.mlir; do
     sed -E 's/.*tensor<([0-9x]+)x(f32|i8)>/\1/' |
     awk -F'x' '{ n = 1; for (i = 1; i <= NF; ++i) n *= $i; total += n } END { print total + 0 }')
   printf '%-18s %-28s %6d %6d %9d\n' "$name" "$func" "$qnn_ops" "$quant_ops" "$weights"
+done
+
+echo
+echo "Float examples, folded and fused, run natively (batch 1, random input):"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+/usr/bin/python3 - "$work" <<'PY'
+import sys
+import numpy as np
+rng = np.random.RandomState(0)
+np.save(sys.argv[1] + "/mlp.npy", rng.rand(1, 784).astype(np.float32))
+np.save(sys.argv[1] + "/cnn.npy", rng.rand(1, 1, 28, 28).astype(np.float32))
+np.save(sys.argv[1] + "/kws_conv1d.npy", rng.rand(1, 1, 784).astype(np.float32))
+PY
+for name in mlp cnn kws_conv1d; do
+  "$qopt" "$root/examples/$name.mlir" --qnn-fold-batchnorm --qnn-fuse \
+    -o "$work/$name.mlir"
+  before=$(grep -c ' = qnn\.' "$root/examples/$name.mlir" || true)
+  after=$(grep -c ' = qnn\.' "$work/$name.mlir" || true)
+  latency=$("$build_dir/bin/qrun" "$work/$name.mlir" -i "$work/$name.npy" \
+    --repeat 20 | sed -n 's/median latency: //p')
+  printf '  %-12s qnn ops %2d -> %2d   median latency %s\n' \
+    "$name" "$before" "$after" "$latency"
 done
 
 echo

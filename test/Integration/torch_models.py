@@ -222,11 +222,25 @@ def ops(w):
     w.linear(nn.Linear(w.x.shape[1], 5))
 
 
+def large(w):
+    """About 1.2 million parameters, for benchmarks/compile_time.sh."""
+    w.conv(nn.Conv2d(3, 64, 3, padding=1)); w.batch_norm(randomize_bn(nn.BatchNorm2d(64).eval())); w.relu()
+    w.conv(nn.Conv2d(64, 128, 3, stride=2, padding=1)); w.batch_norm(randomize_bn(nn.BatchNorm2d(128).eval())); w.relu()
+    w.pool(nn.MaxPool2d(2))
+    w.conv(nn.Conv2d(128, 256, 3, padding=1)); w.batch_norm(randomize_bn(nn.BatchNorm2d(256).eval())); w.relu()
+    w.adaptive_avg_pool(nn.AdaptiveAvgPool2d(1))
+    w.flatten()
+    w.linear(nn.Linear(256, 1024)); w.batch_norm(randomize_bn(nn.BatchNorm1d(1024).eval())); w.relu()
+    w.linear(nn.Linear(1024, 512)); w.relu()
+    w.linear(nn.Linear(512, 10))
+
+
 MODELS = {
     "cnn2d": (cnn2d, (4, 1, 28, 28)),
     "cnn1d": (cnn1d, (4, 1, 784)),
     "mlp": (mlp, (4, 1, 28, 28)),
     "ops": (ops, (2, 3, 13, 11)),
+    "large": (large, (1, 3, 32, 32)),
 }
 
 
