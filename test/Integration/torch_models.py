@@ -207,11 +207,13 @@ def mlp(w):
 
 
 def ops(w):
-    """The remaining lowerings: padded and ceil-mode pooling, residual add,
-    reshape, adaptive pooling to a non-divisor size."""
+    """The remaining lowerings: a grouped dilated conv, padded and ceil-mode
+    pooling, residual add, reshape, adaptive pooling to a non-divisor
+    size."""
     w.conv(nn.Conv2d(3, 6, 3, padding=1))
     skip_value, skip_x = w.value, w.x
     w.relu()
+    w.conv(nn.Conv2d(6, 6, 3, padding=2, dilation=2, groups=3))
     w.conv(nn.Conv2d(6, 6, 1))
     w.add(skip_value, skip_x, relu=True)
     w.pool(nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False))
