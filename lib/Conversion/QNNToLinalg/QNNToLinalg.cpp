@@ -90,6 +90,28 @@ AffineMap channelMap(OpBuilder &b, int64_t rank) {
   return AffineMap::get(rank, 0, b.getAffineDimExpr(1));
 }
 
+/// `value` divided elementwise by the constant `divisors` (of shape
+/// `divisorShape`), whose dimensions are `dims` of `value`: the divisors are
+/// broadcast over the other dimensions.
+Value divideByConstant(OpBuilder &b, Location loc, Value value,
+                       ArrayRef<int64_t> divisorShape, ArrayRef<float> divisors,
+                       ArrayRef<int64_t> dims) {
+  auto divisorType = RankedTensorType::get(divisorShape, b.getF32Type());
+  Value divisorTensor = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(divisorType, divisors));
+  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t dim : dims)
+    exprs.push_back(b.getAffineDimExpr(dim));
+  return buildElementwise(
+      b, loc, makeEmptyLike(b, loc, value), {value, divisorTensor},
+      {b.getMultiDimIdentityMap(rank),
+       AffineMap::get(rank, 0, exprs, b.getContext())},
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::DivFOp::create(nb, nloc, args[0], args[1]);
+      });
+}
+
 /// Applies relu or relu6 to `value`, in a new elementwise generic.
 Value applyActivation(OpBuilder &b, Location loc, Value value,
                       Activation activation) {
@@ -540,21 +562,11 @@ struct AvgPoolLowering : OpRewritePattern<AvgPoolOp> {
       }
       divisors.push_back(static_cast<float>(divisor));
     }
-    auto divisorType = RankedTensorType::get(outSpatial, rewriter.getF32Type());
-    Value divisorTensor = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(divisorType, ArrayRef<float>(divisors)));
-    SmallVector<AffineExpr> spatialDims;
+    SmallVector<int64_t> spatialDims;
     for (int64_t i = 0; i < numSpatial; ++i)
-      spatialDims.push_back(rewriter.getAffineDimExpr(i + 2));
-    int64_t rank = resultType.getRank();
-    Value result = buildElementwise(
-        rewriter, loc, makeEmptyLike(rewriter, loc, sum), {sum, divisorTensor},
-        {rewriter.getMultiDimIdentityMap(rank),
-         AffineMap::get(rank, 0, spatialDims, rewriter.getContext())},
-        [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-          return arith::DivFOp::create(nb, nloc, args[0], args[1]);
-        });
+      spatialDims.push_back(i + 2);
+    Value result =
+        divideByConstant(rewriter, loc, sum, outSpatial, divisors, spatialDims);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -639,21 +651,11 @@ struct AdaptiveAvgPoolLowering : OpRewritePattern<AdaptiveAvgPoolOp> {
     // Divide by the window size, one dimension after the other as PyTorch
     // does (sum / kh / kw).
     Value result = sum;
-    int64_t rank = resultType.getRank();
     for (int64_t i = 0; i < numSpatial; ++i) {
       SmallVector<float> size(sizes[i].begin(), sizes[i].end());
-      auto type = RankedTensorType::get({static_cast<int64_t>(size.size())},
-                                        rewriter.getF32Type());
-      Value sizeTensor = arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(type, ArrayRef<float>(size)));
-      result = buildElementwise(
-          rewriter, loc, makeEmptyLike(rewriter, loc, result),
-          {result, sizeTensor},
-          {rewriter.getMultiDimIdentityMap(rank),
-           AffineMap::get(rank, 0, d(2 + i))},
-          [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-            return arith::DivFOp::create(nb, nloc, args[0], args[1]);
-          });
+      result =
+          divideByConstant(rewriter, loc, result,
+                           {static_cast<int64_t>(size.size())}, size, {i + 2});
     }
     rewriter.replaceOp(op, result);
     return success();
