@@ -9,6 +9,8 @@
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 
+#include "LinalgBuilders.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -26,91 +28,13 @@ namespace qopt {
 using namespace mlir;
 using namespace qopt::qnn;
 using utils::IteratorType;
+using namespace qopt::lowering;
 
 namespace {
 
 //===----------------------------------------------------------------------===//
 // Building blocks
 //===----------------------------------------------------------------------===//
-
-Value f32Constant(OpBuilder &b, Location loc, float value) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
-}
-
-Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
-/// A tensor.empty of `type`; `dynamicDim(i)` gives the size of each dynamic
-/// dimension `i`.
-Value makeEmpty(OpBuilder &b, Location loc, RankedTensorType type,
-                function_ref<Value(int64_t)> dynamicDim) {
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    sizes.push_back(type.isDynamicDim(i) ? OpFoldResult(dynamicDim(i))
-                                         : b.getIndexAttr(type.getDimSize(i)));
-  return tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
-}
-
-/// A tensor.empty shaped like `like`.
-Value makeEmptyLike(OpBuilder &b, Location loc, Value like) {
-  auto type = cast<RankedTensorType>(like.getType());
-  return makeEmpty(b, loc, type, [&](int64_t i) {
-    return tensor::DimOp::create(b, loc, like, i).getResult();
-  });
-}
-
-Value fill(OpBuilder &b, Location loc, Value init, float value) {
-  return linalg::FillOp::create(b, loc, f32Constant(b, loc, value), init)
-      .getResult(0);
-}
-
-/// A linalg.generic with only parallel loops writing `init`; `inputMaps`
-/// index the inputs, the output uses the identity.
-Value buildElementwise(
-    OpBuilder &b, Location loc, Value init, ValueRange inputs,
-    ArrayRef<AffineMap> inputMaps,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  auto type = cast<RankedTensorType>(init.getType());
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
-  SmallVector<IteratorType> iterators(type.getRank(), IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, inputs, ValueRange{init}, maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(nb, nloc,
-                                       body(nb, nloc, args.drop_back()));
-             })
-      .getResult(0);
-}
-
-/// The map of a per-channel vector (dimension 1) broadcast over a tensor of
-/// rank `rank`.
-AffineMap channelMap(OpBuilder &b, int64_t rank) {
-  return AffineMap::get(rank, 0, b.getAffineDimExpr(1));
-}
-
-/// `value` divided elementwise by the constant `divisors` (of shape
-/// `divisorShape`), whose dimensions are `dims` of `value`: the divisors are
-/// broadcast over the other dimensions.
-Value divideByConstant(OpBuilder &b, Location loc, Value value,
-                       ArrayRef<int64_t> divisorShape, ArrayRef<float> divisors,
-                       ArrayRef<int64_t> dims) {
-  auto divisorType = RankedTensorType::get(divisorShape, b.getF32Type());
-  Value divisorTensor = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(divisorType, divisors));
-  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
-  SmallVector<AffineExpr> exprs;
-  for (int64_t dim : dims)
-    exprs.push_back(b.getAffineDimExpr(dim));
-  return buildElementwise(
-      b, loc, makeEmptyLike(b, loc, value), {value, divisorTensor},
-      {b.getMultiDimIdentityMap(rank),
-       AffineMap::get(rank, 0, exprs, b.getContext())},
-      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-        return arith::DivFOp::create(nb, nloc, args[0], args[1]);
-      });
-}
 
 /// Applies relu or relu6 to `value`, in a new elementwise generic.
 Value applyActivation(OpBuilder &b, Location loc, Value value,
@@ -131,43 +55,6 @@ Value applyActivation(OpBuilder &b, Location loc, Value value,
       });
 }
 
-/// Pads dimensions 2 and up of `input` by `low` and `high` with `value`.
-Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
-                 ArrayRef<int64_t> high, float value) {
-  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
-      llvm::all_of(high, [](int64_t p) { return p == 0; }))
-    return input;
-  auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> lowPad{0, 0}, highPad{0, 0}, shape(type.getShape());
-  for (size_t i = 0; i < low.size(); ++i) {
-    lowPad.push_back(low[i]);
-    highPad.push_back(high[i]);
-    if (!type.isDynamicDim(i + 2))
-      shape[i + 2] += low[i] + high[i];
-  }
-  auto paddedType = RankedTensorType::get(shape, type.getElementType());
-  auto pad = tensor::PadOp::create(b, loc, paddedType, input, lowPad, highPad,
-                                   ValueRange{}, ValueRange{});
-  OpBuilder::InsertionGuard guard(b);
-  SmallVector<Type> indexTypes(type.getRank(), b.getIndexType());
-  SmallVector<Location> locs(type.getRank(), loc);
-  b.createBlock(&pad.getRegion(), {}, indexTypes, locs);
-  tensor::YieldOp::create(b, loc, f32Constant(b, loc, value));
-  return pad;
-}
-
-/// Output size of a sliding window over a dynamic input size: PyTorch's
-/// formula without ceil mode (convolutions).
-Value windowOutputDim(OpBuilder &b, Location loc, Value in, int64_t kernel,
-                      int64_t stride, int64_t pad, int64_t dilation) {
-  // (in + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1
-  Value span = arith::AddIOp::create(
-      b, loc, in, indexConstant(b, loc, 2 * pad - dilation * (kernel - 1) - 1));
-  Value quotient =
-      arith::DivUIOp::create(b, loc, span, indexConstant(b, loc, stride));
-  return arith::AddIOp::create(b, loc, quotient, indexConstant(b, loc, 1));
-}
-
 /// Initial accumulator of a conv or linear result: the bias broadcast along
 /// dimension 1, or zeros.
 Value biasedInit(OpBuilder &b, Location loc, Value init, Value bias) {
@@ -175,15 +62,8 @@ Value biasedInit(OpBuilder &b, Location loc, Value init, Value bias) {
     return fill(b, loc, init, 0.0f);
   auto type = cast<RankedTensorType>(init.getType());
   return buildElementwise(
-      b, loc, init, {bias}, {channelMap(b, type.getRank())},
+      b, loc, init, {bias}, {dimMap(b, type.getRank(), 1)},
       [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-}
-
-DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
-  return DenseIntElementsAttr::get(
-      VectorType::get({static_cast<int64_t>(values.size())},
-                      b.getIntegerType(64)),
-      values);
 }
 
 /// Fails on quantized operands: they lower with the integer lowering.
@@ -210,7 +90,6 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     Value input = op.getInput(), weight = op.getWeight();
     RankedTensorType resultType = op.getType();
     auto weightType = cast<RankedTensorType>(weight.getType());
-    int64_t numSpatial = op.getNumSpatialDims();
     SmallVector<int64_t> strides = op.getStridesOrDefault();
     SmallVector<int64_t> padding = op.getPaddingOrDefault();
     SmallVector<int64_t> dilation = op.getDilationOrDefault();
@@ -219,110 +98,16 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "grouped conv needs a static "
                                              "weight shape");
 
-    Value padded = padSpatial(rewriter, loc, input, padding, padding, 0.0f);
-    Value init = makeEmpty(rewriter, loc, resultType, [&](int64_t i) -> Value {
-      if (i == 0)
-        return tensor::DimOp::create(rewriter, loc, input, 0);
-      if (i == 1)
-        return tensor::DimOp::create(rewriter, loc, weight, 0);
-      Value in = tensor::DimOp::create(rewriter, loc, input, i);
-      return windowOutputDim(rewriter, loc, in, weightType.getDimSize(i),
-                             strides[i - 2], padding[i - 2], dilation[i - 2]);
-    });
+    Value padded = padSpatial(rewriter, loc, input, padding, padding,
+                              rewriter.getF32FloatAttr(0.0f));
+    Value init = makeConvResult(rewriter, loc, resultType, input, weight,
+                                strides, padding, dilation);
     init = biasedInit(rewriter, loc, init, op.getBias());
-
-    Value result;
-    if (groups == 1) {
-      SmallVector<NamedAttribute> attrs{
-          rewriter.getNamedAttr("strides", i64Vector(rewriter, strides)),
-          rewriter.getNamedAttr("dilations", i64Vector(rewriter, dilation))};
-      if (numSpatial == 1)
-        result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, resultType,
-                                                ValueRange{padded, weight},
-                                                ValueRange{init}, attrs)
-                     .getResult(0);
-      else
-        result = linalg::Conv2DNchwFchwOp::create(rewriter, loc, resultType,
-                                                  ValueRange{padded, weight},
-                                                  ValueRange{init}, attrs)
-                     .getResult(0);
-    } else {
-      result = buildGroupedConv(rewriter, loc, padded, weight, init, groups,
-                                strides, dilation);
-    }
+    Value result = buildConv(rewriter, loc, padded, weight, init, groups,
+                             strides, dilation);
     rewriter.replaceOp(
         op, applyActivation(rewriter, loc, result, op.getActivation()));
     return success();
-  }
-
-  /// A grouped (or depthwise) convolution of any spatial rank as one
-  /// linalg.generic over (n, g, oc, out..., ic, kernel...), with the channel
-  /// dimensions split into (group, channel within group).
-  static Value buildGroupedConv(OpBuilder &b, Location loc, Value padded,
-                                Value weight, Value init, int64_t groups,
-                                ArrayRef<int64_t> strides,
-                                ArrayRef<int64_t> dilation) {
-    auto inType = cast<RankedTensorType>(padded.getType());
-    auto wType = cast<RankedTensorType>(weight.getType());
-    auto outType = cast<RankedTensorType>(init.getType());
-    int64_t numSpatial = inType.getRank() - 2;
-    int64_t groupIn = wType.getDimSize(1);
-    int64_t groupOut = wType.getDimSize(0) / groups;
-
-    auto split = [&](Value v, RankedTensorType type, int64_t dim,
-                     int64_t inner) {
-      SmallVector<int64_t> shape;
-      SmallVector<ReassociationIndices> groupsOfDims;
-      for (int64_t i = 0; i < type.getRank(); ++i) {
-        if (i == dim) {
-          shape.append({groups, inner});
-          groupsOfDims.push_back({static_cast<int64_t>(shape.size()) - 2,
-                                  static_cast<int64_t>(shape.size()) - 1});
-        } else {
-          shape.push_back(type.getDimSize(i));
-          groupsOfDims.push_back({static_cast<int64_t>(shape.size()) - 1});
-        }
-      }
-      auto splitType = RankedTensorType::get(shape, type.getElementType());
-      return std::pair<Value, SmallVector<ReassociationIndices>>{
-          tensor::ExpandShapeOp::create(b, loc, splitType, v, groupsOfDims),
-          groupsOfDims};
-    };
-    Value in = split(padded, inType, 1, groupIn).first;
-    Value w = split(weight, wType, 0, groupOut).first;
-    auto [out, outGroups] = split(init, outType, 1, groupOut);
-
-    // Loop dimensions: n, g, oc, out_0..out_{s-1}, ic, k_0..k_{s-1}.
-    int64_t numLoops = 4 + 2 * numSpatial;
-    auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
-    AffineExpr n = d(0), g = d(1), oc = d(2), ic = d(3 + numSpatial);
-    SmallVector<AffineExpr> inExprs{n, g, ic}, wExprs{g, oc, ic},
-        outExprs{n, g, oc};
-    for (int64_t i = 0; i < numSpatial; ++i) {
-      AffineExpr o = d(3 + i), k = d(4 + numSpatial + i);
-      inExprs.push_back(o * strides[i] + k * dilation[i]);
-      wExprs.push_back(k);
-      outExprs.push_back(o);
-    }
-    SmallVector<AffineMap> maps{
-        AffineMap::get(numLoops, 0, inExprs, b.getContext()),
-        AffineMap::get(numLoops, 0, wExprs, b.getContext()),
-        AffineMap::get(numLoops, 0, outExprs, b.getContext())};
-    SmallVector<IteratorType> iterators(3 + numSpatial, IteratorType::parallel);
-    iterators.append(1 + numSpatial, IteratorType::reduction);
-    Value conv = linalg::GenericOp::create(
-                     b, loc, TypeRange{out.getType()}, ValueRange{in, w},
-                     ValueRange{out}, maps, iterators,
-                     [](OpBuilder &nb, Location nloc, ValueRange args) {
-                       Value product =
-                           arith::MulFOp::create(nb, nloc, args[0], args[1]);
-                       linalg::YieldOp::create(
-                           nb, nloc,
-                           arith::AddFOp::create(nb, nloc, args[2], product)
-                               .getResult());
-                     })
-                     .getResult(0);
-    return tensor::CollapseShapeOp::create(b, loc, outType, conv, outGroups);
   }
 };
 
@@ -365,26 +150,7 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
         });
     init = biasedInit(rewriter, loc, init, op.getBias());
 
-    MLIRContext *ctx = rewriter.getContext();
-    AffineExpr m = rewriter.getAffineDimExpr(0),
-               o = rewriter.getAffineDimExpr(1),
-               k = rewriter.getAffineDimExpr(2);
-    SmallVector<AffineMap> maps{AffineMap::get(3, 0, {m, k}, ctx),
-                                AffineMap::get(3, 0, {o, k}, ctx),
-                                AffineMap::get(3, 0, {m, o}, ctx)};
-    Value product =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{outMatrixType}, ValueRange{matrix, weight},
-            ValueRange{init}, maps,
-            {IteratorType::parallel, IteratorType::parallel,
-             IteratorType::reduction},
-            [](OpBuilder &nb, Location nloc, ValueRange args) {
-              Value mul = arith::MulFOp::create(nb, nloc, args[0], args[1]);
-              linalg::YieldOp::create(
-                  nb, nloc,
-                  arith::AddFOp::create(nb, nloc, args[2], mul).getResult());
-            })
-            .getResult(0);
+    Value product = buildMatmulTransposedB(rewriter, loc, matrix, weight, init);
 
     Value result = product;
     if (rank == 1)
@@ -450,8 +216,8 @@ struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
     for (size_t i = 0; i < g->padding.size(); ++i)
       high.push_back(g->padding[i] + g->extra[i]);
     const float lowest = -std::numeric_limits<float>::infinity();
-    Value padded =
-        padSpatial(rewriter, loc, op.getInput(), g->padding, high, lowest);
+    Value padded = padSpatial(rewriter, loc, op.getInput(), g->padding, high,
+                              rewriter.getF32FloatAttr(lowest));
     Value init = fill(rewriter, loc,
                       makeEmpty(rewriter, loc, resultType,
                                 [&](int64_t i) -> Value {
@@ -515,8 +281,8 @@ struct AvgPoolLowering : OpRewritePattern<AvgPoolOp> {
     SmallVector<int64_t> high;
     for (int64_t i = 0; i < numSpatial; ++i)
       high.push_back(g->padding[i] + g->extra[i]);
-    Value padded =
-        padSpatial(rewriter, loc, op.getInput(), g->padding, high, 0.0f);
+    Value padded = padSpatial(rewriter, loc, op.getInput(), g->padding, high,
+                              rewriter.getF32FloatAttr(0.0f));
     Value init = fill(rewriter, loc,
                       makeEmpty(rewriter, loc, resultType,
                                 [&](int64_t i) -> Value {
@@ -708,7 +474,7 @@ struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
     Location loc = op.getLoc();
     int64_t rank = op.getType().getRank();
     float eps = op.getEpsilon().convertToFloat();
-    AffineMap channel = channelMap(rewriter, rank);
+    AffineMap channel = dimMap(rewriter, rank, 1);
     // PyTorch's inference form: alpha = w / sqrt(var + eps),
     // beta = b - mean * alpha, y = x * alpha + beta.
     rewriter.replaceOp(

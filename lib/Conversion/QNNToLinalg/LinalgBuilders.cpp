@@ -1,0 +1,271 @@
+//===- LinalgBuilders.cpp - Building blocks of the qnn lowerings -*- C++ -*-=//
+//
+// Shared by the float and the quantized lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using utils::IteratorType;
+
+namespace qopt::lowering {
+
+Value add(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::AddFOp::create(b, loc, lhs, rhs);
+  return arith::AddIOp::create(b, loc, lhs, rhs);
+}
+
+Value mul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::MulFOp::create(b, loc, lhs, rhs);
+  return arith::MulIOp::create(b, loc, lhs, rhs);
+}
+
+Value f32Constant(OpBuilder &b, Location loc, float value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value makeEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                function_ref<Value(int64_t)> dynamicDim) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    sizes.push_back(type.isDynamicDim(i) ? OpFoldResult(dynamicDim(i))
+                                         : b.getIndexAttr(type.getDimSize(i)));
+  return tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+}
+
+Value makeEmptyLike(OpBuilder &b, Location loc, Value like, Type elementType) {
+  auto likeType = cast<RankedTensorType>(like.getType());
+  auto type = RankedTensorType::get(likeType.getShape(),
+                                    elementType ? elementType
+                                                : likeType.getElementType());
+  return makeEmpty(b, loc, type, [&](int64_t i) {
+    return tensor::DimOp::create(b, loc, like, i).getResult();
+  });
+}
+
+Value fill(OpBuilder &b, Location loc, Value init, TypedAttr value) {
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, scalar, init).getResult(0);
+}
+
+Value fill(OpBuilder &b, Location loc, Value init, float value) {
+  return fill(b, loc, init, b.getF32FloatAttr(value));
+}
+
+Value buildElementwise(
+    OpBuilder &b, Location loc, Value init, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  auto type = cast<RankedTensorType>(init.getType());
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<IteratorType> iterators(type.getRank(), IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, inputs, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(nb, nloc,
+                                       body(nb, nloc, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+AffineMap dimMap(OpBuilder &b, int64_t rank, int64_t dim) {
+  return AffineMap::get(rank, 0, b.getAffineDimExpr(dim));
+}
+
+Value divideByConstant(OpBuilder &b, Location loc, Value value,
+                       ArrayRef<int64_t> divisorShape, ArrayRef<float> divisors,
+                       ArrayRef<int64_t> dims) {
+  auto divisorType = RankedTensorType::get(divisorShape, b.getF32Type());
+  Value divisorTensor = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(divisorType, divisors));
+  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t dim : dims)
+    exprs.push_back(b.getAffineDimExpr(dim));
+  return buildElementwise(
+      b, loc, makeEmptyLike(b, loc, value), {value, divisorTensor},
+      {b.getMultiDimIdentityMap(rank),
+       AffineMap::get(rank, 0, exprs, b.getContext())},
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::DivFOp::create(nb, nloc, args[0], args[1]);
+      });
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, TypedAttr value) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> lowPad{0, 0}, highPad{0, 0}, shape(type.getShape());
+  for (size_t i = 0; i < low.size(); ++i) {
+    lowPad.push_back(low[i]);
+    highPad.push_back(high[i]);
+    if (!type.isDynamicDim(i + 2))
+      shape[i + 2] += low[i] + high[i];
+  }
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  auto pad = tensor::PadOp::create(b, loc, paddedType, input, lowPad, highPad,
+                                   ValueRange{}, ValueRange{});
+  OpBuilder::InsertionGuard guard(b);
+  SmallVector<Type> indexTypes(type.getRank(), b.getIndexType());
+  SmallVector<Location> locs(type.getRank(), loc);
+  b.createBlock(&pad.getRegion(), {}, indexTypes, locs);
+  tensor::YieldOp::create(b, loc, arith::ConstantOp::create(b, loc, value));
+  return pad;
+}
+
+Value windowOutputDim(OpBuilder &b, Location loc, Value in, int64_t kernel,
+                      int64_t stride, int64_t pad, int64_t dilation) {
+  // (in + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1
+  Value span = arith::AddIOp::create(
+      b, loc, in, indexConstant(b, loc, 2 * pad - dilation * (kernel - 1) - 1));
+  Value quotient =
+      arith::DivUIOp::create(b, loc, span, indexConstant(b, loc, stride));
+  return arith::AddIOp::create(b, loc, quotient, indexConstant(b, loc, 1));
+}
+
+DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
+  return DenseIntElementsAttr::get(
+      VectorType::get({static_cast<int64_t>(values.size())},
+                      b.getIntegerType(64)),
+      values);
+}
+
+Value makeConvResult(OpBuilder &b, Location loc, RankedTensorType resultType,
+                     Value input, Value weight, ArrayRef<int64_t> strides,
+                     ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation) {
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  return makeEmpty(b, loc, resultType, [&](int64_t i) -> Value {
+    if (i == 0)
+      return tensor::DimOp::create(b, loc, input, 0);
+    if (i == 1)
+      return tensor::DimOp::create(b, loc, weight, 0);
+    Value in = tensor::DimOp::create(b, loc, input, i);
+    return windowOutputDim(b, loc, in, weightType.getDimSize(i), strides[i - 2],
+                           padding[i - 2], dilation[i - 2]);
+  });
+}
+
+/// A grouped (or depthwise) convolution of any spatial rank as one
+/// linalg.generic over (n, g, oc, out..., ic, kernel...), with the channel
+/// dimensions split into (group, channel within group).
+static Value buildGroupedConv(OpBuilder &b, Location loc, Value padded,
+                              Value weight, Value init, int64_t groups,
+                              ArrayRef<int64_t> strides,
+                              ArrayRef<int64_t> dilation) {
+  auto inType = cast<RankedTensorType>(padded.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  int64_t numSpatial = inType.getRank() - 2;
+  int64_t groupIn = wType.getDimSize(1);
+  int64_t groupOut = wType.getDimSize(0) / groups;
+
+  auto split = [&](Value v, RankedTensorType type, int64_t dim, int64_t inner) {
+    SmallVector<int64_t> shape;
+    SmallVector<ReassociationIndices> groupsOfDims;
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      if (i == dim) {
+        shape.append({groups, inner});
+        groupsOfDims.push_back({static_cast<int64_t>(shape.size()) - 2,
+                                static_cast<int64_t>(shape.size()) - 1});
+      } else {
+        shape.push_back(type.getDimSize(i));
+        groupsOfDims.push_back({static_cast<int64_t>(shape.size()) - 1});
+      }
+    }
+    auto splitType = RankedTensorType::get(shape, type.getElementType());
+    return std::pair<Value, SmallVector<ReassociationIndices>>{
+        tensor::ExpandShapeOp::create(b, loc, splitType, v, groupsOfDims),
+        groupsOfDims};
+  };
+  Value in = split(padded, inType, 1, groupIn).first;
+  Value w = split(weight, wType, 0, groupOut).first;
+  auto [out, outGroups] = split(init, outType, 1, groupOut);
+
+  // Loop dimensions: n, g, oc, out_0..out_{s-1}, ic, k_0..k_{s-1}.
+  int64_t numLoops = 4 + 2 * numSpatial;
+  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+  AffineExpr n = d(0), g = d(1), oc = d(2), ic = d(3 + numSpatial);
+  SmallVector<AffineExpr> inExprs{n, g, ic}, wExprs{g, oc, ic},
+      outExprs{n, g, oc};
+  for (int64_t i = 0; i < numSpatial; ++i) {
+    AffineExpr o = d(3 + i), k = d(4 + numSpatial + i);
+    inExprs.push_back(o * strides[i] + k * dilation[i]);
+    wExprs.push_back(k);
+    outExprs.push_back(o);
+  }
+  SmallVector<AffineMap> maps{
+      AffineMap::get(numLoops, 0, inExprs, b.getContext()),
+      AffineMap::get(numLoops, 0, wExprs, b.getContext()),
+      AffineMap::get(numLoops, 0, outExprs, b.getContext())};
+  SmallVector<IteratorType> iterators(3 + numSpatial, IteratorType::parallel);
+  iterators.append(1 + numSpatial, IteratorType::reduction);
+  Value conv =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{out.getType()}, ValueRange{in, w}, ValueRange{out},
+          maps, iterators,
+          [](OpBuilder &nb, Location nloc, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, nloc,
+                add(nb, nloc, args[2], mul(nb, nloc, args[0], args[1])));
+          })
+          .getResult(0);
+  return tensor::CollapseShapeOp::create(b, loc, outType, conv, outGroups);
+}
+
+Value buildConv(OpBuilder &b, Location loc, Value padded, Value weight,
+                Value init, int64_t groups, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> dilation) {
+  if (groups > 1)
+    return buildGroupedConv(b, loc, padded, weight, init, groups, strides,
+                            dilation);
+  Type resultType = init.getType();
+  SmallVector<NamedAttribute> attrs{
+      b.getNamedAttr("strides", i64Vector(b, strides)),
+      b.getNamedAttr("dilations", i64Vector(b, dilation))};
+  if (strides.size() == 1)
+    return linalg::Conv1DNcwFcwOp::create(b, loc, resultType,
+                                          ValueRange{padded, weight},
+                                          ValueRange{init}, attrs)
+        .getResult(0);
+  return linalg::Conv2DNchwFchwOp::create(b, loc, resultType,
+                                          ValueRange{padded, weight},
+                                          ValueRange{init}, attrs)
+      .getResult(0);
+}
+
+Value buildMatmulTransposedB(OpBuilder &b, Location loc, Value matrix,
+                             Value weight, Value init) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr m = b.getAffineDimExpr(0), o = b.getAffineDimExpr(1),
+             k = b.getAffineDimExpr(2);
+  SmallVector<AffineMap> maps{AffineMap::get(3, 0, {m, k}, ctx),
+                              AffineMap::get(3, 0, {o, k}, ctx),
+                              AffineMap::get(3, 0, {m, o}, ctx)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{matrix, weight},
+             ValueRange{init}, maps,
+             {IteratorType::parallel, IteratorType::parallel,
+              IteratorType::reduction},
+             [](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   add(nb, nloc, args[2], mul(nb, nloc, args[0], args[1])));
+             })
+      .getResult(0);
+}
+
+} // namespace qopt::lowering

@@ -1,0 +1,91 @@
+//===- LinalgBuilders.h - Building blocks of the qnn lowerings --*- C++ -*-===//
+//
+// Shared by the float and the quantized lowering: tensors, elementwise
+// generics, padding, and the convolution and matrix-product structures,
+// generic over the element type (f32, or i32 accumulation).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_LIB_CONVERSION_QNNTOLINALG_LINALGBUILDERS_H
+#define QOPT_LIB_CONVERSION_QNNTOLINALG_LINALGBUILDERS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace qopt::lowering {
+
+using mlir::ArrayRef;
+using mlir::Location;
+using mlir::OpBuilder;
+using mlir::RankedTensorType;
+using mlir::Value;
+using mlir::ValueRange;
+
+Value f32Constant(OpBuilder &b, Location loc, float value);
+Value indexConstant(OpBuilder &b, Location loc, int64_t value);
+
+/// A tensor.empty of `type`; `dynamicDim(i)` gives the size of each dynamic
+/// dimension `i`.
+Value makeEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                llvm::function_ref<Value(int64_t)> dynamicDim);
+/// A tensor.empty shaped like `like`, with `like`'s element type or
+/// `elementType`.
+Value makeEmptyLike(OpBuilder &b, Location loc, Value like,
+                    mlir::Type elementType = {});
+
+/// `init` filled with the scalar `value`.
+Value fill(OpBuilder &b, Location loc, Value init, mlir::TypedAttr value);
+Value fill(OpBuilder &b, Location loc, Value init, float value);
+
+/// A linalg.generic with only parallel loops writing `init`; `inputMaps`
+/// index the inputs, the output uses the identity.
+Value buildElementwise(
+    OpBuilder &b, Location loc, Value init, ValueRange inputs,
+    ArrayRef<mlir::AffineMap> inputMaps,
+    llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+
+/// The map reading dimension `dim` of a rank-`rank` iteration space: a
+/// per-channel vector broadcast over the rest.
+mlir::AffineMap dimMap(OpBuilder &b, int64_t rank, int64_t dim);
+
+/// `value` divided elementwise by the constant `divisors` (of shape
+/// `divisorShape`), whose dimensions are `dims` of `value`.
+Value divideByConstant(OpBuilder &b, Location loc, Value value,
+                       ArrayRef<int64_t> divisorShape, ArrayRef<float> divisors,
+                       ArrayRef<int64_t> dims);
+
+/// Pads dimensions 2 and up of `input` by `low` and `high` with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, mlir::TypedAttr value);
+
+/// Output size of a convolution window over a dynamic input size.
+Value windowOutputDim(OpBuilder &b, Location loc, Value in, int64_t kernel,
+                      int64_t stride, int64_t pad, int64_t dilation);
+
+/// An empty conv result of `resultType`, dynamic sizes taken from `input`
+/// (batch, spatial via the window formula) and `weight` (channels).
+Value makeConvResult(OpBuilder &b, Location loc, RankedTensorType resultType,
+                     Value input, Value weight, ArrayRef<int64_t> strides,
+                     ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation);
+
+mlir::DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values);
+
+/// Sum and product of two scalars of the same type (float or integer).
+Value add(OpBuilder &b, Location loc, Value lhs, Value rhs);
+Value mul(OpBuilder &b, Location loc, Value lhs, Value rhs);
+
+/// The convolution of an already padded input, accumulating into `init`
+/// (whose element type the inputs share): linalg's NCW / NCHW named ops for
+/// groups = 1, one linalg.generic over (n, g, oc, out..., ic, kernel...)
+/// otherwise.
+Value buildConv(OpBuilder &b, Location loc, Value padded, Value weight,
+                Value init, int64_t groups, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> dilation);
+
+/// init[m, o] += sum_k matrix[m, k] * weight[o, k].
+Value buildMatmulTransposedB(OpBuilder &b, Location loc, Value matrix,
+                             Value weight, Value init);
+
+} // namespace qopt::lowering
+
+#endif // QOPT_LIB_CONVERSION_QNNTOLINALG_LINALGBUILDERS_H
