@@ -268,4 +268,92 @@ Value buildMatmulTransposedB(OpBuilder &b, Location loc, Value matrix,
       .getResult(0);
 }
 
+std::optional<PoolGeometry>
+getPoolGeometry(RankedTensorType in, RankedTensorType out,
+                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation) {
+  PoolGeometry g{SmallVector<int64_t>(kernel),
+                 SmallVector<int64_t>(strides),
+                 SmallVector<int64_t>(padding),
+                 SmallVector<int64_t>(dilation),
+                 {}};
+  for (size_t i = 0; i < kernel.size(); ++i) {
+    int64_t inSize = in.getDimSize(i + 2), outSize = out.getDimSize(i + 2);
+    if (ShapedType::isDynamic(inSize) || ShapedType::isDynamic(outSize))
+      return std::nullopt;
+    int64_t needed =
+        (outSize - 1) * strides[i] + dilation[i] * (kernel[i] - 1) + 1;
+    g.extra.push_back(std::max<int64_t>(0, needed - (inSize + 2 * padding[i])));
+  }
+  return g;
+}
+
+Value buildMaxPool(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, const PoolGeometry &g,
+                   TypedAttr lowest) {
+  SmallVector<int64_t> high;
+  for (size_t i = 0; i < g.padding.size(); ++i)
+    high.push_back(g.padding[i] + g.extra[i]);
+  Value padded = padSpatial(b, loc, input, g.padding, high, lowest);
+  Value init = fill(b, loc,
+                    makeEmpty(b, loc, resultType,
+                              [&](int64_t i) -> Value {
+                                return tensor::DimOp::create(b, loc, input, i);
+                              }),
+                    lowest);
+  Value window =
+      tensor::EmptyOp::create(b, loc, g.kernel, resultType.getElementType());
+  SmallVector<NamedAttribute> attrs{
+      b.getNamedAttr("strides", i64Vector(b, g.strides)),
+      b.getNamedAttr("dilations", i64Vector(b, g.dilation))};
+  if (g.kernel.size() == 1)
+    return linalg::PoolingNcwMaxOp::create(b, loc, resultType,
+                                           ValueRange{padded, window},
+                                           ValueRange{init}, attrs)
+        .getResult(0);
+  return linalg::PoolingNchwMaxOp::create(b, loc, resultType,
+                                          ValueRange{padded, window},
+                                          ValueRange{init}, attrs)
+      .getResult(0);
+}
+
+Value buildReshape(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  Value dynamicSize;
+  if (resultType.getNumDynamicDims() == 1) {
+    Value count = indexConstant(b, loc, 1);
+    for (int64_t i = 0; i < inType.getRank(); ++i)
+      count = arith::MulIOp::create(b, loc, count,
+                                    tensor::DimOp::create(b, loc, input, i));
+    int64_t staticCount = 1;
+    for (int64_t s : resultType.getShape())
+      if (!ShapedType::isDynamic(s))
+        staticCount *= s;
+    dynamicSize = arith::DivUIOp::create(b, loc, count,
+                                         indexConstant(b, loc, staticCount));
+  }
+  SmallVector<Value> sizes;
+  for (int64_t s : resultType.getShape())
+    sizes.push_back(ShapedType::isDynamic(s) ? dynamicSize
+                                             : indexConstant(b, loc, s));
+  Value shape = tensor::FromElementsOp::create(b, loc, sizes);
+  return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
+}
+
+Value buildFlatten(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, int64_t start, int64_t end) {
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0; i < rank;) {
+    ReassociationIndices group{i};
+    if (i == start)
+      for (int64_t j = start + 1; j <= end; ++j)
+        group.push_back(j);
+    i = group.back() + 1;
+    groups.push_back(group);
+  }
+  return tensor::CollapseShapeOp::create(b, loc, resultType, input, groups);
+}
+
 } // namespace qopt::lowering

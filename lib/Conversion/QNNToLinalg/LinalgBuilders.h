@@ -86,6 +86,34 @@ Value buildConv(OpBuilder &b, Location loc, Value padded, Value weight,
 Value buildMatmulTransposedB(OpBuilder &b, Location loc, Value matrix,
                              Value weight, Value init);
 
+/// Window geometry of a pooling op with static spatial sizes, and the extra
+/// right padding ceil_mode needs so that the last window fits.
+struct PoolGeometry {
+  llvm::SmallVector<int64_t> kernel, strides, padding, dilation, extra;
+};
+
+/// The geometry of a pooling window from `in` to `out`; nullopt when a
+/// spatial size is dynamic.
+std::optional<PoolGeometry>
+getPoolGeometry(RankedTensorType in, RankedTensorType out,
+                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation);
+
+/// Max pooling of `input` to `resultType` (same element type): the input is
+/// padded with `lowest`, which never wins.
+Value buildMaxPool(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, const PoolGeometry &g,
+                   mlir::TypedAttr lowest);
+
+/// tensor.reshape of `input` to `resultType` (at most one dynamic size: the
+/// element count over the static sizes).
+Value buildReshape(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType);
+
+/// tensor.collapse_shape merging dimensions `start` to `end` of `input`.
+Value buildFlatten(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, int64_t start, int64_t end);
+
 } // namespace qopt::lowering
 
 #endif // QOPT_LIB_CONVERSION_QNNTOLINALG_LINALGBUILDERS_H

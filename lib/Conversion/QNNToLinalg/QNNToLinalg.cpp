@@ -170,33 +170,6 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
 // Pooling
 //===----------------------------------------------------------------------===//
 
-/// Window geometry of a pooling op with static spatial sizes, and the extra
-/// right padding ceil_mode needs so that the last window fits.
-struct PoolGeometry {
-  SmallVector<int64_t> kernel, strides, padding, dilation, extra;
-};
-
-FailureOr<PoolGeometry>
-getPoolGeometry(Operation *op, RankedTensorType in, RankedTensorType out,
-                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation,
-                PatternRewriter &rewriter) {
-  PoolGeometry g{SmallVector<int64_t>(kernel),
-                 SmallVector<int64_t>(strides),
-                 SmallVector<int64_t>(padding),
-                 SmallVector<int64_t>(dilation),
-                 {}};
-  for (size_t i = 0; i < kernel.size(); ++i) {
-    int64_t inSize = in.getDimSize(i + 2), outSize = out.getDimSize(i + 2);
-    if (ShapedType::isDynamic(inSize) || ShapedType::isDynamic(outSize))
-      return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
-    int64_t needed =
-        (outSize - 1) * strides[i] + dilation[i] * (kernel[i] - 1) + 1;
-    g.extra.push_back(std::max<int64_t>(0, needed - (inSize + 2 * padding[i])));
-  }
-  return g;
-}
-
 struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -204,44 +177,16 @@ struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
                                 PatternRewriter &rewriter) const override {
     if (failed(requireFloat(op, rewriter)))
       return failure();
-    Location loc = op.getLoc();
-    RankedTensorType inType = op.getInput().getType();
-    RankedTensorType resultType = op.getType();
-    FailureOr<PoolGeometry> g = getPoolGeometry(
-        op, inType, resultType, op.getKernelSize(), op.getStridesOrDefault(),
-        op.getPaddingOrDefault(), op.getDilationOrDefault(), rewriter);
-    if (failed(g))
-      return failure();
-    SmallVector<int64_t> high;
-    for (size_t i = 0; i < g->padding.size(); ++i)
-      high.push_back(g->padding[i] + g->extra[i]);
+    std::optional<PoolGeometry> g =
+        getPoolGeometry(op.getInput().getType(), op.getType(),
+                        op.getKernelSize(), op.getStridesOrDefault(),
+                        op.getPaddingOrDefault(), op.getDilationOrDefault());
+    if (!g)
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
     const float lowest = -std::numeric_limits<float>::infinity();
-    Value padded = padSpatial(rewriter, loc, op.getInput(), g->padding, high,
-                              rewriter.getF32FloatAttr(lowest));
-    Value init = fill(rewriter, loc,
-                      makeEmpty(rewriter, loc, resultType,
-                                [&](int64_t i) -> Value {
-                                  return tensor::DimOp::create(
-                                      rewriter, loc, op.getInput(), i);
-                                }),
-                      lowest);
-    Value window = tensor::EmptyOp::create(rewriter, loc, g->kernel,
-                                           rewriter.getF32Type());
-    SmallVector<NamedAttribute> attrs{
-        rewriter.getNamedAttr("strides", i64Vector(rewriter, g->strides)),
-        rewriter.getNamedAttr("dilations", i64Vector(rewriter, g->dilation))};
-    Value result;
-    if (g->kernel.size() == 1)
-      result = linalg::PoolingNcwMaxOp::create(rewriter, loc, resultType,
-                                               ValueRange{padded, window},
-                                               ValueRange{init}, attrs)
-                   .getResult(0);
-    else
-      result = linalg::PoolingNchwMaxOp::create(rewriter, loc, resultType,
-                                                ValueRange{padded, window},
-                                                ValueRange{init}, attrs)
-                   .getResult(0);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, buildMaxPool(rewriter, op.getLoc(), op.getInput(),
+                                        op.getType(), *g,
+                                        rewriter.getF32FloatAttr(lowest)));
     return success();
   }
 };
@@ -273,11 +218,11 @@ struct AvgPoolLowering : OpRewritePattern<AvgPoolOp> {
     RankedTensorType resultType = op.getType();
     int64_t numSpatial = inType.getRank() - 2;
     SmallVector<int64_t> ones(numSpatial, 1);
-    FailureOr<PoolGeometry> g = getPoolGeometry(
-        op, inType, resultType, op.getKernelSize(), op.getStridesOrDefault(),
-        op.getPaddingOrDefault(), ones, rewriter);
-    if (failed(g))
-      return failure();
+    std::optional<PoolGeometry> g = getPoolGeometry(
+        inType, resultType, op.getKernelSize(), op.getStridesOrDefault(),
+        op.getPaddingOrDefault(), ones);
+    if (!g)
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
     SmallVector<int64_t> high;
     for (int64_t i = 0; i < numSpatial; ++i)
       high.push_back(g->padding[i] + g->extra[i]);
@@ -530,35 +475,11 @@ struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
                                 PatternRewriter &rewriter) const override {
     if (failed(requireFloat(op, rewriter)))
       return failure();
-    Location loc = op.getLoc();
-    RankedTensorType resultType = op.getType();
-    int64_t numDynamic = resultType.getNumDynamicDims();
-    if (numDynamic > 1)
+    if (op.getType().getNumDynamicDims() > 1)
       return rewriter.notifyMatchFailure(
           op, "more than one dynamic result dimension");
-    // The one dynamic size is the element count over the static sizes.
-    SmallVector<Value> sizes;
-    Value dynamicSize;
-    if (numDynamic == 1) {
-      Value count = indexConstant(rewriter, loc, 1);
-      for (int64_t i = 0; i < op.getInput().getType().getRank(); ++i)
-        count = arith::MulIOp::create(
-            rewriter, loc, count,
-            tensor::DimOp::create(rewriter, loc, op.getInput(), i));
-      int64_t staticCount = 1;
-      for (int64_t s : resultType.getShape())
-        if (!ShapedType::isDynamic(s))
-          staticCount *= s;
-      dynamicSize = arith::DivUIOp::create(
-          rewriter, loc, count, indexConstant(rewriter, loc, staticCount));
-    }
-    for (int64_t s : resultType.getShape())
-      sizes.push_back(ShapedType::isDynamic(s)
-                          ? dynamicSize
-                          : indexConstant(rewriter, loc, s));
-    Value shape = tensor::FromElementsOp::create(rewriter, loc, sizes);
-    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType,
-                                                   op.getInput(), shape);
+    rewriter.replaceOp(
+        op, buildReshape(rewriter, op.getLoc(), op.getInput(), op.getType()));
     return success();
   }
 };
@@ -569,19 +490,9 @@ struct FlattenLowering : OpRewritePattern<FlattenOp> {
                                 PatternRewriter &rewriter) const override {
     if (failed(requireFloat(op, rewriter)))
       return failure();
-    int64_t rank = op.getInput().getType().getRank();
-    int64_t start = op.getStartIndex(), end = op.getEndIndex();
-    SmallVector<ReassociationIndices> groups;
-    for (int64_t i = 0; i < rank;) {
-      ReassociationIndices group{i};
-      if (i == start)
-        for (int64_t j = start + 1; j <= end; ++j)
-          group.push_back(j);
-      i = group.back() + 1;
-      groups.push_back(group);
-    }
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, op.getType(),
-                                                         op.getInput(), groups);
+    rewriter.replaceOp(op, buildFlatten(rewriter, op.getLoc(), op.getInput(),
+                                        op.getType(), op.getStartIndex(),
+                                        op.getEndIndex()));
     return success();
   }
 };
