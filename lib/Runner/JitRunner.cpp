@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -64,15 +65,28 @@ llvm::StringRef dtypeName(NpyDType dtype) {
 
 llvm::Expected<TensorSpec> toSpec(Type type, const llvm::Twine &what) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  std::optional<NpyDType> dtype =
-      tensor ? toDType(tensor.getElementType()) : std::nullopt;
+  std::optional<NpyDType> dtype;
+  if (tensor) {
+    // Quantized tensors are exchanged as their storage integers.
+    Type element = tensor.getElementType();
+    if (auto quantized = dyn_cast<quant::QuantizedType>(element))
+      element =
+          quantized.getStorageTypeIntegralWidth() == 8
+              ? IntegerType::get(type.getContext(), 8,
+                                 quantized.isSigned() ? IntegerType::Signless
+                                                      : IntegerType::Unsigned)
+              : Type();
+    if (element)
+      dtype = toDType(element);
+  }
   if (!dtype) {
     std::string text;
     llvm::raw_string_ostream os(text);
     os << type;
     return error(what + " has type " + text +
                  ", which qrun cannot exchange: it passes ranked tensors of "
-                 "f32, f64, i8, ui8, i32 or i64");
+                 "f32, f64, i8, ui8, i32 or i64, and 8-bit quantized tensors "
+                 "as their storage integers");
   }
   return TensorSpec{*dtype, SmallVector<int64_t>(tensor.getShape())};
 }

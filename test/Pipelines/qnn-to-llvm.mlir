@@ -1,4 +1,4 @@
-// RUN: qopt %s --qnn-to-llvm | FileCheck %s
+// RUN: qopt %s --split-input-file --qnn-to-llvm | FileCheck %s
 // The pipeline ends in the LLVM dialect with nothing left of qnn, linalg,
 // tensors or memrefs, and calls no runtime library (memref.copy has become
 // loops): only malloc and free.
@@ -9,7 +9,7 @@
 // CHECK-DAG: llvm.func @malloc
 // CHECK-DAG: llvm.func @free
 // CHECK: llvm.func @model(
-// CHECK-NOT: tensor<
+// CHECK-NOT: tensor.
 // CHECK-NOT: memref<
 func.func @model(%x: tensor<?x1x8x8xf32>) -> tensor<?x10xf32> {
   %w = arith.constant dense<0.5> : tensor<4x1x3x3xf32>
@@ -19,4 +19,17 @@ func.func @model(%x: tensor<?x1x8x8xf32>) -> tensor<?x10xf32> {
   %f = qnn.flatten %p : tensor<?x4x4x4xf32> -> tensor<?x64xf32>
   %y = qnn.linear %f, %lw : (tensor<?x64xf32>, tensor<10x64xf32>) -> tensor<?x10xf32>
   return %y : tensor<?x10xf32>
+}
+
+// -----
+
+// A function returning a view of its argument: the caller must own the
+// result, so the buffer is cloned, and the clone lowers too.
+// CHECK-LABEL: llvm.func @reshape_argument(
+// CHECK-NOT: unrealized_conversion_cast
+// CHECK-NOT: bufferization.clone
+// CHECK: llvm.call @malloc
+func.func @reshape_argument(%x: tensor<1x18xf32>) -> tensor<3x6xf32> {
+  %s = qnn.reshape %x : tensor<1x18xf32> -> tensor<3x6xf32>
+  return %s : tensor<3x6xf32>
 }

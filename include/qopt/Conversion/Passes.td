@@ -31,11 +31,20 @@ def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
     - reshape: `tensor.reshape`; flatten: `tensor.collapse_shape`; the
       quant_stub / dequant_stub markers: their operand.
 
-    Quantized operations are not lowered by this pass yet; it reports the
-    first one it finds and fails.
+    Quantized operations (quantize, dequantize, requantize, static conv and
+    linear, relu, clamp, max pooling, reshape, flatten) lower to linalg on
+    their storage integers with int32 accumulation, with the arithmetic of
+    docs/Numerics.md: the zero-point term `zx * sum(w)` is folded into the
+    accumulator's initial value at compile time for constant weights, and
+    the requantization epilogue is FBGEMM's float path (bias / (sx * sw),
+    multiplier (sx * sw) / sy, round half to even, zero point, clamp; relu
+    and relu6 clamp at the zero point and Q(6)). Function signatures change
+    to the storage types. Quantized average pooling, add and dynamic linear
+    have no lowering yet: the pass reports them and fails.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect",

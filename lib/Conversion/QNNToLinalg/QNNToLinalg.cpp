@@ -12,6 +12,7 @@
 #include "LinalgBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -510,12 +511,19 @@ struct MarkerLowering : OpRewritePattern<MarkerOp> {
 
 /// Why `op` cannot be lowered by this pass, if it cannot.
 std::optional<std::string> unsupportedReason(Operation *op) {
-  for (Type type : llvm::concat<Type>(llvm::to_vector(op->getOperandTypes()),
-                                      llvm::to_vector(op->getResultTypes())))
-    if (isQuantized(type))
-      return std::string("quantized operations are not lowered by "
-                         "convert-qnn-to-linalg yet; only float qnn "
-                         "operations are");
+  bool quantized = llvm::any_of(op->getOperandTypes(), isQuantized) ||
+                   llvm::any_of(op->getResultTypes(), isQuantized);
+  if (quantized && isa<AvgPoolOp, AdaptiveAvgPoolOp, AddOp>(op))
+    return std::string("the quantized form of this operation has no "
+                       "lowering yet");
+  if (auto linear = dyn_cast<LinearOp>(op))
+    if (isQuantized(linear.getWeight().getType()) &&
+        !isQuantized(linear.getType()))
+      return std::string("dynamic quantization has no lowering yet");
+  if (quantized && isa<ConvOp, LinearOp>(op) &&
+      cast<RankedTensorType>(op->getOperand(1).getType()).isDynamicDim(0))
+    return std::string("a quantized layer needs a static number of output "
+                       "channels to lower");
   auto staticSpatial = [](RankedTensorType type) {
     for (int64_t i = 2; i < type.getRank(); ++i)
       if (type.isDynamicDim(i))
@@ -552,6 +560,10 @@ struct ConvertQNNToLinalgPass
     if (check.wasInterrupted())
       return signalPassFailure();
 
+    // Quantized operations first: they change types (to storage integers),
+    // which a dialect conversion tracks across function boundaries.
+    if (failed(qopt::lowerQuantizedQNN(root)))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     qopt::populateQNNToLinalgConversionPatterns(patterns);
     if (failed(applyPatternsGreedily(root, std::move(patterns))))

@@ -7,11 +7,26 @@
 #ifndef QOPT_CONVERSION_QNNTOLINALG_QNNTOLINALG_H
 #define QOPT_CONVERSION_QNNTOLINALG_QNNTOLINALG_H
 
-namespace mlir {
-class RewritePatternSet;
-} // namespace mlir
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace qopt {
+
+/// Maps tensors of `!quant.uniform` to tensors of their storage integers
+/// (signless, of the storage width); every other type to itself.
+class QuantStorageTypeConverter : public mlir::TypeConverter {
+public:
+  QuantStorageTypeConverter();
+};
+
+/// Dialect-conversion patterns lowering quantized qnn operations to linalg on
+/// storage integers with int32 accumulation (docs/Numerics.md, rules Q, D,
+/// R), plus the function-signature, return, call and quant.scast
+/// conversions they need.
+void populateQuantizedQNNToLinalgPatterns(QuantStorageTypeConverter &converter,
+                                          mlir::RewritePatternSet &patterns);
+
+/// Applies those patterns to `root`: afterwards no quantized type is left.
+llvm::LogicalResult lowerQuantizedQNN(mlir::Operation *root);
 
 /// Patterns lowering the float forms of conv, linear and the pooling ops.
 void populateQNNToLinalgWeightedAndPoolingPatterns(

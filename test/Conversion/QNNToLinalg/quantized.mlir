@@ -1,0 +1,81 @@
+// RUN: qopt %s --split-input-file --convert-qnn-to-linalg | FileCheck %s
+
+!act = !quant.uniform<u8:f32, 0.5:3>
+!out = !quant.uniform<u8:f32, 0.25:10>
+!wq = !quant.uniform<i8:f32:0, {0.5, 0.25}>
+
+// Quantized tensors become their storage integers, the signature included.
+// The activation zero-point term -zx * sum(w) is folded into the
+// accumulator's initial value: -3 * (1 + 2 + 3) = -18 and -3 * (-4) = 12.
+// CHECK-LABEL: func.func @conv1d
+// CHECK-SAME: (%[[X:.*]]: tensor<1x1x5xi8>) -> tensor<1x2x3xi8>
+// CHECK-DAG: %[[INIT:.*]] = arith.constant dense<[-18, 12]> : tensor<2xi32>
+// Widened with a zero extension: the storage is unsigned.
+// CHECK-DAG: arith.extui %{{.*}} : i8 to i32
+// CHECK: linalg.conv_1d_ncw_fcw {{.*}} -> tensor<1x2x3xi32>
+// The epilogue: float(acc) + bias / (sx * sw), times (sx * sw) / sy, round
+// half to even, plus zy, clamped at zy (relu) and 255.
+// CHECK: arith.sitofp
+// CHECK: arith.divf
+// CHECK: arith.mulf
+// CHECK: math.roundeven
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.fptosi
+// CHECK: arith.trunci {{.*}} : i32 to i8
+func.func @conv1d(%x: tensor<1x1x5x!act>) -> tensor<1x2x3x!out> {
+  %wi = arith.constant dense<[[[1, 2, 3]], [[-4, 0, 0]]]> : tensor<2x1x3xi8>
+  %w = quant.scast %wi : tensor<2x1x3xi8> to tensor<2x1x3x!wq>
+  %b = arith.constant dense<[1.0, -1.0]> : tensor<2xf32>
+  %y = qnn.conv %x, %w, %b {activation = #qnn.activation<relu>} : (tensor<1x1x5x!act>, tensor<2x1x3x!wq>, tensor<2xf32>) -> tensor<1x2x3x!out>
+  return %y : tensor<1x2x3x!out>
+}
+
+// -----
+
+!act = !quant.uniform<i8:f32, 0.5:-2>
+
+// Padding uses the input zero point, so that padded positions contribute
+// (zx - zx) * w = 0; signed storage is sign-extended.
+// CHECK-LABEL: func.func @padded
+// CHECK-DAG: %[[ZX:.*]] = arith.constant -2 : i32
+// CHECK-DAG: arith.extsi %{{.*}} : i8 to i32
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1] high[0, 0, 1]
+// CHECK: tensor.yield %[[ZX]] : i32
+func.func @padded(%x: tensor<1x1x4x!act>, %w: tensor<1x1x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x4x!act> {
+  %y = qnn.conv %x, %w {padding = array<i64: 1>} : (tensor<1x1x4x!act>, tensor<1x1x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x4x!act>
+  return %y : tensor<1x1x4x!act>
+}
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:128>
+
+// CHECK-LABEL: func.func @quantize
+// CHECK-SAME: (%{{.*}}: tensor<4xf32>) -> tensor<4xi8>
+// Multiply by the float32 reciprocal (10.0), round half to even, then add
+// the zero point, clamp, NaN to the zero point.
+// CHECK: %[[INV:.*]] = arith.constant 1.000000e+01 : f32
+// CHECK: arith.mulf %{{.*}}, %[[INV]]
+// CHECK: math.roundeven
+// CHECK: arith.addf
+// CHECK: arith.cmpf uno
+// CHECK: arith.select
+func.func @quantize(%x: tensor<4xf32>) -> tensor<4x!a> {
+  %q = qnn.quantize %x : tensor<4xf32> -> tensor<4x!a>
+  return %q : tensor<4x!a>
+}
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:128>
+
+// relu on quantized values is max(q, zp), compared unsigned for u8: the
+// zero point 128 is the i8 bit pattern -128. (The min with 255 folds away.)
+// CHECK-LABEL: func.func @relu
+// CHECK: %[[ZP:.*]] = arith.constant -128 : i8
+// CHECK: arith.maxui %{{.*}}, %[[ZP]] : i8
+// CHECK-NOT: arith.minui
+func.func @relu(%q: tensor<4x!a>) -> tensor<4x!a> {
+  %r = qnn.relu %q : tensor<4x!a>
+  return %r : tensor<4x!a>
+}

@@ -1,0 +1,386 @@
+#!/usr/bin/python3
+"""Bit-exact tests of qopt's quantized lowering against a reference.
+
+    quant_cases.py QRUN WORKDIR GROUP
+
+For each case of GROUP it writes a quantized qnn model and its inputs, runs
+it with QRUN, and compares every output element with an independent numpy
+implementation of the contract in docs/Numerics.md (float32 arithmetic where
+the contract says float32, exact integers for accumulation). It prints one
+line per case and exits non-zero if any element differs.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+F32 = np.float32
+
+# ---------------------------------------------------------------------------
+# The reference: docs/Numerics.md, written independently of the C++ code.
+# ---------------------------------------------------------------------------
+
+
+def storage_range(dtype):
+    return (0, 255) if dtype == "u8" else (-128, 127)
+
+
+def quantize(x, scale, zp, dtype):
+    """Rule Q: clamp(rint(x * (1/scale)) + zp), float32, NaN -> zp."""
+    lo, hi = storage_range(dtype)
+    inv = F32(1.0) / F32(scale)
+    t = np.rint((x.astype(F32) * inv).astype(F32))
+    v = (t + F32(zp)).astype(F32)
+    v = np.where(np.isnan(v), F32(zp), np.clip(v, lo, hi))
+    return v.astype(np.int64)
+
+
+def dequantize(q, scale, zp):
+    """Rule D: float(q - zp) * scale in float32."""
+    return ((q - zp).astype(F32) * F32(scale)).astype(F32)
+
+
+def conv_acc(xq, zx, wq, zw, stride, pad, dilation, groups):
+    """sum over the window of (x - zx) * (w - zw), exact integers (NC[H]W)."""
+    spatial = xq.ndim - 2
+    x = xq.astype(np.int64) - zx
+    x = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in pad])
+    w = wq.astype(np.int64) - np.asarray(zw, np.int64).reshape(
+        [-1] + [1] * (wq.ndim - 1))
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    cg, og = c // groups, o // groups
+    k = w.shape[2:]
+    out_sp = [(x.shape[2 + i] - dilation[i] * (k[i] - 1) - 1) // stride[i] + 1
+              for i in range(spatial)]
+    acc = np.zeros([n, o] + out_sp, np.int64)
+    for index in np.ndindex(*out_sp):
+        window = [slice(None), slice(None)]
+        for i in range(spatial):
+            start = index[i] * stride[i]
+            window.append(slice(start, start + dilation[i] * (k[i] - 1) + 1,
+                                dilation[i]))
+        patch = x[tuple(window)]
+        for g in range(groups):
+            p = patch[:, g * cg:(g + 1) * cg].reshape(n, -1)
+            wg = w[g * og:(g + 1) * og].reshape(og, -1)
+            acc[(slice(None), slice(g * og, (g + 1) * og)) + index] = p @ wg.T
+    return acc
+
+
+def requantize(acc, sx, sw, sy, zy, dtype, bias=None, act="none",
+               channel_axis=1):
+    """Rule R with a float bias (or an int32 bias already added to acc)."""
+    lo, hi = storage_range(dtype)
+    shape = [1] * acc.ndim
+    shape[channel_axis] = -1
+    s = (F32(sx) * np.asarray(sw, F32)).astype(F32)
+    f = acc.astype(F32)
+    if bias is not None and bias.dtype == np.float32:
+        f = (f + (bias / s).astype(F32).reshape(shape)).astype(F32)
+    m = (s / F32(sy)).astype(F32)
+    y = np.rint((f * m.reshape(shape)).astype(F32)) + F32(zy)
+    if act != "none":
+        lo = zy
+    if act == "relu6":
+        hi = min(hi, int(quantize(np.array([6.0], F32), sy, zy, dtype)[0]))
+    return np.clip(y, lo, hi).astype(np.int64)
+
+
+# ---------------------------------------------------------------------------
+# IR text
+# ---------------------------------------------------------------------------
+
+
+def qtype(dtype, scale, zp):
+    return "!quant.uniform<%s:f32, %.9e:%d>" % (dtype, float(scale), zp)
+
+
+def qtype_axis(dtype, scales, zps, axis=0):
+    body = ", ".join("%.9e:%d" % (float(s), z) for s, z in zip(scales, zps))
+    return "!quant.uniform<%s:f32:%d, {%s}>" % (dtype, axis, body)
+
+
+def tt(shape, elem):
+    return "tensor<" + "x".join(map(str, shape)) + "x" + elem + ">"
+
+
+def dense(values, elem):
+    flat = ", ".join(str(int(v)) if elem != "f32" else repr(float(v))
+                     for v in np.asarray(values).ravel())
+    return "dense<[%s]> : %s" % (flat, tt(values.shape, elem)) if values.ndim == 1 \
+        else "dense<%s> : %s" % (nested(values, elem), tt(values.shape, elem))
+
+
+def nested(a, elem):
+    if a.ndim == 0:
+        return str(int(a)) if elem != "f32" else repr(float(a))
+    return "[" + ", ".join(nested(x, elem) for x in a) + "]"
+
+
+def storage_np(dtype):
+    return np.uint8 if dtype == "u8" else np.int8
+
+
+# ---------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------
+
+
+class Case:
+    def __init__(self, name, ir, inputs, expected):
+        self.name, self.ir, self.inputs, self.expected = name, ir, inputs, expected
+
+
+def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
+              in_q, w_scales, out_q, bias="f32", act="none", w_zps=None,
+              x_data=None):
+    """A quantized conv (1-D or 2-D) fed by qnn.quantize of a float input."""
+    in_dtype, sx, zx = in_q
+    out_dtype, sy, zy = out_q
+    spatial = len(x_shape) - 2
+    c = x_shape[1]
+    w_shape = [o, c // groups] + [k] * spatial
+    wq = rng.integers(-127, 128, size=w_shape).astype(np.int64)
+    zw = w_zps if w_zps is not None else [0] * o
+    x = x_data if x_data is not None else \
+        (rng.standard_normal(x_shape) * 64 * sx).astype(F32)
+    xq = quantize(x, sx, zx, in_dtype)
+    acc = conv_acc(xq, zx, wq, zw, [stride] * spatial, [pad] * spatial,
+                   [dilation] * spatial, groups)
+    b = None
+    if bias == "f32":
+        b = (rng.standard_normal(o) * 4).astype(F32)
+    elif bias == "i32":
+        b = rng.integers(-5000, 5000, size=o).astype(np.int32)
+        acc = acc + b.reshape([1, -1] + [1] * spatial)
+    assert np.abs(acc).max() < 2 ** 31
+    expected = requantize(acc, sx, w_scales, sy, zy, out_dtype, b, act)
+    out_shape = list(expected.shape)
+
+    a_t = qtype(in_dtype, sx, zx)
+    o_t = qtype(out_dtype, sy, zy)
+    w_t = qtype_axis("i8", w_scales, zw) if len(w_scales) > 1 else \
+        qtype("i8", w_scales[0], zw[0])
+    lines = ["func.func @%s(%%x: %s) -> %s {" % (name, tt(x_shape, "f32"),
+                                                tt(out_shape, storage_type(out_dtype)) if False else tt(out_shape, o_t))]
+    lines.append("  %%q = qnn.quantize %%x : %s -> %s" % (tt(x_shape, "f32"), tt(x_shape, a_t)))
+    lines.append("  %%wi = arith.constant %s" % dense(wq, "i8"))
+    lines.append("  %%w = quant.scast %%wi : %s to %s" % (tt(w_shape, "i8"), tt(w_shape, w_t)))
+    operands, types = "%q, %w", [tt(x_shape, a_t), tt(w_shape, w_t)]
+    if b is not None:
+        elem = "f32" if b.dtype == np.float32 else "i32"
+        lines.append("  %%b = arith.constant %s" % dense(b, elem))
+        operands += ", %b"
+        types.append(tt([o], elem))
+    attrs = ["strides = array<i64: %s>" % ", ".join([str(stride)] * spatial),
+             "padding = array<i64: %s>" % ", ".join([str(pad)] * spatial),
+             "dilation = array<i64: %s>" % ", ".join([str(dilation)] * spatial),
+             "groups = %d : i64" % groups,
+             "activation = #qnn.activation<%s>" % act]
+    lines.append("  %%y = qnn.conv %s {%s} : (%s) -> %s" % (
+        operands, ", ".join(attrs), ", ".join(types), tt(out_shape, o_t)))
+    lines.append("  return %%y : %s" % tt(out_shape, o_t))
+    lines.append("}")
+    return Case(name, "\n".join(lines) + "\n", [x],
+                [expected.astype(storage_np(out_dtype))])
+
+
+def storage_type(dtype):
+    return "i8"
+
+
+def linear_case(name, rng, x_shape, o, in_q, w_scales, out_q, bias="f32",
+                act="none"):
+    in_dtype, sx, zx = in_q
+    out_dtype, sy, zy = out_q
+    k = x_shape[-1]
+    wq = rng.integers(-127, 128, size=(o, k)).astype(np.int64)
+    x = (rng.standard_normal(x_shape) * 64 * sx).astype(F32)
+    xq = quantize(x, sx, zx, in_dtype)
+    acc = (xq.reshape(-1, k) - zx) @ wq.T
+    b = None
+    if bias == "f32":
+        b = (rng.standard_normal(o) * 4).astype(F32)
+    elif bias == "i32":
+        b = rng.integers(-5000, 5000, size=o).astype(np.int32)
+        acc = acc + b
+    assert np.abs(acc).max() < 2 ** 31
+    expected = requantize(acc, sx, w_scales, sy, zy, out_dtype, b, act)
+    expected = expected.reshape(list(x_shape[:-1]) + [o])
+    a_t, o_t = qtype(in_dtype, sx, zx), qtype(out_dtype, sy, zy)
+    w_t = qtype_axis("i8", w_scales, [0] * o) if len(w_scales) > 1 else \
+        qtype("i8", w_scales[0], 0)
+    out_shape = list(expected.shape)
+    lines = ["func.func @%s(%%x: %s) -> %s {" % (name, tt(x_shape, "f32"), tt(out_shape, o_t)),
+             "  %%q = qnn.quantize %%x : %s -> %s" % (tt(x_shape, "f32"), tt(x_shape, a_t)),
+             "  %%wi = arith.constant %s" % dense(wq, "i8"),
+             "  %%w = quant.scast %%wi : %s to %s" % (tt([o, k], "i8"), tt([o, k], w_t))]
+    operands, types = "%q, %w", [tt(x_shape, a_t), tt([o, k], w_t)]
+    if b is not None:
+        elem = "f32" if b.dtype == np.float32 else "i32"
+        lines.append("  %%b = arith.constant %s" % dense(b, elem))
+        operands += ", %b"
+        types.append(tt([o], elem))
+    lines.append("  %%y = qnn.linear %s {activation = #qnn.activation<%s>} : (%s) -> %s" % (
+        operands, act, ", ".join(types), tt(out_shape, o_t)))
+    lines.append("  return %%y : %s" % tt(out_shape, o_t))
+    lines.append("}")
+    return Case(name, "\n".join(lines) + "\n", [x],
+                [expected.astype(storage_np(out_dtype))])
+
+
+def conv_cases():
+    rng = np.random.default_rng(7)
+    per_channel = list(rng.uniform(0.002, 0.02, size=8))
+    yield conv_case("conv2d_relu", rng, (2, 3, 9, 9), 8, 3, 1, 1, 1, 1,
+                    ("u8", 0.0235, 128), per_channel, ("u8", 0.05, 3),
+                    act="relu")
+    # Per-channel scales from 1e-6 to 1e2: outputs saturate at both ends.
+    wide = list(np.logspace(-6, 2, 8))
+    yield conv_case("conv2d_wide_scales", rng, (1, 4, 6, 6), 8, 3, 1, 0, 1, 1,
+                    ("u8", 0.1, 0), wide, ("u8", 0.5, 128))
+    yield conv_case("depthwise_stride2_relu6", rng, (1, 6, 11, 11), 6, 3, 2, 1,
+                    1, 6, ("u8", 0.02, 255), list(rng.uniform(0.01, 0.1, 6)),
+                    ("u8", 0.03, 0), act="relu6")
+    yield conv_case("conv1d_grouped_dilated", rng, (2, 4, 40), 6, 3, 1, 2, 2,
+                    2, ("u8", 0.05, 0), [0.01], ("u8", 0.2, 0))
+    yield conv_case("conv1d_kws_stem", rng, (1, 1, 784), 32, 80, 4, 0, 1, 1,
+                    ("u8", 0.0078431, 0), list(rng.uniform(0.001, 0.01, 32)),
+                    ("u8", 0.1, 0), act="relu")
+    yield conv_case("conv2d_int8_input_i32_bias", rng, (1, 3, 7, 7), 4, 3, 1,
+                    1, 1, 1, ("i8", 0.04, -3), [0.01, 0.02, 0.03, 0.04],
+                    ("i8", 0.25, 5), bias="i32")
+    yield conv_case("conv2d_weight_zero_points", rng, (1, 2, 5, 5), 3, 3, 1, 1,
+                    1, 1, ("u8", 0.05, 10), [0.01, 0.02, 0.03],
+                    ("u8", 0.1, 100), w_zps=[0, 5, -7], bias="none")
+    # A tensor of zeros quantized with the smallest scale an observer picks.
+    yield conv_case("conv2d_zeros_eps_scale", rng, (1, 2, 4, 4), 2, 3, 1, 1, 1,
+                    1, ("u8", float(np.finfo(F32).eps), 0), [0.01, 0.01],
+                    ("u8", float(np.finfo(F32).eps), 0),
+                    x_data=np.zeros((1, 2, 4, 4), F32))
+
+
+def linear_cases():
+    rng = np.random.default_rng(11)
+    yield linear_case("linear_relu", rng, (4, 100), 10, ("u8", 0.05, 64),
+                      list(rng.uniform(0.001, 0.01, 10)), ("u8", 0.1, 30),
+                      act="relu")
+    # K = 4096: the int32 accumulator still cannot overflow (4096*255*127).
+    yield linear_case("linear_large_k", rng, (2, 4096), 16, ("u8", 0.01, 0),
+                      [0.003], ("u8", 2.0, 128))
+    yield linear_case("linear_rank3_i32_bias", rng, (2, 3, 20), 5,
+                      ("i8", 0.1, 0), [0.02] * 5, ("i8", 0.5, 0), bias="i32")
+
+
+def elementwise_cases():
+    rng = np.random.default_rng(3)
+    # Quantize / dequantize at the edges: ties, saturation, negative inputs,
+    # zero points 0 / 128 / 255, per-axis.
+    for dtype, scale, zp in (("u8", 0.1, 0), ("u8", 0.0625, 128),
+                             ("u8", 0.02, 255), ("i8", 0.25, -5)):
+        s = F32(scale)
+        x = np.concatenate([
+            (np.arange(-8, 8) + 0.5).astype(F32) * s,  # exact ties
+            np.array([0.0, -0.0, 1e9, -1e9, 300 * s, -300 * s], F32),
+            (rng.standard_normal(26) * 100 * s).astype(F32)]).reshape(6, 8)
+        q = quantize(x, scale, zp, dtype)
+        name = "qdq_%s_zp%d" % (dtype, zp if zp >= 0 else 1000 - zp)
+        t = qtype(dtype, scale, zp)
+        ir = "\n".join([
+            "func.func @%s(%%x: tensor<6x8xf32>) -> (%s, tensor<6x8xf32>) {" % (name, tt([6, 8], t)),
+            "  %%q = qnn.quantize %%x : tensor<6x8xf32> -> %s" % tt([6, 8], t),
+            "  %%d = qnn.dequantize %%q : %s -> tensor<6x8xf32>" % tt([6, 8], t),
+            "  return %%q, %%d : %s, tensor<6x8xf32>" % tt([6, 8], t),
+            "}"]) + "\n"
+        yield Case(name, ir, [x], [q.astype(storage_np(dtype)),
+                                   dequantize(q, scale, zp)])
+    # Per-axis quantize along dimension 1, requantize u8 -> i8.
+    scales, zps = [0.01, 0.1, 1.0], [0, 100, 255]
+    x = (rng.standard_normal((4, 3)) * 50).astype(F32)
+    q = np.stack([quantize(x[:, i], scales[i], zps[i], "u8") for i in range(3)], 1)
+    t = qtype_axis("u8", scales, zps, axis=1)
+    out_t = qtype("i8", 0.3, -10)
+    rq = quantize(np.stack([dequantize(q[:, i], scales[i], zps[i]) for i in range(3)], 1),
+                  0.3, -10, "i8")
+    ir = "\n".join([
+        "func.func @per_axis(%%x: tensor<4x3xf32>) -> (%s, %s) {" % (tt([4, 3], t), tt([4, 3], out_t)),
+        "  %%q = qnn.quantize %%x : tensor<4x3xf32> -> %s" % tt([4, 3], t),
+        "  %%r = qnn.requantize %%q : %s -> %s" % (tt([4, 3], t), tt([4, 3], out_t)),
+        "  return %%q, %%r : %s, %s" % (tt([4, 3], t), tt([4, 3], out_t)),
+        "}"]) + "\n"
+    yield Case("per_axis", ir, [x], [q.astype(np.uint8), rq.astype(np.int8)])
+    # relu, clamp (ReLU6), max pool with padding and ceil mode, flatten,
+    # reshape on quantized values.
+    t = qtype("u8", 0.05, 100)
+    x = (rng.standard_normal((1, 2, 5, 5)) * 3).astype(F32)
+    q = quantize(x, 0.05, 100, "u8")
+    relu = np.maximum(q, 100)
+    lo6, hi6 = quantize(np.array([0.0, 6.0], F32), 0.05, 100, "u8")
+    clamp = np.clip(relu, lo6, hi6)
+    padded = np.pad(clamp, [(0, 0), (0, 0), (1, 2), (1, 2)], constant_values=-1)
+    pooled = np.zeros((1, 2, 3, 3), np.int64)
+    for i in range(3):
+        for j in range(3):
+            pooled[:, :, i, j] = padded[:, :, 2 * i:2 * i + 2, 2 * j:2 * j + 2].max(axis=(2, 3))
+    flat = pooled.reshape(1, 18)
+    ir = "\n".join([
+        "func.func @pool_and_shapes(%%x: tensor<1x2x5x5xf32>) -> %s {" % tt([3, 6], t),
+        "  %%q = qnn.quantize %%x : tensor<1x2x5x5xf32> -> %s" % tt([1, 2, 5, 5], t),
+        "  %%r = qnn.relu %%q : %s" % tt([1, 2, 5, 5], t),
+        "  %%c = qnn.clamp %%r {min = 0.0 : f32, max = 6.0 : f32} : %s" % tt([1, 2, 5, 5], t),
+        "  %%p = qnn.max_pool %%c {kernel_size = array<i64: 2, 2>, padding = array<i64: 1, 1>, ceil_mode = true} : %s -> %s" % (tt([1, 2, 5, 5], t), tt([1, 2, 3, 3], t)),
+        "  %%f = qnn.flatten %%p : %s -> %s" % (tt([1, 2, 3, 3], t), tt([1, 18], t)),
+        "  %%s = qnn.reshape %%f : %s -> %s" % (tt([1, 18], t), tt([3, 6], t)),
+        "  return %%s : %s" % tt([3, 6], t),
+        "}"]) + "\n"
+    yield Case("pool_and_shapes", ir, [x], [flat.reshape(3, 6).astype(np.uint8)])
+
+
+GROUPS = {"conv": conv_cases, "linear": linear_cases,
+          "elementwise": elementwise_cases}
+
+
+def main():
+    qrun, workdir, group = sys.argv[1:4]
+    os.makedirs(workdir, exist_ok=True)
+    failures = 0
+    for case in GROUPS[group]():
+        base = os.path.join(workdir, case.name)
+        with open(base + ".mlir", "w") as f:
+            f.write(case.ir)
+        cmd = [qrun, base + ".mlir"]
+        for i, array in enumerate(case.inputs):
+            np.save("%s.in%d.npy" % (base, i), array)
+            cmd += ["-i", "%s.in%d.npy" % (base, i)]
+        for i in range(len(case.expected)):
+            cmd += ["-o", "%s.out%d.npy" % (base, i)]
+        run = subprocess.run(cmd, capture_output=True, text=True)
+        if run.returncode != 0:
+            print("case %s: qrun failed:\n%s" % (case.name, run.stderr))
+            failures += 1
+            continue
+        total = mismatched = 0
+        for i, expected in enumerate(case.expected):
+            actual = np.load("%s.out%d.npy" % (base, i))
+            if actual.dtype != expected.dtype or actual.shape != expected.shape:
+                print("case %s: output %d is %s %s, expected %s %s" % (
+                    case.name, i, actual.dtype, actual.shape, expected.dtype,
+                    expected.shape))
+                mismatched += 1
+                continue
+            total += expected.size
+            if expected.dtype == np.float32:
+                same = expected.view(np.uint32) == actual.view(np.uint32)
+            else:
+                same = expected == actual
+            mismatched += int((~same).sum())
+        print("case %s: %d elements, %d differ" % (case.name, total, mismatched))
+        failures += mismatched != 0
+    print("%s: %d case(s) with differences" % (group, failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
