@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""qopt's quantized conv and linear against PyTorch 1.13's quantized kernels.
+
+    torch_quantized.py QRUN WORKDIR
+
+Builds quantized layers with torch.ao.nn.quantized, runs them on Debian's
+engines (onednn with per-channel weights, qnnpack with per-tensor weights),
+compiles the same layers with qopt (same int8 weights, scales, zero points
+and float bias) and reports, per layer and engine, the share of output
+elements equal to PyTorch's and the largest difference in quantization
+steps. Debian's torch has no FBGEMM, the backend qopt's numerics follow, so
+differences of one step are expected where the engines round differently;
+the script fails only beyond one step.
+"""
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import torch
+import torch.ao.nn.quantized as nnq
+
+sys.path.insert(0, os.path.dirname(__file__))
+from quant_cases import dense, qtype, qtype_axis, tt  # noqa: E402
+
+warnings.filterwarnings("ignore")
+torch.manual_seed(0)
+
+
+def weight_ir(w):
+    """The int8 weight of a quantized module as IR: values and type."""
+    wi = w.int_repr().numpy().astype(np.int64)
+    if w.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric):
+        wt = qtype_axis("i8", w.q_per_channel_scales().tolist(),
+                        w.q_per_channel_zero_points().tolist())
+    else:
+        wt = qtype("i8", w.q_scale(), w.q_zero_point())
+    return wi, wt
+
+
+def module_ir(kind, layer, x_shape, sx, zx, out_shape):
+    w = layer.weight()
+    wi, wt = weight_ir(w)
+    b = layer.bias().detach().numpy().astype(np.float32)
+    a_t, o_t = qtype("u8", sx, zx), qtype("u8", layer.scale, layer.zero_point)
+    lines = ["func.func @layer(%%x: %s) -> %s {" % (tt(x_shape, "f32"), tt(out_shape, o_t)),
+             "  %%q = qnn.quantize %%x : %s -> %s" % (tt(x_shape, "f32"), tt(x_shape, a_t)),
+             "  %%wi = arith.constant %s" % dense(wi, "i8"),
+             "  %%w = quant.scast %%wi : %s to %s" % (tt(wi.shape, "i8"), tt(wi.shape, wt)),
+             "  %%b = arith.constant %s" % dense(b, "f32")]
+    types = "%s, %s, %s" % (tt(x_shape, a_t), tt(wi.shape, wt), tt(b.shape, "f32"))
+    if kind == "conv":
+        attrs = "{strides = array<i64: %s>, padding = array<i64: %s>, groups = %d : i64}" % (
+            ", ".join(map(str, layer.stride)), ", ".join(map(str, layer.padding)),
+            layer.groups)
+        lines.append("  %%y = qnn.conv %%q, %%w, %%b %s : (%s) -> %s" % (attrs, types, tt(out_shape, o_t)))
+    else:
+        lines.append("  %%y = qnn.linear %%q, %%w, %%b : (%s) -> %s" % (types, tt(out_shape, o_t)))
+    lines += ["  return %%y : %s" % tt(out_shape, o_t), "}"]
+    return "\n".join(lines) + "\n"
+
+
+def layers(engine):
+    per_channel = engine == "onednn"
+    for kind, make, x_shape in (
+            ("conv", lambda: torch.nn.Conv2d(3, 16, 3, padding=1), (2, 3, 12, 12)),
+            ("conv", lambda: torch.nn.Conv2d(8, 8, 3, stride=2, groups=8), (1, 8, 9, 9)),
+            ("linear", lambda: torch.nn.Linear(64, 32), (4, 64))):
+        float_layer = make().eval()
+        w = float_layer.weight.detach()
+        if per_channel:
+            scales = w.abs().amax(dim=list(range(1, w.dim()))) / 127
+            qw = torch.quantize_per_channel(w, scales, torch.zeros(w.shape[0], dtype=torch.long), 0, torch.qint8)
+        else:
+            qw = torch.quantize_per_tensor(w, float(w.abs().max() / 127), 0, torch.qint8)
+        x = torch.randn(x_shape)
+        # Activations as the x86 qconfig quantizes them: reduce_range
+        # (0..127), affine. Without it, onednn's u8 x s8 kernels saturate
+        # in int16 on CPUs without VNNI, which is why reduce_range exists.
+        lo, hi = float(x.min()), float(x.max())
+        sx = (hi - lo) / 127
+        zx = int(round(-lo / sx))
+        y = float_layer(x)
+        sy, zy = float((y.max() - y.min()) / 255), int(round(float(-y.min() / ((y.max() - y.min()) / 255))))
+        zy = min(max(zy, 0), 255)
+        if kind == "conv":
+            q = nnq.Conv2d(float_layer.in_channels, float_layer.out_channels,
+                           float_layer.kernel_size, stride=float_layer.stride,
+                           padding=float_layer.padding, groups=float_layer.groups)
+        else:
+            q = nnq.Linear(float_layer.in_features, float_layer.out_features)
+        q.set_weight_bias(qw, float_layer.bias.detach())
+        q.scale, q.zero_point = sy, zy
+        name = "%s_%s_%s" % (kind, "x".join(map(str, x_shape)), engine)
+        yield name, kind, q, x, sx, zx
+
+
+def main():
+    qrun, workdir = sys.argv[1:3]
+    os.makedirs(workdir, exist_ok=True)
+    worst = 0
+    for engine in ("onednn", "qnnpack"):
+        torch.backends.quantized.engine = engine
+        for name, kind, q, x, sx, zx in layers(engine):
+            xq = torch.quantize_per_tensor(x, sx, zx, torch.quint8)
+            expected = q(xq).int_repr().numpy()
+            base = os.path.join(workdir, name)
+            with open(base + ".mlir", "w") as f:
+                f.write(module_ir(kind, q, list(x.shape), sx, zx, list(expected.shape)))
+            np.save(base + ".in.npy", x.numpy())
+            subprocess.run([qrun, base + ".mlir", "-i", base + ".in.npy", "-o",
+                            base + ".out.npy"], check=True)
+            actual = np.load(base + ".out.npy")
+            diff = np.abs(actual.astype(np.int64) - expected.astype(np.int64))
+            worst = max(worst, int(diff.max()))
+            print("%-32s %6d outputs, %6.2f%% equal to PyTorch, largest difference %d step(s)"
+                  % (name, diff.size, 100.0 * (diff == 0).mean(), diff.max()))
+    print("largest difference over all layers: %d step(s)" % worst)
+    return 0 if worst <= 1 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
