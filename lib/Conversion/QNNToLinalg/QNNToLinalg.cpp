@@ -542,7 +542,7 @@ std::optional<std::string> unsupportedReason(Operation *op) {
     if (reshape.getType().getNumDynamicDims() > 1)
       return std::string(
           "a reshape to more than one dynamic dimension cannot be lowered");
-  return std::nullopt;
+  return qopt::checkAccumulatorBound(op);
 }
 
 struct ConvertQNNToLinalgPass

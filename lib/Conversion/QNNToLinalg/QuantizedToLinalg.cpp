@@ -714,6 +714,74 @@ struct StorageCastLowering : OpConversionPattern<quant::StorageCastOp> {
 
 } // namespace
 
+std::optional<std::string> qopt::checkAccumulatorBound(Operation *op) {
+  Value weight, bias;
+  Type inType;
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    weight = conv.getWeight();
+    bias = conv.getBias();
+    inType = conv.getInput().getType();
+  } else if (auto linear = dyn_cast<LinearOp>(op)) {
+    weight = linear.getWeight();
+    bias = linear.getBias();
+    inType = linear.getInput().getType();
+  } else {
+    return std::nullopt;
+  }
+  if (!isQuantized(inType) || !isQuantized(weight.getType()))
+    return std::nullopt;
+  Params in = getParams(inType), w = getParams(weight.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  if (!wType.hasStaticShape())
+    return std::nullopt;
+  int64_t channels = wType.getDimSize(0);
+  int64_t perChannel = wType.getNumElements() / channels;
+  // |x - zx| is at most the distance from zx to the far end of the storage.
+  int64_t inputSpan = std::max(in.zeroPoint() - in.storage.min,
+                               in.storage.max - in.zeroPoint());
+  // The weights: their actual values when constant, else the storage range.
+  Value storage = weight;
+  if (auto cast = weight.getDefiningOp<quant::StorageCastOp>())
+    storage = cast.getInput();
+  std::optional<SmallVector<int64_t>> values =
+      constantStorage(storage, w.isSigned);
+  std::optional<SmallVector<int64_t>> biasValues;
+  if (bias)
+    if (auto constant = bias.getDefiningOp<arith::ConstantOp>())
+      if (auto dense = dyn_cast<DenseIntElementsAttr>(constant.getValue())) {
+        biasValues.emplace();
+        for (const APInt &v : dense.getValues<APInt>())
+          biasValues->push_back(v.getSExtValue());
+      }
+  bool intBias = bias && cast<RankedTensorType>(bias.getType())
+                             .getElementType()
+                             .isSignlessInteger(32);
+  int64_t worst = 0, worstChannel = 0;
+  for (int64_t c = 0; c < channels; ++c) {
+    int64_t weightSum = 0;
+    for (int64_t i = 0; i < perChannel; ++i) {
+      int64_t v = values ? (*values)[c * perChannel + i] - w.zeroPoint(c)
+                         : std::max(w.zeroPoint(c) - w.storage.min,
+                                    w.storage.max - w.zeroPoint(c));
+      weightSum += std::abs(v);
+    }
+    int64_t bound = inputSpan * weightSum;
+    if (intBias)
+      bound += biasValues ? std::abs((*biasValues)[c]) : (int64_t{1} << 31);
+    if (bound > worst) {
+      worst = bound;
+      worstChannel = c;
+    }
+  }
+  if (worst < (int64_t{1} << 31))
+    return std::nullopt;
+  return "the int32 accumulator can overflow: output channel " +
+         std::to_string(worstChannel) +
+         " can reach |acc| = " + std::to_string(worst) + " (reduction length " +
+         std::to_string(perChannel) +
+         ", |x - zx| <= " + std::to_string(inputSpan) + "), beyond 2^31 - 1";
+}
+
 qopt::QuantStorageTypeConverter::QuantStorageTypeConverter() {
   addConversion([](Type type) { return type; });
   addConversion([](RankedTensorType type) -> Type {

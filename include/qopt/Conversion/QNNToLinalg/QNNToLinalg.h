@@ -25,6 +25,13 @@ public:
 void populateQuantizedQNNToLinalgPatterns(QuantStorageTypeConverter &converter,
                                           mlir::RewritePatternSet &patterns);
 
+/// For a quantized conv or linear: why its int32 accumulator could overflow,
+/// or nullopt when it provably cannot. The bound is, per output channel,
+/// max|x - zx| * sum|w - zw| (+ |bias| for an i32 bias), with the actual
+/// weight values when they are constants and the storage range otherwise.
+/// (Intermediate sums wrap; only the final value must fit.)
+std::optional<std::string> checkAccumulatorBound(mlir::Operation *op);
+
 /// Applies those patterns to `root`: afterwards no quantized type is left.
 llvm::LogicalResult lowerQuantizedQNN(mlir::Operation *root);
 
