@@ -19,6 +19,7 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%qopt_src_root", config.qopt_src_root))
 config.substitutions.append(("%qopt_obj_root", config.qopt_obj_root))
 config.substitutions.append(("%clang_format", config.clang_format))
+config.substitutions.append(("%cc", config.host_cc))
 
 # Catch a capture that leaks into the next CHECK-LABEL block, and a CHECK
 # prefix that no directive uses.
@@ -46,6 +47,6 @@ for module in ("torch", "numpy"):
         config.available_features.add(module)
 
 tool_dirs = [config.qopt_tools_dir, config.llvm_tools_dir]
-tools = ["qopt", "qrun"]
+tools = ["qopt", "qrun", "qcc"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

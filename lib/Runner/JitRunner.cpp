@@ -109,9 +109,8 @@ std::string TensorSpec::str() const {
 
 JitFunction::~JitFunction() = default;
 
-llvm::Expected<std::unique_ptr<JitFunction>>
-JitFunction::compile(ModuleOp module, llvm::StringRef function,
-                     unsigned optLevel) {
+llvm::Expected<FunctionInterface>
+qopt::lowerFunction(ModuleOp module, llvm::StringRef function) {
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
   func::FuncOp target;
   if (function.empty()) {
@@ -133,20 +132,21 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
   if (target.isExternal())
     return error("@" + target.getName() + " is a declaration without a body");
 
-  std::unique_ptr<JitFunction> jit(new JitFunction());
-  jit->name = target.getName().str();
+  FunctionInterface interface;
+  interface.name = target.getName().str();
   for (auto [i, type] : llvm::enumerate(target.getArgumentTypes())) {
     auto spec =
-        toSpec(type, "argument " + llvm::Twine(i) + " of @" + jit->name);
+        toSpec(type, "argument " + llvm::Twine(i) + " of @" + interface.name);
     if (!spec)
       return spec.takeError();
-    jit->inputs.push_back(*spec);
+    interface.inputs.push_back(*spec);
   }
   for (auto [i, type] : llvm::enumerate(target.getResultTypes())) {
-    auto spec = toSpec(type, "result " + llvm::Twine(i) + " of @" + jit->name);
+    auto spec =
+        toSpec(type, "result " + llvm::Twine(i) + " of @" + interface.name);
     if (!spec)
       return spec.takeError();
-    jit->outputs.push_back(*spec);
+    interface.outputs.push_back(*spec);
   }
 
   target->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
@@ -154,7 +154,18 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
   PassManager pm(module.getContext());
   buildQNNToLLVMPipeline(pm);
   if (failed(pm.run(module)))
-    return error("lowering @" + jit->name + " to LLVM failed");
+    return error("lowering @" + interface.name + " to LLVM failed");
+  return interface;
+}
+
+llvm::Expected<std::unique_ptr<JitFunction>>
+JitFunction::compile(ModuleOp module, llvm::StringRef function,
+                     unsigned optLevel) {
+  llvm::Expected<FunctionInterface> interface = lowerFunction(module, function);
+  if (!interface)
+    return interface.takeError();
+  std::unique_ptr<JitFunction> jit(new JitFunction());
+  jit->interface = std::move(*interface);
 
   // options.transformer is a function_ref: the function must outlive
   // create(), which applies it.
@@ -176,6 +187,9 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
 llvm::Expected<std::vector<NpyArray>>
 JitFunction::run(llvm::ArrayRef<NpyArray> args,
                  llvm::ArrayRef<std::string> argNames) {
+  const std::vector<TensorSpec> &inputs = interface.inputs;
+  const std::vector<TensorSpec> &outputs = interface.outputs;
+  const std::string &name = interface.name;
   if (args.size() != inputs.size())
     return error("@" + name + " takes " + llvm::Twine(inputs.size()) +
                  " input" + (inputs.size() == 1 ? "" : "s") + ", " +

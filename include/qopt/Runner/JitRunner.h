@@ -32,6 +32,18 @@ struct TensorSpec {
   std::string str() const;
 };
 
+/// The C-facing interface of a function: name and argument/result types.
+struct FunctionInterface {
+  std::string name;
+  std::vector<TensorSpec> inputs, outputs;
+};
+
+/// Finds `function` in `module` (the only function when empty), records its
+/// interface, marks it for a C wrapper (`_mlir_ciface_<name>`) and lowers
+/// the module to the LLVM dialect with the qnn-to-llvm pipeline.
+llvm::Expected<FunctionInterface> lowerFunction(mlir::ModuleOp module,
+                                                llvm::StringRef function);
+
 class JitFunction {
 public:
   /// Lowers `function` of `module` (which is modified) and JIT-compiles it
@@ -42,9 +54,9 @@ public:
 
   ~JitFunction();
 
-  llvm::ArrayRef<TensorSpec> getInputs() const { return inputs; }
-  llvm::ArrayRef<TensorSpec> getOutputs() const { return outputs; }
-  llvm::StringRef getName() const { return name; }
+  llvm::ArrayRef<TensorSpec> getInputs() const { return interface.inputs; }
+  llvm::ArrayRef<TensorSpec> getOutputs() const { return interface.outputs; }
+  llvm::StringRef getName() const { return interface.name; }
 
   /// Checks `args` against the inputs (count, dtype, static dimensions),
   /// calls the function and returns its results. `argNames` name the
@@ -55,8 +67,7 @@ public:
 private:
   JitFunction() = default;
 
-  std::string name;
-  std::vector<TensorSpec> inputs, outputs;
+  FunctionInterface interface;
   std::unique_ptr<mlir::ExecutionEngine> engine;
 };
 

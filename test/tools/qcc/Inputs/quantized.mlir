@@ -1,0 +1,11 @@
+// Input for qcc tests: a quantized linear with a static batch, two results.
+!a = !quant.uniform<u8:f32, 0.05:128>
+!w = !quant.uniform<i8:f32, 0.01>
+func.func @layer(%x: tensor<2x4xf32>) -> (tensor<2x3x!a>, tensor<2x3xf32>) {
+  %q = qnn.quantize %x : tensor<2x4xf32> -> tensor<2x4x!a>
+  %wi = arith.constant dense<3> : tensor<3x4xi8>
+  %w = quant.scast %wi : tensor<3x4xi8> to tensor<3x4x!w>
+  %y = qnn.linear %q, %w : (tensor<2x4x!a>, tensor<3x4x!w>) -> tensor<2x3x!a>
+  %d = qnn.dequantize %y : tensor<2x3x!a> -> tensor<2x3xf32>
+  return %y, %d : tensor<2x3x!a>, tensor<2x3xf32>
+}
