@@ -317,6 +317,127 @@ Value buildMaxPool(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
+Value buildSumPool(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, const PoolGeometry &g,
+                   TypedAttr padValue) {
+  SmallVector<int64_t> high;
+  for (size_t i = 0; i < g.padding.size(); ++i)
+    high.push_back(g.padding[i] + g.extra[i]);
+  Value padded = padSpatial(b, loc, input, g.padding, high, padValue);
+  Type element = resultType.getElementType();
+  Value init = fill(b, loc,
+                    makeEmpty(b, loc, resultType,
+                              [&](int64_t i) -> Value {
+                                return tensor::DimOp::create(b, loc, input, i);
+                              }),
+                    cast<TypedAttr>(b.getZeroAttr(element)));
+  Value window = tensor::EmptyOp::create(b, loc, g.kernel, element);
+  SmallVector<NamedAttribute> attrs{
+      b.getNamedAttr("strides", i64Vector(b, g.strides)),
+      b.getNamedAttr("dilations", i64Vector(b, g.dilation))};
+  if (g.kernel.size() == 1)
+    return linalg::PoolingNcwSumOp::create(b, loc, resultType,
+                                           ValueRange{padded, window},
+                                           ValueRange{init}, attrs)
+        .getResult(0);
+  return linalg::PoolingNchwSumOp::create(b, loc, resultType,
+                                          ValueRange{padded, window},
+                                          ValueRange{init}, attrs)
+      .getResult(0);
+}
+
+SmallVector<int64_t> avgPoolDivisors(RankedTensorType in, RankedTensorType out,
+                                     const PoolGeometry &g,
+                                     bool countIncludePad) {
+  int64_t numSpatial = in.getRank() - 2;
+  ArrayRef<int64_t> outSpatial = out.getShape().drop_front(2);
+  int64_t total = 1;
+  for (int64_t s : outSpatial)
+    total *= s;
+  SmallVector<int64_t> divisors;
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t rest = flat, divisor = 1;
+    for (int64_t i = numSpatial - 1; i >= 0; --i) {
+      int64_t o = rest % outSpatial[i];
+      rest /= outSpatial[i];
+      int64_t inSize = in.getDimSize(i + 2);
+      int64_t start = o * g.strides[i] - g.padding[i];
+      int64_t end = std::min(start + g.kernel[i], inSize + g.padding[i]);
+      int64_t withPadding = end - start;
+      start = std::max<int64_t>(start, 0);
+      end = std::min(end, inSize);
+      divisor *= countIncludePad ? withPadding : end - start;
+    }
+    divisors.push_back(divisor);
+  }
+  return divisors;
+}
+
+SmallVector<SmallVector<int64_t>> adaptiveWindowSizes(RankedTensorType in,
+                                                      RankedTensorType out) {
+  SmallVector<SmallVector<int64_t>> sizes;
+  for (int64_t i = 2; i < in.getRank(); ++i) {
+    int64_t inSize = in.getDimSize(i), outSize = out.getDimSize(i);
+    SmallVector<int64_t> dim;
+    for (int64_t o = 0; o < outSize; ++o)
+      dim.push_back(((o + 1) * inSize + outSize - 1) / outSize -
+                    (o * inSize) / outSize);
+    sizes.push_back(dim);
+  }
+  return sizes;
+}
+
+Value buildAdaptiveWindowSums(OpBuilder &b, Location loc, Value input,
+                              RankedTensorType resultType) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  Type element = resultType.getElementType();
+  int64_t numSpatial = inType.getRank() - 2;
+  SmallVector<Value> inputs{input};
+  for (int64_t i = 0; i < numSpatial; ++i) {
+    int64_t in = inType.getDimSize(i + 2), out = resultType.getDimSize(i + 2);
+    SmallVector<Attribute> member(out * in, b.getZeroAttr(element));
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t j = (o * in) / out; j < ((o + 1) * in + out - 1) / out; ++j)
+        member[o * in + j] = b.getOneAttr(element);
+    auto type = RankedTensorType::get({out, in}, element);
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, member)));
+  }
+  // Loops: n, c, o_0.., j_0..
+  int64_t numLoops = 2 + 2 * numSpatial;
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> inExprs{d(0), d(1)}, outExprs{d(0), d(1)};
+  for (int64_t i = 0; i < numSpatial; ++i) {
+    inExprs.push_back(d(2 + numSpatial + i));
+    outExprs.push_back(d(2 + i));
+  }
+  SmallVector<AffineMap> maps{AffineMap::get(numLoops, 0, inExprs, ctx)};
+  for (int64_t i = 0; i < numSpatial; ++i)
+    maps.push_back(
+        AffineMap::get(numLoops, 0, {d(2 + i), d(2 + numSpatial + i)}, ctx));
+  maps.push_back(AffineMap::get(numLoops, 0, outExprs, ctx));
+  SmallVector<IteratorType> iterators(2 + numSpatial, IteratorType::parallel);
+  iterators.append(numSpatial, IteratorType::reduction);
+  Value init = fill(b, loc,
+                    makeEmpty(b, loc, resultType,
+                              [&](int64_t i) -> Value {
+                                return tensor::DimOp::create(b, loc, input, i);
+                              }),
+                    cast<TypedAttr>(b.getZeroAttr(element)));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+             iterators,
+             [](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value term = args[0];
+               for (Value member : args.drop_front().drop_back())
+                 term = mul(nb, nloc, term, member);
+               linalg::YieldOp::create(nb, nloc,
+                                       add(nb, nloc, args.back(), term));
+             })
+      .getResult(0);
+}
+
 Value buildReshape(OpBuilder &b, Location loc, Value input,
                    RankedTensorType resultType) {
   auto inType = cast<RankedTensorType>(input.getType());

@@ -105,6 +105,34 @@ Value buildMaxPool(OpBuilder &b, Location loc, Value input,
                    RankedTensorType resultType, const PoolGeometry &g,
                    mlir::TypedAttr lowest);
 
+/// Window sums of an average pooling of `input` to `resultType` (same
+/// element type), the input padded with `padValue` (also to the right as
+/// ceil_mode needs).
+Value buildSumPool(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, const PoolGeometry &g,
+                   mlir::TypedAttr padValue);
+
+/// PyTorch's average-pooling divisor of every output position (row-major
+/// over the spatial dimensions): the window clipped to the padded input with
+/// `countIncludePad`, else the number of input elements it covers.
+llvm::SmallVector<int64_t> avgPoolDivisors(RankedTensorType in,
+                                           RankedTensorType out,
+                                           const PoolGeometry &g,
+                                           bool countIncludePad);
+
+/// Adaptive pooling windows: output index o of a dimension of size `out`
+/// over an input of size `in` covers [floor(o * in / out),
+/// ceil((o + 1) * in / out)). The window sizes, one list per spatial
+/// dimension.
+llvm::SmallVector<llvm::SmallVector<int64_t>>
+adaptiveWindowSizes(RankedTensorType in, RankedTensorType out);
+
+/// The window sums of adaptive pooling (static spatial sizes), in the
+/// element type of `input` and `resultType`: a contraction with 0/1
+/// window-membership matrices, one per spatial dimension.
+Value buildAdaptiveWindowSums(OpBuilder &b, Location loc, Value input,
+                              RankedTensorType resultType);
+
 /// tensor.reshape of `input` to `resultType` (at most one dynamic size: the
 /// element count over the static sizes).
 Value buildReshape(OpBuilder &b, Location loc, Value input,

@@ -192,21 +192,6 @@ struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
   }
 };
 
-/// PyTorch's divisor of one average-pooling window along one dimension.
-struct WindowCount {
-  int64_t withPadding, inputOnly;
-};
-
-WindowCount avgPoolCount(int64_t o, int64_t in, int64_t kernel, int64_t stride,
-                         int64_t pad) {
-  int64_t start = o * stride - pad;
-  int64_t end = std::min(start + kernel, in + pad);
-  int64_t withPadding = end - start;
-  start = std::max<int64_t>(start, 0);
-  end = std::min(end, in);
-  return {withPadding, end - start};
-}
-
 struct AvgPoolLowering : OpRewritePattern<AvgPoolOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -218,68 +203,23 @@ struct AvgPoolLowering : OpRewritePattern<AvgPoolOp> {
     RankedTensorType inType = op.getInput().getType();
     RankedTensorType resultType = op.getType();
     int64_t numSpatial = inType.getRank() - 2;
-    SmallVector<int64_t> ones(numSpatial, 1);
     std::optional<PoolGeometry> g = getPoolGeometry(
         inType, resultType, op.getKernelSize(), op.getStridesOrDefault(),
-        op.getPaddingOrDefault(), ones);
+        op.getPaddingOrDefault(), SmallVector<int64_t>(numSpatial, 1));
     if (!g)
       return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
-    SmallVector<int64_t> high;
-    for (int64_t i = 0; i < numSpatial; ++i)
-      high.push_back(g->padding[i] + g->extra[i]);
-    Value padded = padSpatial(rewriter, loc, op.getInput(), g->padding, high,
-                              rewriter.getF32FloatAttr(0.0f));
-    Value init = fill(rewriter, loc,
-                      makeEmpty(rewriter, loc, resultType,
-                                [&](int64_t i) -> Value {
-                                  return tensor::DimOp::create(
-                                      rewriter, loc, op.getInput(), i);
-                                }),
-                      0.0f);
-    Value window = tensor::EmptyOp::create(rewriter, loc, g->kernel,
-                                           rewriter.getF32Type());
-    SmallVector<NamedAttribute> attrs{
-        rewriter.getNamedAttr("strides", i64Vector(rewriter, g->strides)),
-        rewriter.getNamedAttr("dilations", i64Vector(rewriter, ones))};
-    Value sum;
-    if (numSpatial == 1)
-      sum = linalg::PoolingNcwSumOp::create(rewriter, loc, resultType,
-                                            ValueRange{padded, window},
-                                            ValueRange{init}, attrs)
-                .getResult(0);
-    else
-      sum = linalg::PoolingNchwSumOp::create(rewriter, loc, resultType,
-                                             ValueRange{padded, window},
-                                             ValueRange{init}, attrs)
-                .getResult(0);
-
-    // Divisors per output position, computed now: the spatial sizes are
-    // static.
-    ArrayRef<int64_t> outSpatial = resultType.getShape().drop_front(2);
+    Value sum = buildSumPool(rewriter, loc, op.getInput(), resultType, *g,
+                             rewriter.getF32FloatAttr(0.0f));
     SmallVector<float> divisors;
-    SmallVector<int64_t> index(numSpatial, 0);
-    int64_t total = 1;
-    for (int64_t s : outSpatial)
-      total *= s;
-    for (int64_t flat = 0; flat < total; ++flat) {
-      int64_t rest = flat, divisor = 1;
-      for (int64_t i = numSpatial - 1; i >= 0; --i) {
-        int64_t o = rest % outSpatial[i];
-        rest /= outSpatial[i];
-        WindowCount count =
-            avgPoolCount(o, inType.getDimSize(i + 2), g->kernel[i],
-                         g->strides[i], g->padding[i]);
-        divisor *=
-            op.getCountIncludePad() ? count.withPadding : count.inputOnly;
-      }
-      divisors.push_back(static_cast<float>(divisor));
-    }
+    for (int64_t d :
+         avgPoolDivisors(inType, resultType, *g, op.getCountIncludePad()))
+      divisors.push_back(static_cast<float>(d));
     SmallVector<int64_t> spatialDims;
     for (int64_t i = 0; i < numSpatial; ++i)
       spatialDims.push_back(i + 2);
-    Value result =
-        divideByConstant(rewriter, loc, sum, outSpatial, divisors, spatialDims);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, divideByConstant(rewriter, loc, sum,
+                                            resultType.getShape().drop_front(2),
+                                            divisors, spatialDims));
     return success();
   }
 };
@@ -298,76 +238,16 @@ struct AdaptiveAvgPoolLowering : OpRewritePattern<AdaptiveAvgPoolOp> {
     for (int64_t i = 0; i < numSpatial; ++i)
       if (inType.isDynamicDim(i + 2))
         return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
-
-    // Window membership matrices M_i[o, j] = 1 when input j is in output o's
-    // window [floor(o * in / out), ceil((o + 1) * in / out)), and the window
-    // sizes; the result is the window sum divided by the window size.
-    SmallVector<Value> inputs{op.getInput()};
-    SmallVector<SmallVector<int64_t>> sizes;
-    for (int64_t i = 0; i < numSpatial; ++i) {
-      int64_t in = inType.getDimSize(i + 2), out = resultType.getDimSize(i + 2);
-      SmallVector<float> member(out * in, 0.0f);
-      SmallVector<int64_t> size;
-      for (int64_t o = 0; o < out; ++o) {
-        int64_t start = (o * in) / out;
-        int64_t end = ((o + 1) * in + out - 1) / out;
-        for (int64_t j = start; j < end; ++j)
-          member[o * in + j] = 1.0f;
-        size.push_back(end - start);
-      }
-      sizes.push_back(size);
-      auto type = RankedTensorType::get({out, in}, rewriter.getF32Type());
-      inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(type, ArrayRef<float>(member))));
-    }
-
-    // Loops: n, c, o_0.., j_0..
-    int64_t numLoops = 2 + 2 * numSpatial;
-    MLIRContext *ctx = rewriter.getContext();
-    auto d = [&](int64_t i) { return rewriter.getAffineDimExpr(i); };
-    SmallVector<AffineExpr> inExprs{d(0), d(1)}, outExprs{d(0), d(1)};
-    SmallVector<AffineMap> maps;
-    for (int64_t i = 0; i < numSpatial; ++i) {
-      inExprs.push_back(d(2 + numSpatial + i));
-      outExprs.push_back(d(2 + i));
-    }
-    maps.push_back(AffineMap::get(numLoops, 0, inExprs, ctx));
-    for (int64_t i = 0; i < numSpatial; ++i)
-      maps.push_back(
-          AffineMap::get(numLoops, 0, {d(2 + i), d(2 + numSpatial + i)}, ctx));
-    maps.push_back(AffineMap::get(numLoops, 0, outExprs, ctx));
-    SmallVector<IteratorType> iterators(2 + numSpatial, IteratorType::parallel);
-    iterators.append(numSpatial, IteratorType::reduction);
-    Value init = fill(rewriter, loc,
-                      makeEmpty(rewriter, loc, resultType,
-                                [&](int64_t i) -> Value {
-                                  return tensor::DimOp::create(
-                                      rewriter, loc, op.getInput(), i);
-                                }),
-                      0.0f);
-    Value sum = linalg::GenericOp::create(
-                    rewriter, loc, TypeRange{resultType}, inputs,
-                    ValueRange{init}, maps, iterators,
-                    [](OpBuilder &nb, Location nloc, ValueRange args) {
-                      Value term = args[0];
-                      for (Value member : args.drop_front().drop_back())
-                        term = arith::MulFOp::create(nb, nloc, term, member);
-                      linalg::YieldOp::create(
-                          nb, nloc,
-                          arith::AddFOp::create(nb, nloc, args.back(), term)
-                              .getResult());
-                    })
-                    .getResult(0);
-
+    Value result =
+        buildAdaptiveWindowSums(rewriter, loc, op.getInput(), resultType);
     // Divide by the window size, one dimension after the other as PyTorch
     // does (sum / kh / kw).
-    Value result = sum;
-    for (int64_t i = 0; i < numSpatial; ++i) {
-      SmallVector<float> size(sizes[i].begin(), sizes[i].end());
-      result =
-          divideByConstant(rewriter, loc, result,
-                           {static_cast<int64_t>(size.size())}, size, {i + 2});
+    for (auto [i, sizes] :
+         llvm::enumerate(adaptiveWindowSizes(inType, resultType))) {
+      SmallVector<float> size(sizes.begin(), sizes.end());
+      result = divideByConstant(rewriter, loc, result,
+                                {static_cast<int64_t>(size.size())}, size,
+                                {static_cast<int64_t>(i) + 2});
     }
     rewriter.replaceOp(op, result);
     return success();
