@@ -88,6 +88,59 @@ def requantize(acc, sx, sw, sy, zy, dtype, bias=None, act="none",
     return np.clip(y, lo, hi).astype(np.int64)
 
 
+def adaptive_avg_pool(q, out):
+    """PyTorch's quantized adaptive average pooling: the window sum of the
+    stored values times r = float(1/1) / k_0 / k_1 ... (float32), rounded
+    half to even."""
+    res = np.zeros(q.shape[:2] + tuple(out), np.int64)
+    for idx in np.ndindex(*out):
+        window, r = [slice(None), slice(None)], F32(1.0)
+        for i, o in enumerate(idx):
+            n, m = q.shape[2 + i], out[i]
+            start, end = (o * n) // m, -(-((o + 1) * n) // m)
+            window.append(slice(start, end))
+            r = F32(r / F32(end - start))
+        total = q[tuple(window)].astype(np.int64).sum(
+            axis=tuple(range(2, q.ndim)))
+        res[(slice(None), slice(None)) + idx] = np.rint(
+            (total.astype(F32) * r).astype(F32))
+    return res
+
+
+def avg_pool(q, zx, dtype, kernel, stride, pad, ceil, count_include_pad):
+    """PyTorch's quantized avg_pool: sum(q) - size * zx over the input
+    elements of each window, times float(1 / divisor), plus zx, rounded
+    half to even, clamped."""
+    lo, hi = storage_range(dtype)
+    spatial = q.ndim - 2
+
+    def out_size(n, i):
+        o = (n + 2 * pad[i] - (kernel[i] - 1) - 1 +
+             (stride[i] - 1 if ceil else 0)) // stride[i] + 1
+        if ceil and (o - 1) * stride[i] >= n + pad[i]:
+            o -= 1
+        return o
+
+    outs = [out_size(q.shape[2 + i], i) for i in range(spatial)]
+    res = np.zeros(q.shape[:2] + tuple(outs), np.int64)
+    for idx in np.ndindex(*outs):
+        window, pool, size = [slice(None), slice(None)], 1, 1
+        for i, o in enumerate(idx):
+            n = q.shape[2 + i]
+            start = o * stride[i] - pad[i]
+            end = min(start + kernel[i], n + pad[i])
+            pool *= end - start
+            start, end = max(start, 0), min(end, n)
+            size *= end - start
+            window.append(slice(start, end))
+        total = q[tuple(window)].astype(np.int64).sum(
+            axis=tuple(range(2, q.ndim))) - size * zx
+        mult = F32(1.0 / (pool if count_include_pad else size))
+        v = np.rint(((total.astype(F32) * mult).astype(F32) + F32(zx)).astype(F32))
+        res[(slice(None), slice(None)) + idx] = np.clip(v, lo, hi)
+    return res
+
+
 # ---------------------------------------------------------------------------
 # IR text
 # ---------------------------------------------------------------------------
@@ -338,8 +391,60 @@ def elementwise_cases():
     yield Case("pool_and_shapes", ir, [x], [flat.reshape(3, 6).astype(np.uint8)])
 
 
+def pooling_cases():
+    rng = np.random.default_rng(5)
+    for dtype, scale, zp in (("u8", 0.05, 100), ("u8", 0.02, 255),
+                             ("i8", 0.1, -7)):
+        x = (rng.standard_normal((2, 3, 13, 11)) * 3).astype(F32)
+        q = quantize(x, scale, zp, dtype)
+        t = qtype(dtype, scale, zp)
+        shape = [2, 3, 13, 11]
+        for kernel, stride, pad, ceil, cip in ((3, 2, 1, False, True),
+                                               (3, 2, 1, False, False),
+                                               (3, 2, 1, True, True),
+                                               (2, 2, 0, True, True)):
+            y = avg_pool(q, zp, dtype, [kernel] * 2, [stride] * 2, [pad] * 2,
+                         ceil, cip)
+            name = "avg_pool_%s_zp%d_k%d_p%d_%s_%s" % (
+                dtype, zp + 1000, kernel, pad, "ceil" if ceil else "floor",
+                "incl" if cip else "excl")
+            attrs = ("kernel_size = array<i64: %d, %d>, strides = array<i64: %d, %d>, "
+                     "padding = array<i64: %d, %d>, ceil_mode = %s, count_include_pad = %s" % (
+                         kernel, kernel, stride, stride, pad, pad,
+                         "true" if ceil else "false", "true" if cip else "false"))
+            ir = "\n".join([
+                "func.func @%s(%%x: %s) -> %s {" % (name, tt(shape, "f32"), tt(y.shape, t)),
+                "  %%q = qnn.quantize %%x : %s -> %s" % (tt(shape, "f32"), tt(shape, t)),
+                "  %%y = qnn.avg_pool %%q {%s} : %s -> %s" % (attrs, tt(shape, t), tt(y.shape, t)),
+                "  return %%y : %s" % tt(y.shape, t), "}"]) + "\n"
+            yield Case(name, ir, [x], [y.astype(storage_np(dtype))])
+        for out in ((1, 1), (3, 2), (5, 7)):
+            y = adaptive_avg_pool(q, out)
+            name = "adaptive_%s_zp%d_%dx%d" % (dtype, zp + 1000, out[0], out[1])
+            ir = "\n".join([
+                "func.func @%s(%%x: %s) -> %s {" % (name, tt(shape, "f32"), tt(y.shape, t)),
+                "  %%q = qnn.quantize %%x : %s -> %s" % (tt(shape, "f32"), tt(shape, t)),
+                "  %%y = qnn.adaptive_avg_pool %%q : %s -> %s" % (tt(shape, t), tt(y.shape, t)),
+                "  return %%y : %s" % tt(y.shape, t), "}"]) + "\n"
+            yield Case(name, ir, [x], [y.astype(storage_np(dtype))])
+    # The 1-D forms: global average pooling of the keyword-spotting shape,
+    # and a 1-D average pooling.
+    x = (rng.standard_normal((2, 64, 45)) * 2).astype(F32)
+    q = quantize(x, 0.03, 5, "u8")
+    t = qtype("u8", 0.03, 5)
+    g = adaptive_avg_pool(q, (1,))
+    a = avg_pool(q, 5, "u8", [3], [2], [1], False, True)
+    ir = "\n".join([
+        "func.func @pool1d(%%x: tensor<2x64x45xf32>) -> (%s, %s) {" % (tt(g.shape, t), tt(a.shape, t)),
+        "  %%q = qnn.quantize %%x : tensor<2x64x45xf32> -> %s" % tt([2, 64, 45], t),
+        "  %%g = qnn.adaptive_avg_pool %%q : %s -> %s" % (tt([2, 64, 45], t), tt(g.shape, t)),
+        "  %%a = qnn.avg_pool %%q {kernel_size = array<i64: 3>, strides = array<i64: 2>, padding = array<i64: 1>} : %s -> %s" % (tt([2, 64, 45], t), tt(a.shape, t)),
+        "  return %%g, %%a : %s, %s" % (tt(g.shape, t), tt(a.shape, t)), "}"]) + "\n"
+    yield Case("pool1d", ir, [x], [g.astype(np.uint8), a.astype(np.uint8)])
+
+
 GROUPS = {"conv": conv_cases, "linear": linear_cases,
-          "elementwise": elementwise_cases}
+          "elementwise": elementwise_cases, "pooling": pooling_cases}
 
 
 def main():

@@ -116,6 +116,38 @@ def main():
             worst = max(worst, int(diff.max()))
             print("%-32s %6d outputs, %6.2f%% equal to PyTorch, largest difference %d step(s)"
                   % (name, diff.size, 100.0 * (diff == 0).mean(), diff.max()))
+    # Pooling keeps the input's scale and zero point; PyTorch's engines share
+    # one CPU kernel for it outside qnnpack.
+    torch.backends.quantized.engine = "onednn"
+    x = torch.randn(2, 3, 13, 11) * 3
+    t = qtype("u8", 0.05, 100)
+    xq = torch.quantize_per_tensor(x, 0.05, 100, torch.quint8)
+    np.save(os.path.join(workdir, "pool.in.npy"), x.numpy())
+    pools = (
+        ("avg_pool2d_pad_ceil", "qnn.avg_pool %%q {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1>, ceil_mode = true} : %s -> %s",
+         lambda v: torch.nn.functional.avg_pool2d(v, 3, 2, 1, True, True)),
+        ("avg_pool2d_exclude_pad", "qnn.avg_pool %%q {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1>, count_include_pad = false} : %s -> %s",
+         lambda v: torch.nn.functional.avg_pool2d(v, 3, 2, 1, False, False)),
+        ("adaptive_avg_pool2d_5x7", "qnn.adaptive_avg_pool %%q : %s -> %s",
+         lambda v: torch.nn.functional.adaptive_avg_pool2d(v, (5, 7))),
+        ("adaptive_avg_pool2d_global", "qnn.adaptive_avg_pool %%q : %s -> %s",
+         lambda v: torch.nn.functional.adaptive_avg_pool2d(v, 1)))
+    for name, op, fn in pools:
+        expected = fn(xq).int_repr().numpy()
+        ir = "\n".join([
+            "func.func @pool(%%x: %s) -> %s {" % (tt(list(x.shape), "f32"), tt(list(expected.shape), t)),
+            "  %%q = qnn.quantize %%x : %s -> %s" % (tt(list(x.shape), "f32"), tt(list(x.shape), t)),
+            "  %y = " + op % (tt(list(x.shape), t), tt(list(expected.shape), t)),
+            "  return %%y : %s" % tt(list(expected.shape), t), "}"]) + "\n"
+        base = os.path.join(workdir, name)
+        with open(base + ".mlir", "w") as f:
+            f.write(ir)
+        subprocess.run([qrun, base + ".mlir", "-i", os.path.join(workdir, "pool.in.npy"),
+                        "-o", base + ".out.npy"], check=True)
+        diff = np.abs(np.load(base + ".out.npy").astype(np.int64) - expected.astype(np.int64))
+        worst = max(worst, int(diff.max()))
+        print("%-32s %6d outputs, %6.2f%% equal to PyTorch, largest difference %d step(s)"
+              % (name, diff.size, 100.0 * (diff == 0).mean(), diff.max()))
     print("largest difference over all layers: %d step(s)" % worst)
     return 0 if worst <= 1 else 1
 

@@ -32,15 +32,17 @@ def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
       quant_stub / dequant_stub markers: their operand.
 
     Quantized operations (quantize, dequantize, requantize, static conv and
-    linear, relu, clamp, max pooling, reshape, flatten) lower to linalg on
+    linear, relu, clamp, max, average and adaptive average pooling, reshape,
+    flatten) lower to linalg on
     their storage integers with int32 accumulation, with the arithmetic of
     docs/Numerics.md: the zero-point term `zx * sum(w)` is folded into the
     accumulator's initial value at compile time for constant weights, and
     the requantization epilogue is FBGEMM's float path (bias / (sx * sw),
     multiplier (sx * sw) / sy, round half to even, zero point, clamp; relu
     and relu6 clamp at the zero point and Q(6)). Function signatures change
-    to the storage types. Quantized average pooling, add and dynamic linear
-    have no lowering yet: the pass reports them and fails.
+    to the storage types. The poolings follow PyTorch's quantized kernels.
+    Quantized add and dynamic linear have no lowering yet: the pass reports
+    them and fails.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -671,6 +671,130 @@ struct QuantizedMaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   }
 };
 
+/// The i32 `acc` to storage, per output position p (row-major over the
+/// spatial dimensions): clamp(roundeven(float(acc) * scale[p] + offset)).
+Value roundPerPosition(OpBuilder &b, Location loc, Value acc,
+                       ArrayRef<float> scale, float offset, const Params &p,
+                       Type storageElement) {
+  auto type = cast<RankedTensorType>(acc.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineExpr> spatial;
+  for (int64_t i = 2; i < rank; ++i)
+    spatial.push_back(b.getAffineDimExpr(i));
+  auto scaleType =
+      RankedTensorType::get(type.getShape().drop_front(2), b.getF32Type());
+  Value scales = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(scaleType, scale));
+  float lo = static_cast<float>(p.storage.min),
+        hi = static_cast<float>(p.storage.max);
+  return buildElementwise(
+      b, loc, makeEmptyLike(b, loc, acc, storageElement), {acc, scales},
+      {b.getMultiDimIdentityMap(rank),
+       AffineMap::get(rank, 0, spatial, b.getContext())},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        Value f = arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), args[0]);
+        Value scaled = arith::AddFOp::create(
+            nb, nloc, arith::MulFOp::create(nb, nloc, f, args[1]),
+            f32Constant(nb, nloc, offset));
+        Value clamped = arith::MinimumFOp::create(
+            nb, nloc,
+            arith::MaximumFOp::create(
+                nb, nloc, math::RoundEvenOp::create(nb, nloc, scaled),
+                f32Constant(nb, nloc, lo)),
+            f32Constant(nb, nloc, hi));
+        return arith::TruncIOp::create(
+            nb, nloc, storageElement,
+            arith::FPToSIOp::create(nb, nloc, nb.getI32Type(), clamped));
+      });
+}
+
+/// PyTorch's quantized avg_pool (NCHW path): acc = sum(q) - size * zx over
+/// the input elements of the window, then
+/// nearbyint(float(acc) * float(1.0 / divisor) + zy), clamped.
+struct QuantizedAvgPoolLowering : OpConversionPattern<AvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isQuantized(op.getType()))
+      return failure();
+    Location loc = op.getLoc();
+    Params p = getParams(op.getType());
+    RankedTensorType inType = op.getInput().getType();
+    int64_t numSpatial = inType.getRank() - 2;
+    std::optional<PoolGeometry> g = getPoolGeometry(
+        inType, op.getType(), op.getKernelSize(), op.getStridesOrDefault(),
+        op.getPaddingOrDefault(), SmallVector<int64_t>(numSpatial, 1));
+    if (!g)
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
+    RankedTensorType resultStorage = storageType(op.getType());
+    auto accType =
+        RankedTensorType::get(resultStorage.getShape(), rewriter.getI32Type());
+    // Padded positions hold zx, so the window sum minus (kernel size) * zx
+    // is the sum of (q - zx) over the input elements alone.
+    int64_t zx = p.zeroPoint();
+    Value sum = buildSumPool(
+        rewriter, loc, widen(rewriter, loc, adaptor.getInput(), p.isSigned),
+        accType, *g, rewriter.getI32IntegerAttr(zx));
+    int64_t windowSize = 1;
+    for (int64_t k : g->kernel)
+      windowSize *= k;
+    Value acc = buildElementwise(
+        rewriter, loc, makeEmptyLike(rewriter, loc, sum), {sum},
+        {rewriter.getMultiDimIdentityMap(accType.getRank())},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          return arith::SubIOp::create(nb, nloc, args[0],
+                                       i32Constant(nb, nloc, windowSize * zx));
+        });
+    SmallVector<float> multipliers;
+    for (int64_t d :
+         avgPoolDivisors(inType, op.getType(), *g, op.getCountIncludePad()))
+      multipliers.push_back(static_cast<float>(1.0 / static_cast<double>(d)));
+    rewriter.replaceOp(op, roundPerPosition(rewriter, loc, acc, multipliers,
+                                            static_cast<float>(zx), p,
+                                            resultStorage.getElementType()));
+    return success();
+  }
+};
+
+/// PyTorch's quantized adaptive_avg_pool (NCHW path): the window sum of the
+/// stored values times r, rounded half to even, with
+/// r = float(1.0 / kD) / kH / kW in float32 (kD = 1 in 2-D, kD = kH = 1 for
+/// the 1-D form, which PyTorch runs as 2-D with height 1).
+struct QuantizedAdaptiveAvgPoolLowering
+    : OpConversionPattern<AdaptiveAvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AdaptiveAvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isQuantized(op.getType()))
+      return failure();
+    Location loc = op.getLoc();
+    Params p = getParams(op.getType());
+    RankedTensorType resultStorage = storageType(op.getType());
+    auto accType =
+        RankedTensorType::get(resultStorage.getShape(), rewriter.getI32Type());
+    Value sums = buildAdaptiveWindowSums(
+        rewriter, loc, widen(rewriter, loc, adaptor.getInput(), p.isSigned),
+        accType);
+    SmallVector<SmallVector<int64_t>> sizes =
+        adaptiveWindowSizes(op.getInput().getType(), op.getType());
+    // Per output position: kDr = float(1.0 / 1), then divide by each
+    // window size in turn, in float32.
+    SmallVector<float> factors{1.0f};
+    for (const SmallVector<int64_t> &dim : sizes) {
+      SmallVector<float> next;
+      for (float f : factors)
+        for (int64_t k : dim)
+          next.push_back(f / static_cast<float>(k));
+      factors = std::move(next);
+    }
+    rewriter.replaceOp(op, roundPerPosition(rewriter, loc, sums, factors, 0.0f,
+                                            p, resultStorage.getElementType()));
+    return success();
+  }
+};
+
 struct QuantizedReshapeLowering : OpConversionPattern<ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -803,7 +927,8 @@ void qopt::populateQuantizedQNNToLinalgPatterns(
   patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
                QuantizedConvLowering, QuantizedLinearLowering,
                QuantizedReluLowering, QuantizedClampLowering,
-               QuantizedMaxPoolLowering, QuantizedReshapeLowering,
+               QuantizedMaxPoolLowering, QuantizedAvgPoolLowering,
+               QuantizedAdaptiveAvgPoolLowering, QuantizedReshapeLowering,
                QuantizedFlattenLowering, StorageCastLowering>(
       converter, patterns.getContext());
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
