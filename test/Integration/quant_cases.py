@@ -389,6 +389,30 @@ def elementwise_cases():
         "  return %%s : %s" % tt([3, 6], t),
         "}"]) + "\n"
     yield Case("pool_and_shapes", ir, [x], [flat.reshape(3, 6).astype(np.uint8)])
+    # add: each side dequantized with its own parameters, summed in float32,
+    # quantized with the result's; relu / relu6 applied to the real sum.
+    for act, (ta, tb, to) in (("none", (("u8", 0.05, 100), ("u8", 0.03, 120), ("u8", 0.07, 90))),
+                              ("relu", (("u8", 0.1, 0), ("u8", 0.2, 255), ("u8", 0.15, 20))),
+                              ("relu6", (("i8", 0.04, -3), ("i8", 0.02, 7), ("i8", 0.05, -100)))):
+        xa = (rng.standard_normal((2, 4, 5)) * 3).astype(F32)
+        xb = (rng.standard_normal((2, 4, 5)) * 2).astype(F32)
+        qa, qb = quantize(xa, ta[1], ta[2], ta[0]), quantize(xb, tb[1], tb[2], tb[0])
+        total = (dequantize(qa, ta[1], ta[2]) + dequantize(qb, tb[1], tb[2])).astype(F32)
+        if act != "none":
+            total = np.maximum(total, F32(0))
+        if act == "relu6":
+            total = np.minimum(total, F32(6))
+        y = quantize(total, to[1], to[2], to[0])
+        a_t, b_t, o_t = qtype(*ta), qtype(*tb), qtype(*to)
+        shape = [2, 4, 5]
+        name = "add_" + act
+        ir = "\n".join([
+            "func.func @%s(%%a: %s, %%b: %s) -> %s {" % (name, tt(shape, "f32"), tt(shape, "f32"), tt(shape, o_t)),
+            "  %%qa = qnn.quantize %%a : %s -> %s" % (tt(shape, "f32"), tt(shape, a_t)),
+            "  %%qb = qnn.quantize %%b : %s -> %s" % (tt(shape, "f32"), tt(shape, b_t)),
+            "  %%y = qnn.add %%qa, %%qb {activation = #qnn.activation<%s>} : (%s, %s) -> %s" % (act, tt(shape, a_t), tt(shape, b_t), tt(shape, o_t)),
+            "  return %%y : %s" % tt(shape, o_t), "}"]) + "\n"
+        yield Case(name, ir, [xa, xb], [y.astype(storage_np(to[0]))])
 
 
 def pooling_cases():

@@ -148,6 +148,33 @@ def main():
         worst = max(worst, int(diff.max()))
         print("%-32s %6d outputs, %6.2f%% equal to PyTorch, largest difference %d step(s)"
               % (name, diff.size, 100.0 * (diff == 0).mean(), diff.max()))
+    # add and add + relu with three different scales and zero points.
+    a, b = torch.randn(4, 8, 13, 13) * 3, torch.randn(4, 8, 13, 13) * 2
+    qa = torch.quantize_per_tensor(a, 0.05, 100, torch.quint8)
+    qb = torch.quantize_per_tensor(b, 0.03, 120, torch.quint8)
+    np.save(os.path.join(workdir, "add.a.npy"), a.numpy())
+    np.save(os.path.join(workdir, "add.b.npy"), b.numpy())
+    ta, tb, to = qtype("u8", 0.05, 100), qtype("u8", 0.03, 120), qtype("u8", 0.07, 90)
+    shape = list(a.shape)
+    for name, act, fn in (("add", "none", torch.ops.quantized.add),
+                          ("add_relu", "relu", torch.ops.quantized.add_relu)):
+        expected = fn(qa, qb, 0.07, 90).int_repr().numpy()
+        ir = "\n".join([
+            "func.func @add(%%a: %s, %%b: %s) -> %s {" % (tt(shape, "f32"), tt(shape, "f32"), tt(shape, to)),
+            "  %%qa = qnn.quantize %%a : %s -> %s" % (tt(shape, "f32"), tt(shape, ta)),
+            "  %%qb = qnn.quantize %%b : %s -> %s" % (tt(shape, "f32"), tt(shape, tb)),
+            "  %%y = qnn.add %%qa, %%qb {activation = #qnn.activation<%s>} : (%s, %s) -> %s" % (act, tt(shape, ta), tt(shape, tb), tt(shape, to)),
+            "  return %%y : %s" % tt(shape, to), "}"]) + "\n"
+        base = os.path.join(workdir, name)
+        with open(base + ".mlir", "w") as f:
+            f.write(ir)
+        subprocess.run([qrun, base + ".mlir", "-i", os.path.join(workdir, "add.a.npy"),
+                        "-i", os.path.join(workdir, "add.b.npy"), "-o", base + ".out.npy"],
+                       check=True)
+        diff = np.abs(np.load(base + ".out.npy").astype(np.int64) - expected.astype(np.int64))
+        worst = max(worst, int(diff.max()))
+        print("%-32s %6d outputs, %6.2f%% equal to PyTorch, largest difference %d step(s)"
+              % (name, diff.size, 100.0 * (diff == 0).mean(), diff.max()))
     print("largest difference over all layers: %d step(s)" % worst)
     return 0 if worst <= 1 else 1
 

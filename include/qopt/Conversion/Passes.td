@@ -32,8 +32,8 @@ def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
       quant_stub / dequant_stub markers: their operand.
 
     Quantized operations (quantize, dequantize, requantize, static conv and
-    linear, relu, clamp, max, average and adaptive average pooling, reshape,
-    flatten) lower to linalg on
+    linear, relu, clamp, add, max, average and adaptive average pooling,
+    reshape, flatten) lower to linalg on
     their storage integers with int32 accumulation, with the arithmetic of
     docs/Numerics.md: the zero-point term `zx * sum(w)` is folded into the
     accumulator's initial value at compile time for constant weights, and
@@ -41,8 +41,7 @@ def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
     multiplier (sx * sw) / sy, round half to even, zero point, clamp; relu
     and relu6 clamp at the zero point and Q(6)). Function signatures change
     to the storage types. The poolings follow PyTorch's quantized kernels.
-    Quantized add and dynamic linear have no lowering yet: the pass reports
-    them and fails.
+    Dynamic linear has no lowering yet: the pass reports it and fails.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

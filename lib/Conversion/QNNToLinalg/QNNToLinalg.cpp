@@ -393,9 +393,6 @@ struct MarkerLowering : OpRewritePattern<MarkerOp> {
 std::optional<std::string> unsupportedReason(Operation *op) {
   bool quantized = llvm::any_of(op->getOperandTypes(), isQuantized) ||
                    llvm::any_of(op->getResultTypes(), isQuantized);
-  if (quantized && isa<AddOp>(op))
-    return std::string("the quantized form of this operation has no "
-                       "lowering yet");
   if (auto linear = dyn_cast<LinearOp>(op))
     if (isQuantized(linear.getWeight().getType()) &&
         !isQuantized(linear.getType()))

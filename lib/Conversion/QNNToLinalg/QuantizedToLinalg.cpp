@@ -795,6 +795,57 @@ struct QuantizedAdaptiveAvgPoolLowering
   }
 };
 
+/// Quantized add: each operand dequantized with its own type (rule D), the
+/// sum taken in float32, relu applied in float, then rule Q with the result
+/// type (relu6 clamps the real value at 6 before quantizing).
+struct QuantizedAddLowering : OpConversionPattern<AddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isQuantized(op.getType()))
+      return failure();
+    Location loc = op.getLoc();
+    Params lhs = getParams(op.getLhs().getType());
+    Params rhs = getParams(op.getRhs().getType());
+    Params out = getParams(op.getType());
+    RankedTensorType resultStorage = storageType(op.getType());
+    int64_t rank = resultStorage.getRank();
+    Activation activation = op.getActivation();
+    float lo = static_cast<float>(out.storage.min),
+          hi = static_cast<float>(out.storage.max);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    rewriter.replaceOp(
+        op,
+        buildElementwise(
+            rewriter, loc,
+            makeEmptyLike(rewriter, loc, adaptor.getLhs(),
+                          resultStorage.getElementType()),
+            {adaptor.getLhs(), adaptor.getRhs()}, {identity, identity},
+            [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+              auto dequantize = [&](Value q, const Params &p) {
+                return dequantizeScalar(
+                    nb, nloc, q, p.isSigned,
+                    f32Constant(nb, nloc, static_cast<float>(p.zeroPoint())),
+                    f32Constant(nb, nloc, p.scale()));
+              };
+              Value sum = arith::AddFOp::create(
+                  nb, nloc, dequantize(args[0], lhs), dequantize(args[1], rhs));
+              if (activation != Activation::None)
+                sum = arith::MaximumFOp::create(nb, nloc, sum,
+                                                f32Constant(nb, nloc, 0.0f));
+              if (activation == Activation::Relu6)
+                sum = arith::MinimumFOp::create(nb, nloc, sum,
+                                                f32Constant(nb, nloc, 6.0f));
+              return quantizeScalar(
+                  nb, nloc, sum, f32Constant(nb, nloc, 1.0f / out.scale()),
+                  f32Constant(nb, nloc, static_cast<float>(out.zeroPoint())),
+                  lo, hi, resultStorage.getElementType());
+            }));
+    return success();
+  }
+};
+
 struct QuantizedReshapeLowering : OpConversionPattern<ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -928,9 +979,9 @@ void qopt::populateQuantizedQNNToLinalgPatterns(
                QuantizedConvLowering, QuantizedLinearLowering,
                QuantizedReluLowering, QuantizedClampLowering,
                QuantizedMaxPoolLowering, QuantizedAvgPoolLowering,
-               QuantizedAdaptiveAvgPoolLowering, QuantizedReshapeLowering,
-               QuantizedFlattenLowering, StorageCastLowering>(
-      converter, patterns.getContext());
+               QuantizedAdaptiveAvgPoolLowering, QuantizedAddLowering,
+               QuantizedReshapeLowering, QuantizedFlattenLowering,
+               StorageCastLowering>(converter, patterns.getContext());
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);

@@ -1,16 +1,6 @@
 // RUN: qopt %s --split-input-file --convert-qnn-to-linalg --verify-diagnostics
 // What the float lowering cannot lower is reported on the op, not crashed on.
 
-!a = !quant.uniform<u8:f32, 0.1:128>
-
-func.func @quantized_add(%x: tensor<4x!a>) {
-  // expected-error @+1 {{'qnn.add' op cannot be lowered to linalg: the quantized form of this operation has no lowering yet}}
-  %y = qnn.add %x, %x : (tensor<4x!a>, tensor<4x!a>) -> tensor<4x!a>
-  return
-}
-
-// -----
-
 func.func @dynamic_linear(%x: tensor<1x4xf32>, %w: tensor<2x4x!quant.uniform<i8:f32, 0.1>>) {
   // expected-error @+1 {{'qnn.linear' op cannot be lowered to linalg: dynamic quantization has no lowering yet}}
   %y = qnn.linear %x, %w : (tensor<1x4xf32>, tensor<2x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2xf32>
