@@ -12,15 +12,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/InitQopt.h"
 #include "qopt/Runner/JitRunner.h"
+#include "qopt/Runner/ModelFile.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -30,7 +26,6 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
@@ -287,24 +282,17 @@ int main(int argc, char **argv) {
     header = std::string(path);
   }
 
-  mlir::DialectRegistry registry;
-  qopt::registerQoptDialects(registry);
-  mlir::MLIRContext context(registry);
-  SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  std::string openError;
-  std::unique_ptr<MemoryBuffer> buffer =
-      mlir::openInputFile(modelFile, &openError);
-  if (!buffer)
-    return fail(openError);
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1;
+  Expected<std::unique_ptr<qopt::ModelFile>> model =
+      qopt::ModelFile::open(modelFile);
+  if (!model) {
+    std::string message = toString(model.takeError());
+    // An empty message: the parser has printed the error already.
+    return message.empty() ? 1 : fail(message);
+  }
+  mlir::ModuleOp module = (*model)->getModule();
 
   Expected<qopt::FunctionInterface> fn =
-      qopt::lowerFunction(*module, functionName);
+      qopt::lowerFunction(module, functionName);
   if (!fn)
     return fail(toString(fn.takeError()));
   if (Error err = checkAbi(*fn))
@@ -334,7 +322,7 @@ int main(int argc, char **argv) {
 
   LLVMContext llvmContext;
   std::unique_ptr<Module> llvmModule =
-      mlir::translateModuleToLLVMIR(*module, llvmContext, modelFile);
+      mlir::translateModuleToLLVMIR(module, llvmContext, modelFile);
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
   llvmModule->setTargetTriple(Triple(triple));

@@ -7,16 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/InitQopt.h"
 #include "qopt/Runner/JitRunner.h"
+#include "qopt/Runner/ModelFile.h"
 
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -85,21 +80,14 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv, "qrun: JIT-run a function of a qnn model on .npy inputs\n");
 
-  mlir::DialectRegistry registry;
-  qopt::registerQoptDialects(registry);
-  mlir::MLIRContext context(registry);
-  SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  std::string openError;
-  std::unique_ptr<MemoryBuffer> buffer =
-      mlir::openInputFile(modelFile, &openError);
-  if (!buffer)
-    return fail(openError);
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1; // The parser has reported the error.
+  Expected<std::unique_ptr<qopt::ModelFile>> model =
+      qopt::ModelFile::open(modelFile);
+  if (!model) {
+    std::string message = toString(model.takeError());
+    // An empty message: the parser has printed the error already.
+    return message.empty() ? 1 : fail(message);
+  }
+  mlir::ModuleOp module = (*model)->getModule();
 
   // Read the inputs before compiling: a bad file fails fast.
   std::vector<qopt::NpyArray> inputs;
@@ -111,7 +99,7 @@ int main(int argc, char **argv) {
   }
 
   Expected<std::unique_ptr<qopt::JitFunction>> jit =
-      qopt::JitFunction::compile(*module, functionName, optLevel);
+      qopt::JitFunction::compile(module, functionName, optLevel);
   if (!jit)
     return fail(toString(jit.takeError()));
   if (!outputFiles.empty() && outputFiles.size() != (*jit)->getOutputs().size())

@@ -15,6 +15,14 @@ using utils::IteratorType;
 
 namespace qopt::lowering {
 
+Value makeFilledLike(OpBuilder &b, Location loc, RankedTensorType resultType,
+                     Value like, TypedAttr value) {
+  Value empty = makeEmpty(b, loc, resultType, [&](int64_t i) -> Value {
+    return tensor::DimOp::create(b, loc, like, i);
+  });
+  return fill(b, loc, empty, value);
+}
+
 Value add(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   if (isa<FloatType>(lhs.getType()))
     return arith::AddFOp::create(b, loc, lhs, rhs);
@@ -226,25 +234,32 @@ static Value buildGroupedConv(OpBuilder &b, Location loc, Value padded,
   return tensor::CollapseShapeOp::create(b, loc, outType, conv, outGroups);
 }
 
+/// The 1-D or 2-D named linalg op (by the number of strides) over `inputs`
+/// accumulating into `init`, with its strides and dilations.
+template <typename Op1D, typename Op2D>
+static Value createWindowed(OpBuilder &b, Location loc, Type resultType,
+                            ValueRange inputs, Value init,
+                            ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> dilations) {
+  SmallVector<NamedAttribute> attrs{
+      b.getNamedAttr("strides", i64Vector(b, strides)),
+      b.getNamedAttr("dilations", i64Vector(b, dilations))};
+  if (strides.size() == 1)
+    return Op1D::create(b, loc, resultType, inputs, ValueRange{init}, attrs)
+        .getResult(0);
+  return Op2D::create(b, loc, resultType, inputs, ValueRange{init}, attrs)
+      .getResult(0);
+}
+
 Value buildConv(OpBuilder &b, Location loc, Value padded, Value weight,
                 Value init, int64_t groups, ArrayRef<int64_t> strides,
                 ArrayRef<int64_t> dilation) {
   if (groups > 1)
     return buildGroupedConv(b, loc, padded, weight, init, groups, strides,
                             dilation);
-  Type resultType = init.getType();
-  SmallVector<NamedAttribute> attrs{
-      b.getNamedAttr("strides", i64Vector(b, strides)),
-      b.getNamedAttr("dilations", i64Vector(b, dilation))};
-  if (strides.size() == 1)
-    return linalg::Conv1DNcwFcwOp::create(b, loc, resultType,
-                                          ValueRange{padded, weight},
-                                          ValueRange{init}, attrs)
-        .getResult(0);
-  return linalg::Conv2DNchwFchwOp::create(b, loc, resultType,
-                                          ValueRange{padded, weight},
-                                          ValueRange{init}, attrs)
-      .getResult(0);
+  return createWindowed<linalg::Conv1DNcwFcwOp, linalg::Conv2DNchwFchwOp>(
+      b, loc, init.getType(), ValueRange{padded, weight}, init, strides,
+      dilation);
 }
 
 Value buildMatmulTransposedB(OpBuilder &b, Location loc, Value matrix,
@@ -295,26 +310,12 @@ Value buildMaxPool(OpBuilder &b, Location loc, Value input,
   for (size_t i = 0; i < g.padding.size(); ++i)
     high.push_back(g.padding[i] + g.extra[i]);
   Value padded = padSpatial(b, loc, input, g.padding, high, lowest);
-  Value init = fill(b, loc,
-                    makeEmpty(b, loc, resultType,
-                              [&](int64_t i) -> Value {
-                                return tensor::DimOp::create(b, loc, input, i);
-                              }),
-                    lowest);
+  Value init = makeFilledLike(b, loc, resultType, input, lowest);
   Value window =
       tensor::EmptyOp::create(b, loc, g.kernel, resultType.getElementType());
-  SmallVector<NamedAttribute> attrs{
-      b.getNamedAttr("strides", i64Vector(b, g.strides)),
-      b.getNamedAttr("dilations", i64Vector(b, g.dilation))};
-  if (g.kernel.size() == 1)
-    return linalg::PoolingNcwMaxOp::create(b, loc, resultType,
-                                           ValueRange{padded, window},
-                                           ValueRange{init}, attrs)
-        .getResult(0);
-  return linalg::PoolingNchwMaxOp::create(b, loc, resultType,
-                                          ValueRange{padded, window},
-                                          ValueRange{init}, attrs)
-      .getResult(0);
+  return createWindowed<linalg::PoolingNcwMaxOp, linalg::PoolingNchwMaxOp>(
+      b, loc, resultType, ValueRange{padded, window}, init, g.strides,
+      g.dilation);
 }
 
 Value buildSumPool(OpBuilder &b, Location loc, Value input,
@@ -325,25 +326,12 @@ Value buildSumPool(OpBuilder &b, Location loc, Value input,
     high.push_back(g.padding[i] + g.extra[i]);
   Value padded = padSpatial(b, loc, input, g.padding, high, padValue);
   Type element = resultType.getElementType();
-  Value init = fill(b, loc,
-                    makeEmpty(b, loc, resultType,
-                              [&](int64_t i) -> Value {
-                                return tensor::DimOp::create(b, loc, input, i);
-                              }),
-                    cast<TypedAttr>(b.getZeroAttr(element)));
+  Value init = makeFilledLike(b, loc, resultType, input,
+                              cast<TypedAttr>(b.getZeroAttr(element)));
   Value window = tensor::EmptyOp::create(b, loc, g.kernel, element);
-  SmallVector<NamedAttribute> attrs{
-      b.getNamedAttr("strides", i64Vector(b, g.strides)),
-      b.getNamedAttr("dilations", i64Vector(b, g.dilation))};
-  if (g.kernel.size() == 1)
-    return linalg::PoolingNcwSumOp::create(b, loc, resultType,
-                                           ValueRange{padded, window},
-                                           ValueRange{init}, attrs)
-        .getResult(0);
-  return linalg::PoolingNchwSumOp::create(b, loc, resultType,
-                                          ValueRange{padded, window},
-                                          ValueRange{init}, attrs)
-      .getResult(0);
+  return createWindowed<linalg::PoolingNcwSumOp, linalg::PoolingNchwSumOp>(
+      b, loc, resultType, ValueRange{padded, window}, init, g.strides,
+      g.dilation);
 }
 
 SmallVector<int64_t> avgPoolDivisors(RankedTensorType in, RankedTensorType out,
@@ -419,12 +407,8 @@ Value buildAdaptiveWindowSums(OpBuilder &b, Location loc, Value input,
   maps.push_back(AffineMap::get(numLoops, 0, outExprs, ctx));
   SmallVector<IteratorType> iterators(2 + numSpatial, IteratorType::parallel);
   iterators.append(numSpatial, IteratorType::reduction);
-  Value init = fill(b, loc,
-                    makeEmpty(b, loc, resultType,
-                              [&](int64_t i) -> Value {
-                                return tensor::DimOp::create(b, loc, input, i);
-                              }),
-                    cast<TypedAttr>(b.getZeroAttr(element)));
+  Value init = makeFilledLike(b, loc, resultType, input,
+                              cast<TypedAttr>(b.getZeroAttr(element)));
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
              iterators,

@@ -33,6 +33,11 @@ Value makeEmpty(OpBuilder &b, Location loc, RankedTensorType type,
 Value makeEmptyLike(OpBuilder &b, Location loc, Value like,
                     mlir::Type elementType = {});
 
+/// An empty `resultType` whose dynamic sizes are those of `like`, filled
+/// with `value`: the initial accumulator of a pooling.
+Value makeFilledLike(OpBuilder &b, Location loc, RankedTensorType resultType,
+                     Value like, mlir::TypedAttr value);
+
 /// `init` filled with the scalar `value`.
 Value fill(OpBuilder &b, Location loc, Value init, mlir::TypedAttr value);
 Value fill(OpBuilder &b, Location loc, Value init, float value);

@@ -1,0 +1,39 @@
+//===- ModelFile.cpp - A parsed model file and its context ------*- C++ -*-===//
+//
+// Loading shared by qrun and qcc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Runner/ModelFile.h"
+#include "qopt/InitQopt.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+
+using namespace qopt;
+
+static mlir::DialectRegistry makeRegistry() {
+  mlir::DialectRegistry registry;
+  registerQoptDialects(registry);
+  return registry;
+}
+
+ModelFile::ModelFile()
+    : context(makeRegistry()), handler(sourceMgr, &context) {}
+
+llvm::Expected<std::unique_ptr<ModelFile>>
+ModelFile::open(llvm::StringRef path) {
+  std::unique_ptr<ModelFile> model(new ModelFile());
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> buffer =
+      mlir::openInputFile(path, &error);
+  if (!buffer)
+    return llvm::createStringError(error);
+  model->sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  model->module =
+      mlir::parseSourceFile<mlir::ModuleOp>(model->sourceMgr, &model->context);
+  if (!model->module)
+    return llvm::createStringError(""); // The parser has reported it.
+  return model;
+}
