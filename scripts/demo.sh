@@ -29,7 +29,7 @@ for model in "$root"/examples/*.mlir; do
 done
 
 echo
-echo "Float examples, folded and fused, run natively (batch 1, random input):"
+echo "Examples folded and fused (float ones), run natively (batch 1, random input):"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 - "$work" <<'PY'
@@ -39,8 +39,9 @@ rng = np.random.RandomState(0)
 np.save(sys.argv[1] + "/mlp.npy", rng.rand(1, 784).astype(np.float32))
 np.save(sys.argv[1] + "/cnn.npy", rng.rand(1, 1, 28, 28).astype(np.float32))
 np.save(sys.argv[1] + "/kws_conv1d.npy", rng.rand(1, 1, 784).astype(np.float32))
+np.save(sys.argv[1] + "/cnn_int8.npy", rng.rand(1, 1, 28, 28).astype(np.float32))
 PY
-for name in mlp cnn kws_conv1d; do
+for name in mlp cnn kws_conv1d cnn_int8; do
   "$qopt" "$root/examples/$name.mlir" --qnn-fold-batchnorm --qnn-fuse \
     -o "$work/$name.mlir"
   before=$(grep -c ' = qnn\.' "$root/examples/$name.mlir" || true)
