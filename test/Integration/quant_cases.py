@@ -217,7 +217,7 @@ def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
     w_t = qtype_axis("i8", w_scales, zw) if len(w_scales) > 1 else \
         qtype("i8", w_scales[0], zw[0])
     lines = ["func.func @%s(%%x: %s) -> %s {" % (name, tt(x_shape, "f32"),
-                                                tt(out_shape, storage_type(out_dtype)) if False else tt(out_shape, o_t))]
+                                                tt(out_shape, o_t))]
     lines.append("  %%q = qnn.quantize %%x : %s -> %s" % (tt(x_shape, "f32"), tt(x_shape, a_t)))
     lines.append("  %%wi = arith.constant %s" % dense(wq, "i8"))
     lines.append("  %%w = quant.scast %%wi : %s to %s" % (tt(w_shape, "i8"), tt(w_shape, w_t)))
@@ -238,10 +238,6 @@ def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
     lines.append("}")
     return Case(name, "\n".join(lines) + "\n", [x],
                 [expected.astype(storage_np(out_dtype))])
-
-
-def storage_type(dtype):
-    return "i8"
 
 
 def linear_case(name, rng, x_shape, o, in_q, w_scales, out_q, bias="f32",
