@@ -373,8 +373,13 @@ def QNN_AdaptiveAvgPoolOp : QNN_PoolOp<"adaptive_avg_pool"> {
     the output size; output index `i` of a dimension of input size `in` and
     output size `out` averages input indices
     `[floor(i * in / out), ceil((i + 1) * in / out))`. An output size of 1
-    is global average pooling. Quantized arithmetic as `qnn.avg_pool`, with
-    the result type equal to the input type.
+    is global average pooling.
+
+    Quantized form (PyTorch's quantized adaptive_avg_pool, NCHW path): the
+    result type equals the input type; each output is the window sum of the
+    stored values times `r = float(1.0 / kD) / kH / kW` (float32, in that
+    order; `kD = 1`, and `kH = 1` for 1-D), rounded half to even:
+    `yq = nearbyint(float(sum(q)) * r)`.
 
     Example:
 
