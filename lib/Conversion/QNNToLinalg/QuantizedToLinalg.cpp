@@ -134,35 +134,40 @@ Value quantizeScalar(OpBuilder &b, Location loc, Value x, Value invScale,
   return arith::TruncIOp::create(b, loc, storage, wide);
 }
 
-/// Per-element scale and zero point of a quantized tensor of rank `rank`:
-/// extra generic inputs (per axis) or scalars made in the body (per tensor).
-struct ParamInputs {
-  SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
-};
-
-/// Adds the float32 `values` (one per index of `p.axis`, or one for the
-/// tensor) as generic inputs when per axis; `scalar(body args)` then returns
-/// the value for the current element.
+/// A per-element float32 parameter of an elementwise generic: a constant
+/// made in the body (per tensor) or one of the generic's inputs (per axis).
 struct PerElement {
-  const Params &p;
   std::optional<unsigned> argIndex;
   float uniform;
-
-  static PerElement floats(OpBuilder &b, Location loc, const Params &p,
-                           ArrayRef<float> values, int64_t rank,
-                           ParamInputs &extra, unsigned firstArg) {
-    if (p.axis < 0)
-      return {p, std::nullopt, values[0]};
-    extra.inputs.push_back(floatVector(b, loc, values));
-    extra.maps.push_back(dimMap(b, rank, p.axis));
-    return {p, firstArg + static_cast<unsigned>(extra.inputs.size()) - 1, 0.0f};
-  }
 
   Value get(OpBuilder &b, Location loc, ValueRange args) const {
     if (argIndex)
       return args[*argIndex];
     return f32Constant(b, loc, uniform);
+  }
+};
+
+/// The inputs of an elementwise generic over a tensor: the tensor itself
+/// (identity map), then one vector per per-axis parameter.
+struct ElementwiseInputs {
+  SmallVector<Value> values;
+  SmallVector<AffineMap> maps;
+  int64_t rank;
+
+  ElementwiseInputs(OpBuilder &b, Value primary)
+      : values{primary},
+        rank(cast<RankedTensorType>(primary.getType()).getRank()) {
+    maps.push_back(b.getMultiDimIdentityMap(rank));
+  }
+
+  /// `params` holds one value per index of `p.axis`, or one for the tensor.
+  PerElement addFloats(OpBuilder &b, Location loc, const Params &p,
+                       ArrayRef<float> params) {
+    if (p.axis < 0)
+      return {std::nullopt, params[0]};
+    values.push_back(floatVector(b, loc, params));
+    maps.push_back(dimMap(b, rank, p.axis));
+    return {static_cast<unsigned>(values.size()) - 1, 0.0f};
   }
 };
 
@@ -183,35 +188,30 @@ SmallVector<float> zeroPointsAsFloat(const Params &p) {
 /// x (f32 tensor) quantized to storage with `p` (rule Q).
 Value quantizeTensor(OpBuilder &b, Location loc, Value x, const Params &p,
                      RankedTensorType resultStorage) {
-  int64_t rank = resultStorage.getRank();
-  ParamInputs extra;
-  PerElement inv =
-      PerElement::floats(b, loc, p, reciprocals(p), rank, extra, 1);
-  PerElement zp =
-      PerElement::floats(b, loc, p, zeroPointsAsFloat(p), rank, extra, 1);
-  SmallVector<Value> inputs{x};
-  llvm::append_range(inputs, extra.inputs);
-  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
-  llvm::append_range(maps, extra.maps);
+  ElementwiseInputs inputs(b, x);
+  PerElement inv = inputs.addFloats(b, loc, p, reciprocals(p));
+  PerElement zp = inputs.addFloats(b, loc, p, zeroPointsAsFloat(p));
   float lo = static_cast<float>(p.storage.min),
         hi = static_cast<float>(p.storage.max);
   return buildElementwise(
-      b, loc, makeEmptyLike(b, loc, x, resultStorage.getElementType()), inputs,
-      maps, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+      b, loc, makeEmptyLike(b, loc, x, resultStorage.getElementType()),
+      inputs.values, inputs.maps,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
         return quantizeScalar(nb, nloc, args[0], inv.get(nb, nloc, args),
                               zp.get(nb, nloc, args), lo, hi,
                               resultStorage.getElementType());
       });
 }
 
-/// Rule D on storage values: float(q - zp) * scale.
+/// Rule D on storage values: float(q - zp) * scale. For 8-bit storage and a
+/// zero point in the storage range, float(q) - float(zp) is exact, so the
+/// subtraction can be done in float.
 Value dequantizeScalar(OpBuilder &b, Location loc, Value q, bool isSigned,
                        Value zeroPoint, Value scale) {
-  Value centered = arith::SubIOp::create(
-      b, loc, extendScalar(b, loc, q, isSigned),
-      arith::FPToSIOp::create(b, loc, b.getI32Type(), zeroPoint));
-  Value asFloat = arith::SIToFPOp::create(b, loc, b.getF32Type(), centered);
-  return arith::MulFOp::create(b, loc, asFloat, scale);
+  Value asFloat = arith::SIToFPOp::create(b, loc, b.getF32Type(),
+                                          extendScalar(b, loc, q, isSigned));
+  Value centered = arith::SubFOp::create(b, loc, asFloat, zeroPoint);
+  return arith::MulFOp::create(b, loc, centered, scale);
 }
 
 //===----------------------------------------------------------------------===//
@@ -237,27 +237,20 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Params p = getParams(op.getInput().getType());
-    int64_t rank = op.getType().getRank();
-    ParamInputs extra;
-    PerElement scale =
-        PerElement::floats(rewriter, loc, p, p.scales, rank, extra, 1);
-    PerElement zp = PerElement::floats(rewriter, loc, p, zeroPointsAsFloat(p),
-                                       rank, extra, 1);
-    SmallVector<Value> inputs{adaptor.getInput()};
-    llvm::append_range(inputs, extra.inputs);
-    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
-    llvm::append_range(maps, extra.maps);
+    ElementwiseInputs inputs(rewriter, adaptor.getInput());
+    PerElement scale = inputs.addFloats(rewriter, loc, p, p.scales);
+    PerElement zp = inputs.addFloats(rewriter, loc, p, zeroPointsAsFloat(p));
     rewriter.replaceOp(
-        op,
-        buildElementwise(
-            rewriter, loc,
-            makeEmptyLike(rewriter, loc, adaptor.getInput(),
-                          rewriter.getF32Type()),
-            inputs, maps, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-              return dequantizeScalar(nb, nloc, args[0], p.isSigned,
-                                      zp.get(nb, nloc, args),
-                                      scale.get(nb, nloc, args));
-            }));
+        op, buildElementwise(
+                rewriter, loc,
+                makeEmptyLike(rewriter, loc, adaptor.getInput(),
+                              rewriter.getF32Type()),
+                inputs.values, inputs.maps,
+                [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                  return dequantizeScalar(nb, nloc, args[0], p.isSigned,
+                                          zp.get(nb, nloc, args),
+                                          scale.get(nb, nloc, args));
+                }));
     return success();
   }
 };
@@ -271,36 +264,29 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
     Params in = getParams(op.getInput().getType());
     Params out = getParams(op.getType());
     RankedTensorType resultStorage = storageType(op.getType());
-    int64_t rank = resultStorage.getRank();
-    ParamInputs extra;
-    PerElement inScale =
-        PerElement::floats(rewriter, loc, in, in.scales, rank, extra, 1);
-    PerElement inZp = PerElement::floats(rewriter, loc, in,
-                                         zeroPointsAsFloat(in), rank, extra, 1);
-    PerElement outInv = PerElement::floats(rewriter, loc, out, reciprocals(out),
-                                           rank, extra, 1);
-    PerElement outZp = PerElement::floats(
-        rewriter, loc, out, zeroPointsAsFloat(out), rank, extra, 1);
-    SmallVector<Value> inputs{adaptor.getInput()};
-    llvm::append_range(inputs, extra.inputs);
-    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
-    llvm::append_range(maps, extra.maps);
+    ElementwiseInputs inputs(rewriter, adaptor.getInput());
+    PerElement inScale = inputs.addFloats(rewriter, loc, in, in.scales);
+    PerElement inZp =
+        inputs.addFloats(rewriter, loc, in, zeroPointsAsFloat(in));
+    PerElement outInv = inputs.addFloats(rewriter, loc, out, reciprocals(out));
+    PerElement outZp =
+        inputs.addFloats(rewriter, loc, out, zeroPointsAsFloat(out));
     float lo = static_cast<float>(out.storage.min),
           hi = static_cast<float>(out.storage.max);
     rewriter.replaceOp(
-        op,
-        buildElementwise(
-            rewriter, loc,
-            makeEmptyLike(rewriter, loc, adaptor.getInput(),
-                          resultStorage.getElementType()),
-            inputs, maps, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-              Value x = dequantizeScalar(nb, nloc, args[0], in.isSigned,
-                                         inZp.get(nb, nloc, args),
-                                         inScale.get(nb, nloc, args));
-              return quantizeScalar(nb, nloc, x, outInv.get(nb, nloc, args),
-                                    outZp.get(nb, nloc, args), lo, hi,
-                                    resultStorage.getElementType());
-            }));
+        op, buildElementwise(
+                rewriter, loc,
+                makeEmptyLike(rewriter, loc, adaptor.getInput(),
+                              resultStorage.getElementType()),
+                inputs.values, inputs.maps,
+                [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                  Value x = dequantizeScalar(nb, nloc, args[0], in.isSigned,
+                                             inZp.get(nb, nloc, args),
+                                             inScale.get(nb, nloc, args));
+                  return quantizeScalar(nb, nloc, x, outInv.get(nb, nloc, args),
+                                        outZp.get(nb, nloc, args), lo, hi,
+                                        resultStorage.getElementType());
+                }));
     return success();
   }
 };
