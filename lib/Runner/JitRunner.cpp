@@ -45,24 +45,6 @@ std::optional<NpyDType> toDType(Type type) {
   return std::nullopt;
 }
 
-llvm::StringRef dtypeName(NpyDType dtype) {
-  switch (dtype) {
-  case NpyDType::F32:
-    return "f32";
-  case NpyDType::F64:
-    return "f64";
-  case NpyDType::I8:
-    return "i8";
-  case NpyDType::U8:
-    return "ui8";
-  case NpyDType::I32:
-    return "i32";
-  case NpyDType::I64:
-    return "i64";
-  }
-  llvm_unreachable("unknown dtype");
-}
-
 llvm::Expected<TensorSpec> toSpec(Type type, const llvm::Twine &what) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   std::optional<NpyDType> dtype;
@@ -103,7 +85,7 @@ std::string TensorSpec::str() const {
   for (int64_t d : shape)
     os << (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d))
        << "x";
-  os << dtypeName(dtype);
+  os << getNpyMlirName(dtype);
   return s;
 }
 

@@ -22,16 +22,22 @@ namespace {
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicSize = 6;
 
+/// Everything qopt knows about an exchanged element type, in one place.
 struct DTypeInfo {
   NpyDType dtype;
   const char *descr;
   int64_t size;
+  const char *mlirName;
+  const char *cType;
 };
 
 const DTypeInfo kDTypes[] = {
-    {NpyDType::F32, "<f4", 4}, {NpyDType::F64, "<f8", 8},
-    {NpyDType::I8, "|i1", 1},  {NpyDType::U8, "|u1", 1},
-    {NpyDType::I32, "<i4", 4}, {NpyDType::I64, "<i8", 8},
+    {NpyDType::F32, "<f4", 4, "f32", "float"},
+    {NpyDType::F64, "<f8", 8, "f64", "double"},
+    {NpyDType::I8, "|i1", 1, "i8", "int8_t"},
+    {NpyDType::U8, "|u1", 1, "ui8", "uint8_t"},
+    {NpyDType::I32, "<i4", 4, "i32", "int32_t"},
+    {NpyDType::I64, "<i8", 8, "i64", "int64_t"},
 };
 
 const DTypeInfo &info(NpyDType dtype) {
@@ -77,6 +83,10 @@ std::optional<StringRef> headerValue(StringRef header, StringRef key) {
 StringRef qopt::getNpyDescr(NpyDType dtype) { return info(dtype).descr; }
 
 int64_t qopt::getNpyElementSize(NpyDType dtype) { return info(dtype).size; }
+
+StringRef qopt::getNpyMlirName(NpyDType dtype) { return info(dtype).mlirName; }
+
+StringRef qopt::getNpyCType(NpyDType dtype) { return info(dtype).cType; }
 
 int64_t NpyArray::getNumElements() const {
   int64_t n = 1;

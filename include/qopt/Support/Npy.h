@@ -26,6 +26,10 @@ enum class NpyDType { F32, F64, I8, U8, I32, I64 };
 llvm::StringRef getNpyDescr(NpyDType dtype);
 /// Bytes per element.
 int64_t getNpyElementSize(NpyDType dtype);
+/// The MLIR element type's name ("f32", "ui8", ...), for messages.
+llvm::StringRef getNpyMlirName(NpyDType dtype);
+/// The C type of an element ("float", "uint8_t", ...), for generated headers.
+llvm::StringRef getNpyCType(NpyDType dtype);
 
 /// A C-order array.
 struct NpyArray {
