@@ -156,6 +156,13 @@ SmallVector<int64_t> orDefault(std::optional<ArrayRef<int64_t>> attr,
   return SmallVector<int64_t>(numSpatial, fill);
 }
 
+/// `attr`, or `fallback` when it is absent (pool strides default to the
+/// kernel size, as in PyTorch).
+SmallVector<int64_t> orDefault(std::optional<ArrayRef<int64_t>> attr,
+                               ArrayRef<int64_t> fallback) {
+  return SmallVector<int64_t>(attr ? *attr : fallback);
+}
+
 /// Geometry shared by convolution and pooling windows.
 struct Window {
   ArrayRef<int64_t> kernel;
@@ -560,9 +567,7 @@ LogicalResult verifyPool(Operation *op, Named input, Named result,
   if (dilationAttr &&
       failed(verifySpatialAttr(op, "dilation", *dilationAttr, numSpatial, 1)))
     return failure();
-  SmallVector<int64_t> strides = stridesAttr
-                                     ? SmallVector<int64_t>(*stridesAttr)
-                                     : SmallVector<int64_t>(kernel);
+  SmallVector<int64_t> strides = orDefault(stridesAttr, kernel);
   SmallVector<int64_t> padding = orDefault(paddingAttr, numSpatial, 0);
   SmallVector<int64_t> dilation = orDefault(dilationAttr, numSpatial, 1);
   for (int64_t i = 0; i < numSpatial; ++i)
@@ -581,8 +586,7 @@ LogicalResult verifyPool(Operation *op, Named input, Named result,
 } // namespace
 
 SmallVector<int64_t> MaxPoolOp::getStridesOrDefault() {
-  return getStrides() ? SmallVector<int64_t>(*getStrides())
-                      : SmallVector<int64_t>(getKernelSize());
+  return orDefault(getStrides(), getKernelSize());
 }
 SmallVector<int64_t> MaxPoolOp::getPaddingOrDefault() {
   return orDefault(getPadding(), getKernelSize().size(), 0);
@@ -598,8 +602,7 @@ LogicalResult MaxPoolOp::verify() {
 }
 
 SmallVector<int64_t> AvgPoolOp::getStridesOrDefault() {
-  return getStrides() ? SmallVector<int64_t>(*getStrides())
-                      : SmallVector<int64_t>(getKernelSize());
+  return orDefault(getStrides(), getKernelSize());
 }
 SmallVector<int64_t> AvgPoolOp::getPaddingOrDefault() {
   return orDefault(getPadding(), getKernelSize().size(), 0);
