@@ -48,8 +48,8 @@ void qopt::buildQNNToLLVMPipeline(OpPassManager &pm) {
 
   // Stage 3: loops and LLVM.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // After expand-strided-metadata, which emits affine.apply of its own.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
