@@ -19,7 +19,13 @@ status=0
   tee "$log" || status=$?
 
 count() { # count LABEL: the number after "LABEL:" in lit's summary, or 0
-  awk -v label="$1:" '$1 == label { print $2; found = 1 } END { if (!found) print 0 }' "$log"
+  # lit pads the labels when it prints several ("Passed    : 5").
+  # The summary comes last: keep the last match.
+  awk -v label="$1" -F ':' '
+    BEGIN { value = 0 }
+    { name = $1; gsub(/^ +| +$/, "", name) }
+    name == label { split($2, rest, " "); value = rest[1] }
+    END { print value + 0 }' "$log"
 }
 passed=$(count Passed)
 failed=$(($(count Failed) + $(count Unresolved) + $(count "Timed Out")))
