@@ -355,13 +355,16 @@ Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
       ArrayRef<float> values(
           reinterpret_cast<const float *>(observed.data.data()),
           observed.getNumElements());
-      if (Error err = observe(configs[i], states[i], values, observed.shape))
-        return createStringError("observer at " + [&] {
-          std::string s;
-          raw_string_ostream os(s);
-          os << originals[i].getLoc();
-          return s;
-        }() + ": " + toString(std::move(err)));
+      // PyTorch's eager mode updates some observers twice per batch
+      // (qnn.observe's `updates`).
+      for (int64_t u = 0, e = originals[i].getUpdates().value_or(1); u < e; ++u)
+        if (Error err = observe(configs[i], states[i], values, observed.shape))
+          return createStringError("observer at " + [&] {
+            std::string s;
+            raw_string_ostream os(s);
+            os << originals[i].getLoc();
+            return s;
+          }() + ": " + toString(std::move(err)));
     }
     ++done;
     if (progress)

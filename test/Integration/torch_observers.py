@@ -16,6 +16,11 @@
    (`qrun --qconfig NAME --calibrate --quantize`); every scale and zero point
    (input, conv weight per channel, conv output, linear weight, linear
    output) must agree bit for bit.
+3. Eager mode updates the observer of a fused Conv2d + ReLU twice per batch
+   (it is a child of the fused nn.Sequential and its forward hook): qopt's
+   `updates = 2` (workflow=eager, the default) records PyTorch's histogram
+   bin for bin, and a moving-average observer's min and max; with
+   workflow=fx both differ.
 Prints one line per comparison and exits non-zero on any difference.
 """
 import os
@@ -308,6 +313,71 @@ def qconfigs(qrun, workdir):
                     "linear output"):
             ok &= compare("qconfig %s: %s" % (name, key), expected[key],
                           actual[key])
+    return eager_updates(qrun, workdir, model, data, float_model, batches) and ok
+
+
+def observe_attrs(ir):
+    """The attribute dictionary of each qnn.observe on a computed value."""
+    return re.findall(r"qnn\.observe %\d+ \{([^}]*)\}", ir)
+
+
+def f32_array(attrs, name):
+    m = re.search(name + r" = array<f32: ([^>]*)>", attrs)
+    values = []
+    for v in m.group(1).split(","):
+        v = v.strip()
+        values.append(struct.unpack("<f", struct.pack("<I", int(v, 16)))[0]
+                      if v.startswith("0x") else float(v))
+    return np.array(values, F32)
+
+
+def eager_updates(qrun, workdir, model, data, float_model, batches):
+    """Section 3: the fused conv + relu's observer, eager vs fx workflow."""
+    ok = True
+    qopt = os.path.join(os.path.dirname(qrun), "qopt")
+    moving = torch.ao.quantization.QConfig(
+        activation=obs.MovingAverageMinMaxObserver.with_args(reduce_range=True),
+        weight=obs.default_per_channel_weight_observer)
+    for label, qconfig in (("histogram", get_default_qconfig("x86")),
+                           ("moving_average_minmax", moving)):
+        m = Small().eval()
+        m.load_state_dict(float_model.state_dict())
+        m = torch.ao.quantization.fuse_modules(m, [["conv", "relu"]])
+        m.qconfig = qconfig
+        torch.ao.quantization.prepare(m, inplace=True)
+        for b in batches:
+            m(torch.from_numpy(b))
+        conv_obs = m.conv.activation_post_process
+        for workflow in ("eager", "fx"):
+            observed = os.path.join(workdir, "small_%s_%s.mlir" % (label, workflow))
+            run = subprocess.run(
+                [qopt, model, "--qnn-fold-batchnorm", "--qnn-fuse",
+                 "--qnn-insert-observers=qconfig=x86 workflow=%s%s" % (
+                     workflow, "" if label == "histogram" else
+                     " activation-observer=moving_average_minmax"),
+                 "-o", observed], capture_output=True, text=True)
+            if run.returncode != 0:
+                raise RuntimeError("qopt failed: " + run.stderr)
+            calibrated = observed.replace(".mlir", "_cal.mlir")
+            run_qrun(qrun, [observed, "--calibrate", data, "--write-model", calibrated])
+            conv_attrs = observe_attrs(open(calibrated).read())[1]
+            twice = "updates = 2" in conv_attrs
+            if label == "histogram":
+                same = np.array_equal(f32_array(conv_attrs, "histogram"),
+                                      conv_obs.histogram.numpy())
+                print("%-58s %s" % (
+                    "eager fused conv+relu, %s, %s: histogram" % (label, workflow),
+                    "equal" if same else "differs"))
+            else:
+                mn, mx = f32_array(conv_attrs, "min")[0], f32_array(conv_attrs, "max")[0]
+                same = (f32_bits(mn) == f32_bits(conv_obs.min_val.item()) and
+                        f32_bits(mx) == f32_bits(conv_obs.max_val.item()))
+                print("%-58s %s" % (
+                    "eager fused conv+relu, %s, %s: min / max" % (label, workflow),
+                    "equal" if same else "differs"))
+            # Eager must equal PyTorch; fx must not (PyTorch's eager double
+            # update is what makes the difference).
+            ok &= same == (workflow == "eager") and twice == (workflow == "eager")
     return ok
 
 

@@ -81,6 +81,13 @@ static cl::opt<std::string> qconfigName(
              "observers of this PyTorch qconfig (x86, fbgemm, default, "
              "qnnpack, onednn)"),
     cl::value_desc("name"), cl::cat(calibrationCategory));
+static cl::opt<std::string> torchWorkflow(
+    "workflow",
+    cl::desc("With --qconfig: the PyTorch workflow whose calibration to "
+             "reproduce, eager (default; fused conv/linear + relu observers "
+             "update twice per batch, as in PyTorch 1.13) or fx"),
+    cl::value_desc("eager|fx"), cl::init("eager"),
+    cl::cat(calibrationCategory));
 static cl::opt<bool> quantizeAfter(
     "quantize",
     cl::desc("After calibrating, compute the scales and quantize the model "
@@ -163,6 +170,7 @@ static int runCalibration(mlir::ModuleOp module) {
   if (!qconfigName.empty()) {
     qopt::qnn::QNNInsertObserversOptions options;
     options.qconfig = qconfigName;
+    options.workflow = torchWorkflow;
     if (runPasses(module, [&](mlir::PassManager &pm) {
           pm.addPass(qopt::qnn::createQNNFoldBatchNorm());
           pm.addPass(qopt::qnn::createQNNFuse());

@@ -142,3 +142,11 @@ func.func @quantized_input(%x: tensor<2x!quant.uniform<u8:f32, 0.1>>) {
   %y = qnn.observe %x {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>} : tensor<2x!quant.uniform<u8:f32, 0.1>>
   return
 }
+
+// -----
+
+func.func @no_updates(%x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'qnn.observe' op updates must be at least 1, got 0}}
+  %y = qnn.observe %x {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>, updates = 0 : i64} : tensor<2xf32>
+  return %y : tensor<2xf32>
+}

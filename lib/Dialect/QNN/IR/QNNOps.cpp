@@ -807,6 +807,8 @@ LogicalResult ObserveOp::verify() {
   qopt::ObserverConfig config = getConfig();
   if (getQuantMin().has_value() != getQuantMax().has_value())
     return emitOpError() << "quant_min and quant_max must be given together";
+  if (std::optional<int64_t> updates = getUpdates(); updates && *updates < 1)
+    return emitOpError() << "updates must be at least 1, got " << *updates;
   if (getChAxis() && !config.isPerChannel())
     return emitOpError() << "ch_axis applies only to per-channel observers";
   if (getAveragingConstant() &&

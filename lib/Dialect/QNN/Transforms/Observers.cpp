@@ -79,8 +79,8 @@ ObserveOp qopt::qnn::createObserve(OpBuilder &builder, Location loc,
       DtypeAttr::get(builder.getContext(), spec.dtype),
       QschemeAttr::get(builder.getContext(), spec.qscheme),
       spec.reduceRange ? builder.getUnitAttr() : UnitAttr(), IntegerAttr(),
-      IntegerAttr(), IntegerAttr(), FloatAttr(), DenseF32ArrayAttr(),
-      DenseF32ArrayAttr(), DenseF32ArrayAttr());
+      IntegerAttr(), IntegerAttr(), FloatAttr(), IntegerAttr(),
+      DenseF32ArrayAttr(), DenseF32ArrayAttr(), DenseF32ArrayAttr());
   if (spec.quantRange) {
     observe.setQuantMinAttr(builder.getI64IntegerAttr(spec.quantRange->first));
     observe.setQuantMaxAttr(builder.getI64IntegerAttr(spec.quantRange->second));
@@ -185,13 +185,26 @@ bool isObserved(Value v) {
 
 /// Inserts `qnn.observe` after `value` and routes its other uses through it.
 void observeValue(OpBuilder &builder, Value value, const ObserverSpec &spec,
-                  int64_t chAxis = 0) {
+                  int64_t chAxis = 0, int64_t updates = 1) {
   if (isObserved(value))
     return;
   builder.setInsertionPointAfterValue(value);
   ObserveOp observe =
       createObserve(builder, value.getLoc(), value, spec, chAxis);
+  if (updates != 1)
+    observe.setUpdates(updates);
   value.replaceAllUsesExcept(observe.getResult(), observe);
+}
+
+/// Whether PyTorch's eager `fuse_modules` makes `op` a fused nn.Sequential
+/// module (ConvReLU1d/2d, LinearReLU), whose observer eager mode updates
+/// twice per forward.
+bool isEagerFusedModule(Operation *op) {
+  if (auto conv = dyn_cast<ConvOp>(op))
+    return conv.getActivation() == Activation::Relu;
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return linear.getActivation() == Activation::Relu;
+  return false;
 }
 
 struct InsertObserversPass
@@ -208,6 +221,11 @@ struct InsertObserversPass
     }
     if (failed(applyOverrides(*config)))
       return signalPassFailure();
+    if (workflow != "eager" && workflow != "fx") {
+      func.emitError() << "unknown workflow '" << workflow
+                       << "': expected eager or fx";
+      return signalPassFailure();
+    }
 
     SmallVector<Value> entries;
     llvm::SetVector<Value> region = quantizedRegion(func, entries);
@@ -240,7 +258,8 @@ struct InsertObserversPass
         continue;
       if (isQuantized(v.getType()))
         continue;
-      observeValue(builder, v, config->activation);
+      observeValue(builder, v, config->activation, /*chAxis=*/0,
+                   workflow == "eager" && isEagerFusedModule(op) ? 2 : 1);
       Value weight;
       if (auto conv = dyn_cast<ConvOp>(op))
         weight = conv.getWeight();

@@ -2,9 +2,11 @@
 // RUN: not qopt %s --qnn-insert-observers="qconfig=tpu" 2>&1 | FileCheck %s --check-prefix=QCONFIG
 // RUN: not qopt %s --qnn-insert-observers="weight-observer=histogram" 2>&1 | FileCheck %s --check-prefix=WEIGHT
 // RUN: not qopt %s --qnn-insert-observers="reduce-range=maybe" 2>&1 | FileCheck %s --check-prefix=RR
+// RUN: not qopt %s --qnn-insert-observers="workflow=jit" 2>&1 | FileCheck %s --check-prefix=WORKFLOW
 // QCONFIG: error: unknown qconfig 'tpu': expected one of x86, fbgemm, default, qnnpack, onednn
 // WEIGHT: error: unknown weight observer 'histogram': expected minmax or per_channel_minmax
 // RR: error: reduce-range must be true or false, got 'maybe'
+// WORKFLOW: error: unknown workflow 'jit': expected eager or fx
 
 func.func @batch_norm_in_region(%x: tensor<1x2x4x4xf32>, %p: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
   %s = qnn.quant_stub %x : tensor<1x2x4x4xf32>

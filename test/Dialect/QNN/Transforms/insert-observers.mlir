@@ -1,6 +1,7 @@
 // RUN: qopt %s --split-input-file --qnn-insert-observers | FileCheck %s --check-prefix=X86
 // RUN: qopt %s --split-input-file --qnn-insert-observers="qconfig=default" | FileCheck %s --check-prefix=DEFAULT
 // RUN: qopt %s --split-input-file --qnn-insert-observers="qconfig=qnnpack activation-observer=moving_average_minmax averaging-constant=0.25 reduce-range=true" | FileCheck %s --check-prefix=OVERRIDE
+// RUN: qopt %s --split-input-file --qnn-insert-observers="workflow=fx" | FileCheck %s --check-prefix=FX
 
 // Observed: the quant_stub output, conv / linear outputs (after the fused
 // relu) and their constant weights. Not observed: max_pool and flatten
@@ -10,11 +11,14 @@
 // X86: %[[S:.*]] = qnn.quant_stub
 // X86: %[[IN:.*]] = qnn.observe %[[S]] {dtype = #qnn.dtype<quint8>, observer = #qnn.observer<histogram>, qscheme = #qnn.qscheme<per_tensor_affine>, reduce_range}
 // X86: %[[C:.*]] = qnn.conv %[[IN]], %[[W]]
-// X86: %[[CO:.*]] = qnn.observe %[[C]] {{.*}}histogram
+// The conv with a fused relu is an eager fused module (ConvReLU2d): its
+// observer is updated twice per batch. The linear without relu is not.
+// X86: %[[CO:.*]] = qnn.observe %[[C]] {{.*}}histogram{{.*}}, updates = 2 : i64}
 // X86: qnn.max_pool %[[CO]]
 // X86-NOT: qnn.observe {{.*}}tensor<1x4x3x3xf32>
 // X86: %[[L:.*]] = qnn.linear
 // X86: %[[LO:.*]] = qnn.observe %[[L]]
+// X86-NOT: updates
 // X86: %[[D:.*]] = qnn.dequant_stub %[[LO]]
 // X86: qnn.relu %[[D]]
 // X86-NOT: = qnn.observe
@@ -27,6 +31,9 @@
 // OVERRIDE-LABEL: func.func @cnn
 // OVERRIDE: qnn.observe {{.*}} {dtype = #qnn.dtype<qint8>, observer = #qnn.observer<minmax>, qscheme = #qnn.qscheme<per_tensor_symmetric>}
 // OVERRIDE: qnn.observe {{.*}} {averaging_constant = 2.500000e-01 : f32, dtype = #qnn.dtype<quint8>, observer = #qnn.observer<moving_average_minmax>, qscheme = #qnn.qscheme<per_tensor_affine>, reduce_range}
+// FX-LABEL: func.func @cnn
+// FX-NOT: updates
+// FX: return
 func.func @cnn(%x: tensor<1x1x8x8xf32>) -> tensor<1x10xf32> {
   %w = arith.constant dense<0.25> : tensor<4x1x3x3xf32>
   %w2 = arith.constant dense<-0.05> : tensor<10x36xf32>
@@ -53,4 +60,27 @@ func.func @cnn(%x: tensor<1x1x8x8xf32>) -> tensor<1x10xf32> {
 func.func @no_stubs(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
   %s = qnn.add %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %s : tensor<4xf32>
+}
+
+// -----
+
+// Eager fused modules are conv or linear with relu; relu6 (no eager fuser)
+// and add + relu (FloatFunctional.add_relu, observed once) are not.
+// X86-LABEL: func.func @fused_kinds
+// X86: qnn.linear {{.*}}activation = #qnn.activation<relu>
+// X86-NEXT: qnn.observe {{.*}}updates = 2 : i64
+// X86: qnn.conv {{.*}}activation = #qnn.activation<relu6>
+// X86-NEXT: qnn.observe
+// X86-NOT: updates
+// X86: qnn.add
+// X86-NEXT: qnn.observe
+// X86-NOT: updates
+// X86: return
+func.func @fused_kinds(%x: tensor<1x4xf32>, %y: tensor<1x1x4x4xf32>) -> (tensor<1x4xf32>, tensor<1x2x2x2xf32>) {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %cw = arith.constant dense<0.5> : tensor<2x1x3x3xf32>
+  %l = qnn.linear %x, %w {activation = #qnn.activation<relu>} : (tensor<1x4xf32>, tensor<4x4xf32>) -> tensor<1x4xf32>
+  %c = qnn.conv %y, %cw {activation = #qnn.activation<relu6>} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x2x2xf32>
+  %a = qnn.add %c, %c {activation = #qnn.activation<relu>} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  return %l, %a : tensor<1x4xf32>, tensor<1x2x2x2xf32>
 }

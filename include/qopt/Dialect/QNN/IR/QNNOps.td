@@ -501,6 +501,15 @@ def QNN_ObserveOp : QNN_Op<"observe", [AllTypesMatch<["input", "result"]>]> {
     quantize / dequantize pairs with the scale and zero point PyTorch 1.13's
     observer would compute (docs/Calibration.md).
 
+    `updates` (default 1) is how many times each calibration batch updates
+    the observer. PyTorch 1.13's eager mode updates the observer of a fused
+    module (ConvReLU1d/2d, LinearReLU: the output of a conv or linear with a
+    fused relu) twice per forward: the observer is a child of the fused
+    nn.Sequential, so it runs once as its last layer and once more as its
+    forward hook. `qnn-insert-observers{workflow=eager}` records that as
+    `updates = 2`, which changes what histogram and moving-average observers
+    compute.
+
     An observer on a constant (a weight) needs no calibration data:
     `qnn-propagate-scales` observes the constant itself when no statistics
     are recorded.
@@ -524,6 +533,7 @@ def QNN_ObserveOp : QNN_Op<"observe", [AllTypesMatch<["input", "result"]>]> {
     OptionalAttr<I64Attr>:$quant_max,
     OptionalAttr<I64Attr>:$ch_axis,
     OptionalAttr<F32Attr>:$averaging_constant,
+    OptionalAttr<I64Attr>:$updates,
     OptionalAttr<DenseF32ArrayAttr>:$min,
     OptionalAttr<DenseF32ArrayAttr>:$max,
     OptionalAttr<DenseF32ArrayAttr>:$histogram

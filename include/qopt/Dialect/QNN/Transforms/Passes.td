@@ -82,6 +82,13 @@ def QNNInsertObservers : Pass<"qnn-insert-observers", "::mlir::func::FuncOp"> {
     | `onednn` | histogram, quint8, per tensor affine | per_channel_minmax, qint8, per channel symmetric |
 
     The other options override one setting of the preset.
+
+    `workflow` names the PyTorch workflow whose calibration to reproduce.
+    With `eager` (the default: QuantStub / DeQuantStub, `fuse_modules`,
+    `prepare`) the observer of a conv or linear with a fused relu gets
+    `updates = 2`, because eager mode runs a fused module's observer twice
+    per forward (see qnn.observe). With `fx` (`prepare_fx`) every observer
+    is updated once per batch.
   }];
   let options = [
     Option<"qconfig", "qconfig", "std::string", /*default=*/"\"x86\"",
@@ -99,6 +106,8 @@ def QNNInsertObservers : Pass<"qnn-insert-observers", "::mlir::func::FuncOp"> {
     Option<"averagingConstant", "averaging-constant", "float",
            /*default=*/"0.01f",
            "Averaging constant of moving_average_minmax activations">,
+    Option<"workflow", "workflow", "std::string", /*default=*/"\"eager\"",
+           "PyTorch workflow whose calibration to reproduce: eager or fx">,
   ];
   let dependentDialects = ["::qopt::qnn::QNNDialect"];
 }
