@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Support/Observers.h"
+#include "qopt/Support/TorchSum.h"
 
 #include <algorithm>
 #include <cmath>
@@ -55,92 +56,8 @@ std::optional<std::string> ObserverConfig::validate() const {
   return std::nullopt;
 }
 
-//===----------------------------------------------------------------------===//
-// torch.sum (aten/src/ATen/native/cpu/SumKernel.cpp, cascade_sum)
-//===----------------------------------------------------------------------===//
-
-namespace {
-
-constexpr int64_t kLanes = 8; // Vectorized<float>::size()
-constexpr int64_t kIlp = 4;   // row_sum's ilp_factor
-
-int64_t ceilLog2(int64_t x) {
-  int64_t bits = 0;
-  while ((int64_t{1} << bits) < x)
-    ++bits;
-  return bits;
-}
-
-/// multi_row_sum: `size` rows of `width` float32 accumulated through four
-/// levels of partial sums, each level flushed every 2^levelPower rows.
-std::vector<float> multiRowSum(llvm::ArrayRef<float> rows, int64_t size,
-                               int64_t width) {
-  constexpr int64_t numLevels = 4;
-  const int64_t levelPower = std::max<int64_t>(4, ceilLog2(size) / numLevels);
-  const int64_t levelStep = int64_t{1} << levelPower;
-  const int64_t levelMask = levelStep - 1;
-  std::vector<std::vector<float>> acc(numLevels,
-                                      std::vector<float>(width, 0.0f));
-  auto addRow = [&](int64_t i) {
-    for (int64_t k = 0; k < width; ++k)
-      acc[0][k] += rows[i * width + k];
-  };
-  int64_t i = 0;
-  while (i + levelStep <= size) {
-    for (int64_t j = 0; j < levelStep; ++j, ++i)
-      addRow(i);
-    for (int64_t j = 1; j < numLevels; ++j) {
-      for (int64_t k = 0; k < width; ++k) {
-        acc[j][k] += acc[j - 1][k];
-        acc[j - 1][k] = 0.0f;
-      }
-      if ((i & (levelMask << (j * levelPower))) != 0)
-        break;
-    }
-  }
-  for (; i < size; ++i)
-    addRow(i);
-  for (int64_t j = 1; j < numLevels; ++j)
-    for (int64_t k = 0; k < width; ++k)
-      acc[0][k] += acc[j][k];
-  return acc[0];
-}
-
-/// row_sum: the row as (-1, 4) partial sums (each entry `width` wide), the
-/// leftover entries into the first partial, then the partials folded.
-std::vector<float> rowSum(llvm::ArrayRef<float> entries, int64_t count,
-                          int64_t width) {
-  const int64_t sizeIlp = count / kIlp;
-  std::vector<float> partial = multiRowSum(
-      entries.take_front(sizeIlp * kIlp * width), sizeIlp, kIlp * width);
-  // partial holds kIlp entries of `width` lanes each.
-  for (int64_t i = sizeIlp * kIlp; i < count; ++i)
-    for (int64_t k = 0; k < width; ++k)
-      partial[k] += entries[i * width + k];
-  for (int64_t p = 1; p < kIlp; ++p)
-    for (int64_t k = 0; k < width; ++k)
-      partial[k] += partial[p * width + k];
-  partial.resize(width);
-  return partial;
-}
-
-} // namespace
-
 float qopt::torchSum(llvm::ArrayRef<float> values) {
-  const int64_t n = static_cast<int64_t>(values.size());
-  if (n < kLanes) // scalar_inner_sum
-    return 0.0f + rowSum(values, n, 1)[0];
-  // vectorized_inner_sum: 8-lane vectors through row_sum, then the scalar
-  // tail, then the lanes in order.
-  const int64_t vectors = n / kLanes;
-  std::vector<float> lanes =
-      rowSum(values.take_front(vectors * kLanes), vectors, kLanes);
-  float total = 0.0f;
-  for (int64_t k = vectors * kLanes; k < n; ++k)
-    total += values[k];
-  for (float lane : lanes)
-    total += lane;
-  return 0.0f + total;
+  return torchCascadeSum(values, 0.0f, [](float a, float b) { return a + b; });
 }
 
 //===----------------------------------------------------------------------===//

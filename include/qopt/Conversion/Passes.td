@@ -15,10 +15,15 @@ def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
     Rewrites every float qnn operation into linalg, tensor, arith and math
     operations on tensors:
 
-    - conv with groups = 1: `linalg.conv_1d_ncw_fcw` / `linalg.conv_2d_nchw_fchw`
-      on a zero-padded input; grouped and depthwise convs of either rank: one
-      `linalg.generic` over (batch, group, channel, spatial..., reduction...);
-      the bias initializes the accumulator;
+    - conv: the bias initializes the accumulator, and the products are added
+      in the order PyTorch 1.13 adds them (docs/Numerics.md, rule F), chosen
+      from the shapes as PyTorch's dispatch chooses (an `scf.if` on the
+      batch size when it is dynamic): oneDNN's order, one `linalg.generic`
+      over (batch, group, channel, spatial..., channel block, kernel...,
+      channel in block) whose step is `math.fma`, input channels zero-padded
+      to blocks of 8; or, for a single small image with groups = 1,
+      PyTorch's own order, `linalg.conv_1d_ncw_fcw` /
+      `linalg.conv_2d_nchw_fchw` on a zero-padded input;
     - linear: a `linalg.generic` contraction over `K` from zero, then the
       bias added (the order of PyTorch's addmm over the reference BLAS, so
       float results equal Debian's PyTorch bit for bit);
@@ -26,7 +31,9 @@ def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
       on a padded input (-inf for max, 0 for average), average pooling then
       divides by PyTorch's per-window divisor (static spatial sizes only);
       adaptive average pooling: a `linalg.generic` contraction with the
-      per-dimension averaging matrices;
+      per-dimension averaging matrices, except to size 1 (global pooling,
+      rows of up to 4096 elements), which is PyTorch's `torch.mean`: each
+      row's cascade sum written out element by element, then divided;
     - relu, clamp, fused activations, batch_norm and add: elementwise
       `linalg.generic`;
     - reshape: `tensor.reshape`; flatten: `tensor.collapse_shape`; the
@@ -63,6 +70,7 @@ def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
     "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

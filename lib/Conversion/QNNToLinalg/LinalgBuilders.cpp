@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -121,21 +122,18 @@ Value divideByConstant(OpBuilder &b, Location loc, Value value,
       });
 }
 
-Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
-                 ArrayRef<int64_t> high, TypedAttr value) {
+Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, TypedAttr value) {
   if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
       llvm::all_of(high, [](int64_t p) { return p == 0; }))
     return input;
   auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> lowPad{0, 0}, highPad{0, 0}, shape(type.getShape());
-  for (size_t i = 0; i < low.size(); ++i) {
-    lowPad.push_back(low[i]);
-    highPad.push_back(high[i]);
-    if (!type.isDynamicDim(i + 2))
-      shape[i + 2] += low[i] + high[i];
-  }
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (!type.isDynamicDim(i))
+      shape[i] += low[i] + high[i];
   auto paddedType = RankedTensorType::get(shape, type.getElementType());
-  auto pad = tensor::PadOp::create(b, loc, paddedType, input, lowPad, highPad,
+  auto pad = tensor::PadOp::create(b, loc, paddedType, input, low, high,
                                    ValueRange{}, ValueRange{});
   OpBuilder::InsertionGuard guard(b);
   SmallVector<Type> indexTypes(type.getRank(), b.getIndexType());
@@ -143,6 +141,14 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
   b.createBlock(&pad.getRegion(), {}, indexTypes, locs);
   tensor::YieldOp::create(b, loc, arith::ConstantOp::create(b, loc, value));
   return pad;
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, TypedAttr value) {
+  SmallVector<int64_t> lowAll{0, 0}, highAll{0, 0};
+  lowAll.append(low.begin(), low.end());
+  highAll.append(high.begin(), high.end());
+  return padTensor(b, loc, input, lowAll, highAll, value);
 }
 
 Value windowOutputDim(OpBuilder &b, Location loc, Value in, int64_t kernel,
@@ -177,48 +183,77 @@ Value makeConvResult(OpBuilder &b, Location loc, RankedTensorType resultType,
   });
 }
 
-/// A grouped (or depthwise) convolution of any spatial rank as one
-/// linalg.generic over (n, g, oc, out..., ic, kernel...), with the channel
-/// dimensions split into (group, channel within group).
-static Value buildGroupedConv(OpBuilder &b, Location loc, Value padded,
+/// `v` with dimension `dim` split into `parts` (outermost first; at most one
+/// of them, or `dim` itself, dynamic), and the reassociation that undoes it.
+static std::pair<Value, SmallVector<ReassociationIndices>>
+splitDim(OpBuilder &b, Location loc, Value v, int64_t dim,
+         ArrayRef<int64_t> parts) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    ReassociationIndices dims;
+    int64_t size = type.getDimSize(i);
+    for (int64_t part : i == dim ? parts : ArrayRef<int64_t>(size)) {
+      dims.push_back(static_cast<int64_t>(shape.size()));
+      shape.push_back(part);
+    }
+    reassociation.push_back(dims);
+  }
+  auto splitType = RankedTensorType::get(shape, type.getElementType());
+  return {tensor::ExpandShapeOp::create(b, loc, splitType, v, reassociation),
+          reassociation};
+}
+
+/// A convolution of any spatial rank and any number of groups as one
+/// linalg.generic, with the channel dimensions split into (group, channel
+/// within group). With `block` = 0 the loops are (n, g, oc, out..., ic,
+/// kernel...) and each step is acc + x * w. With `block` > 0 the input
+/// channels of a group are zero-padded to a multiple of `block` and split into
+/// (cb, ci); the loops are (n, g, oc, out..., cb, kernel..., ci) and each step
+/// is fma(x, w, acc): oneDNN's order (see buildOneDnnOrderConv).
+static Value buildGenericConv(OpBuilder &b, Location loc, Value padded,
                               Value weight, Value init, int64_t groups,
                               ArrayRef<int64_t> strides,
-                              ArrayRef<int64_t> dilation) {
+                              ArrayRef<int64_t> dilation, int64_t block) {
   auto inType = cast<RankedTensorType>(padded.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
   auto outType = cast<RankedTensorType>(init.getType());
   int64_t numSpatial = inType.getRank() - 2;
   int64_t groupIn = wType.getDimSize(1);
-  int64_t groupOut = wType.getDimSize(0) / groups;
+  int64_t groupOut = ShapedType::isDynamic(wType.getDimSize(0))
+                         ? ShapedType::kDynamic
+                         : wType.getDimSize(0) / groups;
 
-  auto split = [&](Value v, RankedTensorType type, int64_t dim, int64_t inner) {
-    SmallVector<int64_t> shape;
-    SmallVector<ReassociationIndices> groupsOfDims;
-    for (int64_t i = 0; i < type.getRank(); ++i) {
-      if (i == dim) {
-        shape.append({groups, inner});
-        groupsOfDims.push_back({static_cast<int64_t>(shape.size()) - 2,
-                                static_cast<int64_t>(shape.size()) - 1});
-      } else {
-        shape.push_back(type.getDimSize(i));
-        groupsOfDims.push_back({static_cast<int64_t>(shape.size()) - 1});
-      }
-    }
-    auto splitType = RankedTensorType::get(shape, type.getElementType());
-    return std::pair<Value, SmallVector<ReassociationIndices>>{
-        tensor::ExpandShapeOp::create(b, loc, splitType, v, groupsOfDims),
-        groupsOfDims};
-  };
-  Value in = split(padded, inType, 1, groupIn).first;
-  Value w = split(weight, wType, 0, groupOut).first;
-  auto [out, outGroups] = split(init, outType, 1, groupOut);
+  Value in = splitDim(b, loc, padded, 1, {groups, groupIn}).first;
+  Value w = splitDim(b, loc, weight, 0, {groups, groupOut}).first;
+  auto [out, outGroups] = splitDim(b, loc, init, 1, {groups, groupOut});
+  if (block > 0) {
+    // Zero channels add nothing: fma(0, 0, acc) = acc.
+    int64_t padTo = llvm::divideCeil(groupIn, block) * block;
+    TypedAttr zero = b.getZeroAttr(wType.getElementType());
+    auto padChannels = [&](Value v, int64_t dim) {
+      int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+      SmallVector<int64_t> low(rank, 0), high(rank, 0);
+      high[dim] = padTo - groupIn;
+      v = padTensor(b, loc, v, low, high, zero);
+      return splitDim(b, loc, v, dim, {padTo / block, block}).first;
+    };
+    in = padChannels(in, 2);
+    w = padChannels(w, 2);
+  }
 
-  // Loop dimensions: n, g, oc, out_0..out_{s-1}, ic, k_0..k_{s-1}.
-  int64_t numLoops = 4 + 2 * numSpatial;
+  // Loop dimensions: n, g, oc, out_0..out_{s-1}, then either ic,
+  // k_0..k_{s-1} or cb, k_0..k_{s-1}, ci.
+  int64_t numLoops = 4 + 2 * numSpatial + (block > 0 ? 1 : 0);
   auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
   AffineExpr n = d(0), g = d(1), oc = d(2), ic = d(3 + numSpatial);
   SmallVector<AffineExpr> inExprs{n, g, ic}, wExprs{g, oc, ic},
       outExprs{n, g, oc};
+  if (block > 0) {
+    inExprs.push_back(d(numLoops - 1));
+    wExprs.push_back(d(numLoops - 1));
+  }
   for (int64_t i = 0; i < numSpatial; ++i) {
     AffineExpr o = d(3 + i), k = d(4 + numSpatial + i);
     inExprs.push_back(o * strides[i] + k * dilation[i]);
@@ -230,18 +265,29 @@ static Value buildGroupedConv(OpBuilder &b, Location loc, Value padded,
       AffineMap::get(numLoops, 0, wExprs, b.getContext()),
       AffineMap::get(numLoops, 0, outExprs, b.getContext())};
   SmallVector<IteratorType> iterators(3 + numSpatial, IteratorType::parallel);
-  iterators.append(1 + numSpatial, IteratorType::reduction);
+  iterators.append(numLoops - 3 - numSpatial, IteratorType::reduction);
   Value conv =
       linalg::GenericOp::create(
           b, loc, TypeRange{out.getType()}, ValueRange{in, w}, ValueRange{out},
           maps, iterators,
-          [](OpBuilder &nb, Location nloc, ValueRange args) {
-            linalg::YieldOp::create(
-                nb, nloc,
-                add(nb, nloc, args[2], mul(nb, nloc, args[0], args[1])));
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value next =
+                block > 0
+                    ? math::FmaOp::create(nb, nloc, args[0], args[1], args[2])
+                    : add(nb, nloc, args[2], mul(nb, nloc, args[0], args[1]));
+            linalg::YieldOp::create(nb, nloc, next);
           })
           .getResult(0);
   return tensor::CollapseShapeOp::create(b, loc, outType, conv, outGroups);
+}
+
+Value buildOneDnnOrderConv(OpBuilder &b, Location loc, Value padded,
+                           Value weight, Value init, int64_t groups,
+                           ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> dilation) {
+  int64_t groupIn = cast<RankedTensorType>(weight.getType()).getDimSize(1);
+  return buildGenericConv(b, loc, padded, weight, init, groups, strides,
+                          dilation, std::min<int64_t>(groupIn, 8));
 }
 
 /// The 1-D or 2-D named linalg op (by the number of strides) over `inputs`
@@ -265,8 +311,8 @@ Value buildConv(OpBuilder &b, Location loc, Value padded, Value weight,
                 Value init, int64_t groups, ArrayRef<int64_t> strides,
                 ArrayRef<int64_t> dilation) {
   if (groups > 1)
-    return buildGroupedConv(b, loc, padded, weight, init, groups, strides,
-                            dilation);
+    return buildGenericConv(b, loc, padded, weight, init, groups, strides,
+                            dilation, /*block=*/0);
   return createWindowed<linalg::Conv1DNcwFcwOp, linalg::Conv2DNchwFchwOp>(
       b, loc, init.getType(), ValueRange{padded, weight}, init, strides,
       dilation);

@@ -66,6 +66,10 @@ Value divideByConstant(OpBuilder &b, Location loc, Value value,
                        ArrayRef<int64_t> divisorShape, ArrayRef<float> divisors,
                        ArrayRef<int64_t> dims);
 
+/// Pads every dimension of `input` by `low` and `high` with `value`.
+Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, mlir::TypedAttr value);
+
 /// Pads dimensions 2 and up of `input` by `low` and `high` with `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
                  ArrayRef<int64_t> high, mlir::TypedAttr value);
@@ -93,6 +97,18 @@ Value mul(OpBuilder &b, Location loc, Value lhs, Value rhs);
 Value buildConv(OpBuilder &b, Location loc, Value padded, Value weight,
                 Value init, int64_t groups, ArrayRef<int64_t> strides,
                 ArrayRef<int64_t> dilation);
+
+/// A float convolution that adds in oneDNN's order: the order of its
+/// jit:avx2 direct convolution (and of its depthwise kernel), which PyTorch's
+/// CPU convolution uses for float inputs outside its small single-image
+/// cases. Each output starts at `init` (the bias); then, for each block of 8
+/// input channels of its group (all of them when the group has fewer than
+/// 8), for each kernel position in row-major order, for each channel of the
+/// block: acc = fma(x, w, acc). The weight's dimension 1 must be static.
+Value buildOneDnnOrderConv(OpBuilder &b, Location loc, Value padded,
+                           Value weight, Value init, int64_t groups,
+                           ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> dilation);
 
 /// init[m, o] += sum_k matrix[m, k] * weight[o, k].
 Value buildMatmulTransposedB(OpBuilder &b, Location loc, Value matrix,

@@ -9,12 +9,15 @@
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 
+#include "qopt/Support/TorchSum.h"
+
 #include "LinalgBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -76,6 +79,33 @@ LogicalResult requireFloat(Operation *op, PatternRewriter &rewriter) {
 // Conv and linear
 //===----------------------------------------------------------------------===//
 
+/// Whether PyTorch 1.13 runs this float convolution on oneDNN rather than on
+/// its own im2col + BLAS path (ConvParams::use_mkldnn in ATen's
+/// Convolution.cpp, for more than one intra-op thread): groups > 1, or a
+/// 2-D kernel larger than 3 in both dimensions, or a batch above 1, or an
+/// input of more than 20480 elements. Returns an i1, a constant when the
+/// shapes decide; a dynamic batch size makes it a run-time test.
+Value usesOneDnn(OpBuilder &b, Location loc, Value input,
+                 RankedTensorType weightType, int64_t groups) {
+  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+  bool large = kernel.size() == 2 && kernel[0] > 3 && kernel[1] > 3;
+  if (groups > 1 || large)
+    return arith::ConstantIntOp::create(b, loc, 1, 1);
+  auto dim = [&](int64_t i) {
+    return b.createOrFold<tensor::DimOp>(loc, input, i);
+  };
+  Value batch = dim(0), elements = batch;
+  for (int64_t i = 1, e = cast<RankedTensorType>(input.getType()).getRank();
+       i < e; ++i)
+    elements = b.createOrFold<arith::MulIOp>(loc, elements, dim(i));
+  auto above = [&](Value v, int64_t bound) {
+    return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, v,
+                                         indexConstant(b, loc, bound));
+  };
+  return b.createOrFold<arith::OrIOp>(loc, above(batch, 1),
+                                      above(elements, 20480));
+}
+
 struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -94,14 +124,38 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     if (groups > 1 && !weightType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "grouped conv needs a static "
                                              "weight shape");
+    if (weightType.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(op, "conv needs a static number of "
+                                             "input channels per group");
 
     Value padded = padSpatial(rewriter, loc, input, padding, padding,
                               rewriter.getF32FloatAttr(0.0f));
     Value init = makeConvResult(rewriter, loc, resultType, input, weight,
                                 strides, padding, dilation);
     init = biasedInit(rewriter, loc, init, op.getBias());
-    Value result = buildConv(rewriter, loc, padded, weight, init, groups,
-                             strides, dilation);
+    // PyTorch adds the products in one of two orders depending on the
+    // shapes; both start from the bias (docs/Numerics.md, rule F).
+    auto build = [&](OpBuilder &b, bool oneDnn) {
+      return oneDnn ? buildOneDnnOrderConv(b, loc, padded, weight, init, groups,
+                                           strides, dilation)
+                    : buildConv(b, loc, padded, weight, init, groups, strides,
+                                dilation);
+    };
+    Value oneDnn = usesOneDnn(rewriter, loc, input, weightType, groups);
+    Value result;
+    if (std::optional<int64_t> known = getConstantIntValue(oneDnn)) {
+      result = build(rewriter, *known != 0);
+    } else {
+      auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange{init.getType()},
+                                    oneDnn, /*withElseRegion=*/true);
+      for (bool choice : {true, false}) {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(choice ? ifOp.thenBlock()
+                                                 : ifOp.elseBlock());
+        scf::YieldOp::create(rewriter, loc, build(rewriter, choice));
+      }
+      result = ifOp.getResult(0);
+    }
     rewriter.replaceOp(
         op, applyActivation(rewriter, loc, result, op.getActivation()));
     return success();
@@ -230,6 +284,57 @@ struct AvgPoolLowering : OpRewritePattern<AvgPoolOp> {
   }
 };
 
+/// Global average pooling as PyTorch computes it in float: adaptive pooling
+/// to size 1 is `input.mean(spatial dims)`, ATen's cascade sum of each
+/// (n, c) row, then a float32 division by the row's length. The sum's order
+/// is emitted in full, one tensor.extract and addf per element, so it is
+/// used up to `kMaxMeanElements` elements per row.
+constexpr int64_t kMaxMeanElements = 4096;
+
+Value buildTorchMean(OpBuilder &b, Location loc, Value input,
+                     RankedTensorType resultType) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  ArrayRef<int64_t> spatial = inType.getShape().drop_front(2);
+  int64_t count = 1;
+  for (int64_t s : spatial)
+    count *= s;
+  Value init = makeEmpty(b, loc, resultType, [&](int64_t i) -> Value {
+    return tensor::DimOp::create(b, loc, input, i);
+  });
+  int64_t rank = resultType.getRank();
+  SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
+             SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               Value n = linalg::IndexOp::create(nb, nloc, 0);
+               Value c = linalg::IndexOp::create(nb, nloc, 1);
+               SmallVector<Value> row;
+               for (int64_t j = 0; j < count; ++j) {
+                 SmallVector<Value> indices{n, c};
+                 int64_t rest = j;
+                 SmallVector<int64_t> position(spatial.size());
+                 for (int64_t d = spatial.size() - 1; d >= 0; --d) {
+                   position[d] = rest % spatial[d];
+                   rest /= spatial[d];
+                 }
+                 for (int64_t p : position)
+                   indices.push_back(indexConstant(nb, nloc, p));
+                 row.push_back(
+                     tensor::ExtractOp::create(nb, nloc, input, indices));
+               }
+               Value sum = qopt::torchCascadeSum<Value>(
+                   row, f32Constant(nb, nloc, 0.0f), [&](Value x, Value y) {
+                     return arith::AddFOp::create(nb, nloc, x, y).getResult();
+                   });
+               Value mean = arith::DivFOp::create(
+                   nb, nloc, sum,
+                   f32Constant(nb, nloc, static_cast<float>(count)));
+               linalg::YieldOp::create(nb, nloc, mean);
+             })
+      .getResult(0);
+}
+
 struct AdaptiveAvgPoolLowering : OpRewritePattern<AdaptiveAvgPoolOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -244,6 +349,16 @@ struct AdaptiveAvgPoolLowering : OpRewritePattern<AdaptiveAvgPoolOp> {
     for (int64_t i = 0; i < numSpatial; ++i)
       if (inType.isDynamicDim(i + 2))
         return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
+    int64_t count = 1;
+    for (int64_t s : inType.getShape().drop_front(2))
+      count *= s;
+    if (llvm::all_of(resultType.getShape().drop_front(2),
+                     [](int64_t s) { return s == 1; }) &&
+        count <= kMaxMeanElements) {
+      rewriter.replaceOp(
+          op, buildTorchMean(rewriter, loc, op.getInput(), resultType));
+      return success();
+    }
     Value result =
         buildAdaptiveWindowSums(rewriter, loc, op.getInput(), resultType);
     // Divide by the window size, one dimension after the other as PyTorch

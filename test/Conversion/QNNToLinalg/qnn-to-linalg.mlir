@@ -1,5 +1,8 @@
 // RUN: qopt %s --split-input-file --convert-qnn-to-linalg | FileCheck %s
 
+// PyTorch's float convolution adds in one of two orders (docs/Numerics.md,
+// rule F): oneDNN's for a batch above 1, then its own im2col + BLAS order.
+// With a dynamic batch the choice is made at run time.
 // CHECK-LABEL: func.func @conv2d
 // CHECK-SAME: (%[[X:.*]]: tensor<?x1x8x8xf32>, %[[W:.*]]: tensor<4x1x3x3xf32>, %[[B:.*]]: tensor<4xf32>)
 // CHECK: %[[PAD:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
@@ -7,7 +10,18 @@
 // CHECK: %[[EMPTY:.*]] = tensor.empty(%[[N]]) : tensor<?x4x4x4xf32>
 // The bias initializes the accumulator.
 // CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%[[B]] : tensor<4xf32>) outs(%[[EMPTY]] : tensor<?x4x4x4xf32>)
-// CHECK: %[[CONV:.*]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%[[PAD]], %[[W]] : tensor<?x1x10x10xf32>, tensor<4x1x3x3xf32>) outs(%[[INIT]] : tensor<?x4x4x4xf32>)
+// CHECK: %[[BATCH:.*]] = tensor.dim %[[X]]
+// CHECK: %[[E2:.*]] = arith.muli %[[BATCH]], %c8
+// CHECK: %[[E3:.*]] = arith.muli %[[E2]], %c8
+// CHECK: %[[MANY:.*]] = arith.cmpi sgt, %[[BATCH]], %c1
+// CHECK: %[[LARGE:.*]] = arith.cmpi sgt, %[[E3]], %c20480
+// CHECK: %[[ONEDNN:.*]] = arith.ori %[[MANY]], %[[LARGE]]
+// CHECK: %[[CONV:.*]] = scf.if %[[ONEDNN]] -> (tensor<?x4x4x4xf32>) {
+// CHECK: linalg.generic
+// CHECK: math.fma
+// CHECK: } else {
+// CHECK: %[[REF:.*]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%[[PAD]], %[[W]] : tensor<?x1x10x10xf32>, tensor<4x1x3x3xf32>) outs(%[[INIT]] : tensor<?x4x4x4xf32>)
+// CHECK: scf.yield %[[REF]]
 // CHECK: %[[RELU:.*]] = linalg.generic {{.*}} ins(%[[CONV]] : tensor<?x4x4x4xf32>)
 // CHECK: arith.maximumf
 // CHECK-NOT: arith.minimumf
@@ -19,9 +33,19 @@ func.func @conv2d(%x: tensor<?x1x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4
 
 // -----
 
+// A static batch of 2 takes oneDNN's order at compile time: with fewer than
+// 8 input channels they form one block, (cb, kw, ci) is (1, 3, 3).
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d4, d6, d3 + d5 * 2)>
+// CHECK-DAG: #[[$WT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d2, d4, d6, d5)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @conv1d_no_bias
 // CHECK: %[[ZERO:.*]] = linalg.fill
-// CHECK: linalg.conv_1d_ncw_fcw {dilations = dense<2> : vector<1xi64>, strides = dense<1> : vector<1xi64>} ins(%{{.*}}, %{{.*}} : tensor<2x3x16xf32>, tensor<5x3x3xf32>) outs(%[[ZERO]] : tensor<2x5x12xf32>)
+// CHECK-NOT: scf.if
+// CHECK: %[[ACC:.*]] = tensor.expand_shape %[[ZERO]] {{\[\[}}0], [1, 2], [3]] output_shape [2, 1, 5, 12]
+// CHECK: linalg.generic {indexing_maps = [#[[$IN]], #[[$WT]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<2x1x1x3x16xf32>, tensor<1x5x1x3x3xf32>) outs(%[[ACC]] : tensor<2x1x5x12xf32>)
+// CHECK-NEXT: ^bb0(%[[XV:.*]]: f32, %[[WV:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT: %[[FMA:.*]] = math.fma %[[XV]], %[[WV]], %[[ACC]] : f32
+// CHECK-NEXT: linalg.yield %[[FMA]]
 // relu6 clamps at both ends.
 // CHECK: arith.maximumf
 // CHECK: arith.minimumf
@@ -32,15 +56,58 @@ func.func @conv1d_no_bias(%x: tensor<2x3x16xf32>, %w: tensor<5x3x3xf32>) -> tens
 
 // -----
 
-// Grouped convolution: channels split into (group, channel in group), one
-// generic over (n, g, oc, ow, ic, kw), then collapsed back.
-// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 * 2 + d5)>
-// CHECK-DAG: #[[$WT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d4, d5)>
-// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// One image of few elements with a kernel of at most 3 in some dimension:
+// PyTorch's own order (c, kh, kw), which linalg's named conv follows.
+// CHECK-LABEL: func.func @conv2d_single_small
+// CHECK-NOT: scf.if
+// CHECK-NOT: math.fma
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @conv2d_single_small(%x: tensor<1x16x14x14xf32>, %w: tensor<4x16x3x5xf32>) -> tensor<1x4x12x10xf32> {
+  %y = qnn.conv %x, %w : (tensor<1x16x14x14xf32>, tensor<4x16x3x5xf32>) -> tensor<1x4x12x10xf32>
+  return %y : tensor<1x4x12x10xf32>
+}
+
+// -----
+
+// One image, but a kernel larger than 3 in both dimensions: oneDNN. Twelve
+// input channels are zero-padded to two blocks of 8.
+// CHECK-LABEL: func.func @conv2d_single_large_kernel
+// CHECK-NOT: scf.if
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0, 0] high[0, 0, 4, 0, 0]
+// CHECK: tensor.expand_shape %{{.*}} output_shape [1, 1, 2, 8, 9, 9] : tensor<1x1x16x9x9xf32> into tensor<1x1x2x8x9x9xf32>
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0, 0] high[0, 0, 4, 0, 0]
+// CHECK: tensor.expand_shape %{{.*}} output_shape [1, 4, 2, 8, 4, 4] : tensor<1x4x16x4x4xf32> into tensor<1x4x2x8x4x4xf32>
+// CHECK: math.fma
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+func.func @conv2d_single_large_kernel(%x: tensor<1x12x9x9xf32>, %w: tensor<4x12x4x4xf32>) -> tensor<1x4x6x6xf32> {
+  %y = qnn.conv %x, %w : (tensor<1x12x9x9xf32>, tensor<4x12x4x4xf32>) -> tensor<1x4x6x6xf32>
+  return %y : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// One image of more than 20480 elements: oneDNN.
+// CHECK-LABEL: func.func @conv1d_single_large_input
+// CHECK-NOT: scf.if
+// CHECK: math.fma
+func.func @conv1d_single_large_input(%x: tensor<1x8x2561xf32>, %w: tensor<4x8x3xf32>) -> tensor<1x4x2559xf32> {
+  %y = qnn.conv %x, %w : (tensor<1x8x2561xf32>, tensor<4x8x3xf32>) -> tensor<1x4x2559xf32>
+  return %y : tensor<1x4x2559xf32>
+}
+
+// -----
+
+// Grouped convolution (always oneDNN): channels split into (group, channel
+// in group), the group's 2 input channels one block, one generic over
+// (n, g, oc, ow, cb, kw, ci), then collapsed back.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d4, d6, d3 * 2 + d5)>
+// CHECK-DAG: #[[$WT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d2, d4, d6, d5)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @grouped_conv1d
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] output_shape [1, 2, 2, 9] : tensor<1x4x9xf32> into tensor<1x2x2x9xf32>
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] output_shape [2, 3, 2, 3] : tensor<6x2x3xf32> into tensor<2x3x2x3xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[$IN]], #[[$WT]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK: linalg.generic {indexing_maps = [#[[$IN]], #[[$WT]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK: math.fma
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] : tensor<1x2x3x4xf32> into tensor<1x6x4xf32>
 func.func @grouped_conv1d(%x: tensor<1x4x9xf32>, %w: tensor<6x2x3xf32>) -> tensor<1x6x4xf32> {
   %y = qnn.conv %x, %w {groups = 2 : i64, strides = array<i64: 2>} : (tensor<1x4x9xf32>, tensor<6x2x3xf32>) -> tensor<1x6x4xf32>
@@ -106,6 +173,28 @@ func.func @avg_pool_divisors(%x: tensor<1x2x5xf32>) -> tensor<1x2x3xf32> {
 func.func @adaptive(%x: tensor<1x2x5xf32>) -> tensor<1x2x3xf32> {
   %y = qnn.adaptive_avg_pool %x : tensor<1x2x5xf32> -> tensor<1x2x3xf32>
   return %y : tensor<1x2x3xf32>
+}
+
+// -----
+
+// Global average pooling is PyTorch's torch.mean: ATen's cascade sum of each
+// row (for 3 elements: from zero, one by one, then its three empty partial
+// sums and a final zero), then a division by the row's length.
+// CHECK-LABEL: func.func @global_avg_pool
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x2x1xf32>)
+// CHECK: %[[N:.*]] = linalg.index 0
+// CHECK: %[[C:.*]] = linalg.index 1
+// CHECK: %[[X0:.*]] = tensor.extract %{{.*}}[%[[N]], %[[C]], %c0]
+// CHECK: %[[X1:.*]] = tensor.extract %{{.*}}[%[[N]], %[[C]], %c1]
+// CHECK: %[[X2:.*]] = tensor.extract %{{.*}}[%[[N]], %[[C]], %c2]
+// CHECK: %[[S0:.*]] = arith.addf %[[X0]], %[[ZERO:.*]] : f32
+// CHECK: %[[S1:.*]] = arith.addf %[[S0]], %[[X1]]
+// CHECK: %[[S2:.*]] = arith.addf %[[S1]], %[[X2]]
+// CHECK-COUNT-4: arith.addf %{{.*}}, %[[ZERO]]
+// CHECK: arith.divf %{{.*}}, %[[THREE:.*]] : f32
+func.func @global_avg_pool(%x: tensor<?x2x3xf32>) -> tensor<?x2x1xf32> {
+  %y = qnn.adaptive_avg_pool %x : tensor<?x2x3xf32> -> tensor<?x2x1xf32>
+  return %y : tensor<?x2x1xf32>
 }
 
 // -----
