@@ -27,6 +27,7 @@ import gzip
 import hashlib
 import inspect
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -127,6 +128,20 @@ def predict_qopt(bindir, work, model_path, test_path, tag):
     return np.load(out)
 
 
+def activation_qparams_qopt(model_path):
+    """The (scale, zero point) pairs of the quantized activations of a qopt
+    int8 model (its u8 types)."""
+    text = open(model_path).read()
+    return {(np.float32(float(s)), int(z or 0)) for s, z in
+            re.findall(r"!quant\.uniform<u8:f32, ([0-9.e+-]+)(?::(\d+))?>", text)}
+
+
+def activation_qparams_torch(qmodel):
+    """The (scale, zero point) pairs of PyTorch's quantized modules."""
+    return {(np.float32(float(m.scale)), int(m.zero_point)) for m in qmodel.modules()
+            if hasattr(m, "scale") and not callable(m.scale)}
+
+
 def weight_bytes(model, quantized):
     total = 0
     for m in model.modules():
@@ -169,7 +184,8 @@ def main():
     np.save(test_path, test_x)
     np.save(single_path, test_x[:1])
     idx_train = os.path.join(DATA, "train-images-idx3-ubyte.gz")
-    calibration = [torch.from_numpy(train_x[i:i + CALIBRATION_BATCH])
+    # The same 1,000 images in the same batches as qrun's (the last has 8).
+    calibration = [torch.from_numpy(train_x[i:min(i + CALIBRATION_BATCH, CALIBRATION_IMAGES)])
                    for i in range(0, CALIBRATION_IMAGES, CALIBRATION_BATCH)]
     torch.backends.quantized.engine = "onednn"
 
@@ -200,6 +216,9 @@ def main():
         torch_pred = torch_int8_logits.argmax(1)
         torch_acc = (torch_pred == test_y).mean() * 100
         agree = (qopt_pred == torch_pred).mean() * 100
+        torch_qparams = activation_qparams_torch(qmodel)
+        same_qparams = (len(torch_qparams & activation_qparams_qopt(int8_path)),
+                        len(torch_qparams))
 
         # PyTorch's quantized model imported into qopt.
         imported_path = os.path.join(work, name + "-imported.mlir")
@@ -236,7 +255,7 @@ def main():
 
         rows.append((name, fp32_acc, torch_acc, qopt_acc, agree,
                      weight_bytes(model, False), weight_bytes(qmodel, True),
-                     lat_fp32, lat_int8, lat_qopt))
+                     lat_fp32, lat_int8, lat_qopt, same_qparams))
         imported_rows.append((name, torch_acc, (imported_pred == test_y).mean() * 100,
                               (imported_pred == torch_pred).mean() * 100, exact,
                               steps.max(), lat_qopt, lat_imported))
@@ -257,6 +276,9 @@ def main():
     for r in rows:
         print("%-5s %8.2f%% %9.2f%% %9.2f%% %7.2f%% %16s %9.3f %9.3f %9.3f" % (
             r[0], r[1], r[2], r[3], r[4], "%d / %d" % (r[5], r[6]), r[7], r[8], r[9]))
+    print("Activation scales and zero points qopt chose that equal PyTorch's "
+          "(same float32 scale, same zero point): %s" % ", ".join(
+              "%s %d of %d" % (r[0], r[10][0], r[10][1]) for r in rows))
     print()
     print("PyTorch's own int8 models imported into qopt (PyTorch's scales and "
           "int8 weights), run natively:")
@@ -285,9 +307,6 @@ def main():
               "(%.2f%% exact, largest %.0f step)" % (
                   r[0], "met" if r[5] <= 1.0 + 1e-3 and r[4] >= 99.0 else "MISSED",
                   r[4], r[5]))
-    print("  (qopt calibrates on its own float activations, which differ from "
-          "PyTorch's in the last bits; the histogram observer's range search "
-          "can react to that: docs/Calibration.md)")
     return 0 if ok else 1
 
 
