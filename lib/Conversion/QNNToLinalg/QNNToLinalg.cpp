@@ -124,9 +124,15 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     if (groups > 1 && !weightType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "grouped conv needs a static "
                                              "weight shape");
-    if (weightType.isDynamicDim(1))
-      return rewriter.notifyMatchFailure(op, "conv needs a static number of "
-                                             "input channels per group");
+    // oneDNN's order blocks the input channels of a group: their number
+    // must be known, from the weight or else from the input.
+    int64_t inChannels = op.getInput().getType().getDimSize(1);
+    if (weightType.isDynamicDim(1) && !ShapedType::isDynamic(inChannels)) {
+      SmallVector<int64_t> shape(weightType.getShape());
+      shape[1] = inChannels / groups;
+      weightType = RankedTensorType::get(shape, weightType.getElementType());
+      weight = tensor::CastOp::create(rewriter, loc, weightType, weight);
+    }
 
     Value padded = padSpatial(rewriter, loc, input, padding, padding,
                               rewriter.getF32FloatAttr(0.0f));
@@ -141,7 +147,12 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                     : buildConv(b, loc, padded, weight, init, groups, strides,
                                 dilation);
     };
-    Value oneDnn = usesOneDnn(rewriter, loc, input, weightType, groups);
+    // Without a channel count (only possible for groups = 1) the products
+    // are added in PyTorch's own order.
+    Value oneDnn =
+        weightType.isDynamicDim(1)
+            ? arith::ConstantIntOp::create(rewriter, loc, 0, 1).getResult()
+            : usesOneDnn(rewriter, loc, input, weightType, groups);
     Value result;
     if (std::optional<int64_t> known = getConstantIntValue(oneDnn)) {
       result = build(rewriter, *known != 0);

@@ -97,6 +97,25 @@ func.func @conv1d_single_large_input(%x: tensor<1x8x2561xf32>, %w: tensor<4x8x3x
 
 // -----
 
+// A weight with a dynamic channel count takes it from the input; with
+// neither known, PyTorch's own order (it needs no channel blocks).
+// CHECK-LABEL: func.func @conv1d_dynamic_weight_channels
+// CHECK: tensor.cast %{{.*}} : tensor<4x?x3xf32> to tensor<4x3x3xf32>
+// CHECK: math.fma
+// CHECK-LABEL: func.func @conv1d_dynamic_channels
+// CHECK-NOT: math.fma
+// CHECK: linalg.conv_1d_ncw_fcw
+func.func @conv1d_dynamic_weight_channels(%x: tensor<2x3x8xf32>, %w: tensor<4x?x3xf32>) -> tensor<2x4x6xf32> {
+  %y = qnn.conv %x, %w : (tensor<2x3x8xf32>, tensor<4x?x3xf32>) -> tensor<2x4x6xf32>
+  return %y : tensor<2x4x6xf32>
+}
+func.func @conv1d_dynamic_channels(%x: tensor<2x?x8xf32>, %w: tensor<4x?x3xf32>) -> tensor<2x4x6xf32> {
+  %y = qnn.conv %x, %w : (tensor<2x?x8xf32>, tensor<4x?x3xf32>) -> tensor<2x4x6xf32>
+  return %y : tensor<2x4x6xf32>
+}
+
+// -----
+
 // Grouped convolution (always oneDNN): channels split into (group, channel
 // in group), the group's 2 input channels one block, one generic over
 // (n, g, oc, ow, cb, kw, ci), then collapsed back.
