@@ -359,13 +359,20 @@ getPoolGeometry(RankedTensorType in, RankedTensorType out,
   return g;
 }
 
-Value buildMaxPool(OpBuilder &b, Location loc, Value input,
-                   RankedTensorType resultType, const PoolGeometry &g,
-                   TypedAttr lowest) {
+/// `input` padded for the pooling window of `g`: its padding on both sides,
+/// and the extra columns ceil_mode needs on the high side.
+static Value padForPool(OpBuilder &b, Location loc, Value input,
+                        const PoolGeometry &g, TypedAttr value) {
   SmallVector<int64_t> high;
   for (size_t i = 0; i < g.padding.size(); ++i)
     high.push_back(g.padding[i] + g.extra[i]);
-  Value padded = padSpatial(b, loc, input, g.padding, high, lowest);
+  return padSpatial(b, loc, input, g.padding, high, value);
+}
+
+Value buildMaxPool(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, const PoolGeometry &g,
+                   TypedAttr lowest) {
+  Value padded = padForPool(b, loc, input, g, lowest);
   Value init = makeFilledLike(b, loc, resultType, input, lowest);
   Value window =
       tensor::EmptyOp::create(b, loc, g.kernel, resultType.getElementType());
@@ -377,10 +384,7 @@ Value buildMaxPool(OpBuilder &b, Location loc, Value input,
 Value buildSumPool(OpBuilder &b, Location loc, Value input,
                    RankedTensorType resultType, const PoolGeometry &g,
                    TypedAttr padValue) {
-  SmallVector<int64_t> high;
-  for (size_t i = 0; i < g.padding.size(); ++i)
-    high.push_back(g.padding[i] + g.extra[i]);
-  Value padded = padSpatial(b, loc, input, g.padding, high, padValue);
+  Value padded = padForPool(b, loc, input, g, padValue);
   Type element = resultType.getElementType();
   Value init = makeFilledLike(b, loc, resultType, input,
                               cast<TypedAttr>(b.getZeroAttr(element)));
