@@ -359,6 +359,20 @@ getPoolGeometry(RankedTensorType in, RankedTensorType out,
   return g;
 }
 
+std::optional<PoolGeometry> getPoolGeometry(qnn::MaxPoolOp op) {
+  return getPoolGeometry(op.getInput().getType(), op.getType(),
+                         op.getKernelSize(), op.getStridesOrDefault(),
+                         op.getPaddingOrDefault(), op.getDilationOrDefault());
+}
+
+std::optional<PoolGeometry> getPoolGeometry(qnn::AvgPoolOp op) {
+  int64_t numSpatial = op.getInput().getType().getRank() - 2;
+  return getPoolGeometry(op.getInput().getType(), op.getType(),
+                         op.getKernelSize(), op.getStridesOrDefault(),
+                         op.getPaddingOrDefault(),
+                         SmallVector<int64_t>(numSpatial, 1));
+}
+
 /// `input` padded for the pooling window of `g`: its padding on both sides,
 /// and the extra columns ceil_mode needs on the high side.
 static Value padForPool(OpBuilder &b, Location loc, Value input,

@@ -127,6 +127,11 @@ getPoolGeometry(RankedTensorType in, RankedTensorType out,
                 ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                 ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation);
 
+/// The window geometry of a max or average pooling op (average pooling has
+/// no dilation); nullopt when a spatial size is dynamic.
+std::optional<PoolGeometry> getPoolGeometry(qnn::MaxPoolOp op);
+std::optional<PoolGeometry> getPoolGeometry(qnn::AvgPoolOp op);
+
 /// Max pooling of `input` to `resultType` (same element type): the input is
 /// padded with `lowest`, which never wins.
 Value buildMaxPool(OpBuilder &b, Location loc, Value input,

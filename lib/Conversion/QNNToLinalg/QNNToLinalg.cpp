@@ -249,10 +249,7 @@ struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
                                 PatternRewriter &rewriter) const override {
     if (failed(requireFloat(op, rewriter)))
       return failure();
-    std::optional<PoolGeometry> g =
-        getPoolGeometry(op.getInput().getType(), op.getType(),
-                        op.getKernelSize(), op.getStridesOrDefault(),
-                        op.getPaddingOrDefault(), op.getDilationOrDefault());
+    std::optional<PoolGeometry> g = getPoolGeometry(op);
     if (!g)
       return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
     const float lowest = -std::numeric_limits<float>::infinity();
@@ -274,9 +271,7 @@ struct AvgPoolLowering : OpRewritePattern<AvgPoolOp> {
     RankedTensorType inType = op.getInput().getType();
     RankedTensorType resultType = op.getType();
     int64_t numSpatial = inType.getRank() - 2;
-    std::optional<PoolGeometry> g = getPoolGeometry(
-        inType, resultType, op.getKernelSize(), op.getStridesOrDefault(),
-        op.getPaddingOrDefault(), SmallVector<int64_t>(numSpatial, 1));
+    std::optional<PoolGeometry> g = getPoolGeometry(op);
     if (!g)
       return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
     Value sum = buildSumPool(rewriter, loc, op.getInput(), resultType, *g,

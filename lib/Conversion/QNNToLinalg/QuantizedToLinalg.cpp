@@ -994,10 +994,7 @@ struct QuantizedMaxPoolLowering : OpConversionPattern<MaxPoolOp> {
       return failure();
     Location loc = op.getLoc();
     Params p = getParams(op.getType());
-    std::optional<PoolGeometry> g =
-        getPoolGeometry(op.getInput().getType(), op.getType(),
-                        op.getKernelSize(), op.getStridesOrDefault(),
-                        op.getPaddingOrDefault(), op.getDilationOrDefault());
+    std::optional<PoolGeometry> g = getPoolGeometry(op);
     if (!g)
       return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
     // Compare in i32, where signed comparison is right for both storages.
@@ -1071,10 +1068,7 @@ struct QuantizedAvgPoolLowering : OpConversionPattern<AvgPoolOp> {
     Location loc = op.getLoc();
     Params p = getParams(op.getType());
     RankedTensorType inType = op.getInput().getType();
-    int64_t numSpatial = inType.getRank() - 2;
-    std::optional<PoolGeometry> g = getPoolGeometry(
-        inType, op.getType(), op.getKernelSize(), op.getStridesOrDefault(),
-        op.getPaddingOrDefault(), SmallVector<int64_t>(numSpatial, 1));
+    std::optional<PoolGeometry> g = getPoolGeometry(op);
     if (!g)
       return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
     RankedTensorType resultStorage = storageType(op.getType());
