@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -301,9 +302,8 @@ Value buildTorchMean(OpBuilder &b, Location loc, Value input,
                      RankedTensorType resultType) {
   auto inType = cast<RankedTensorType>(input.getType());
   ArrayRef<int64_t> spatial = inType.getShape().drop_front(2);
-  int64_t count = 1;
-  for (int64_t s : spatial)
-    count *= s;
+  int64_t count = ShapedType::getNumElements(spatial);
+  SmallVector<int64_t> strides = computeStrides(spatial);
   Value init = makeEmpty(b, loc, resultType, [&](int64_t i) -> Value {
     return tensor::DimOp::create(b, loc, input, i);
   });
@@ -318,13 +318,7 @@ Value buildTorchMean(OpBuilder &b, Location loc, Value input,
                SmallVector<Value> row;
                for (int64_t j = 0; j < count; ++j) {
                  SmallVector<Value> indices{n, c};
-                 int64_t rest = j;
-                 SmallVector<int64_t> position(spatial.size());
-                 for (int64_t d = spatial.size() - 1; d >= 0; --d) {
-                   position[d] = rest % spatial[d];
-                   rest /= spatial[d];
-                 }
-                 for (int64_t p : position)
+                 for (int64_t p : delinearize(j, strides))
                    indices.push_back(indexConstant(nb, nloc, p));
                  row.push_back(
                      tensor::ExtractOp::create(nb, nloc, input, indices));
@@ -355,12 +349,10 @@ struct AdaptiveAvgPoolLowering : OpRewritePattern<AdaptiveAvgPoolOp> {
     for (int64_t i = 0; i < numSpatial; ++i)
       if (inType.isDynamicDim(i + 2))
         return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
-    int64_t count = 1;
-    for (int64_t s : inType.getShape().drop_front(2))
-      count *= s;
     if (llvm::all_of(resultType.getShape().drop_front(2),
                      [](int64_t s) { return s == 1; }) &&
-        count <= kMaxMeanElements) {
+        ShapedType::getNumElements(inType.getShape().drop_front(2)) <=
+            kMaxMeanElements) {
       rewriter.replaceOp(
           op, buildTorchMean(rewriter, loc, op.getInput(), resultType));
       return success();
