@@ -26,6 +26,11 @@ config.substitutions.append(("%cc", config.host_cc))
 config.environment["FILECHECK_OPTS"] = (
     "-enable-var-scope --allow-unused-prefixes=false")
 
+# Rule F (docs/Numerics.md) reproduces the order of oneDNN's AVX2 float
+# kernels. On an AVX-512 CPU, oneDNN would dispatch its avx512_core kernels,
+# which add in another order; hold PyTorch, the oracle, to its AVX2 kernels.
+config.environment["ONEDNN_MAX_CPU_ISA"] = "AVX2"
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

@@ -35,7 +35,13 @@ import time
 import warnings
 
 import numpy as np
-import torch
+
+# qopt's float convolutions add in the order of oneDNN's AVX2 kernels
+# (docs/Numerics.md, rule F); on an AVX-512 CPU PyTorch would otherwise use
+# oneDNN's avx512_core kernels, which add in another order. Set before torch
+# loads oneDNN.
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+import torch  # noqa: E402
 import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
