@@ -4,7 +4,8 @@
 
 `export_model(module, example_input)` traces an eval-mode nn.Module with
 torch.fx and writes it as qnn IR text. Float models (Conv1d/2d, Linear,
-ReLU, ReLU6/Hardtanh, BatchNorm1d/2d, pooling, flatten/view/reshape, add,
+ReLU, ReLU6/Hardtanh, BatchNorm1d/2d, pooling (modules and functional
+adaptive average pooling), flatten/view/reshape, add, Dropout in eval mode,
 QuantStub/DeQuantStub) become float qnn; models PyTorch has already
 quantized (the output of torch.ao.quantization.convert: nnq.Quantize,
 nnq.Conv1d/2d, nnq.Linear, the fused nniq.ConvReLU1d/2d and nniq.LinearReLU,

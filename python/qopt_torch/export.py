@@ -327,6 +327,7 @@ _RELU = {torch.relu, F.relu, "relu"}
 _ADD = {operator.add, torch.add, "add"}
 _FLATTEN = {torch.flatten, "flatten"}
 _RESHAPE = {torch.reshape, "reshape", "view"}
+_ADAPTIVE_AVG_POOL = {F.adaptive_avg_pool1d, F.adaptive_avg_pool2d}
 
 
 def _function(w, node, value, ty):
@@ -351,6 +352,15 @@ def _function(w, node, value, ty):
     if target in _RESHAPE:
         return w.emit("qnn.reshape %s : %s -> %s" % (
             value(node.args[0]), _input_type(node, w), ty))
+    if target in _ADAPTIVE_AVG_POOL:
+        # The output size is the result type's (the traced shape).
+        return w.emit("qnn.adaptive_avg_pool %s : %s -> %s" % (
+            value(node.args[0]), _input_type(node, w), ty))
+    if target is F.dropout:
+        training = node.args[2] if len(node.args) > 2 else node.kwargs.get("training", True)
+        if training:
+            raise ExportError("%s: dropout in training mode" % where)
+        return value(node.args[0])
     if node.op == "call_method" and target == "contiguous":
         return value(node.args[0])
     name = getattr(target, "__name__", str(target))

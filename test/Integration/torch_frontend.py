@@ -5,9 +5,11 @@
 
 1. Float export: the three Fashion-MNIST example models (random weights,
    non-trivial BatchNorm statistics) and a model using the remaining layers
-   (add, ReLU6, Hardtanh, AvgPool2d, AdaptiveAvgPool2d, view) are exported,
-   run by qrun and compared with PyTorch (largest difference relative to the
-   largest output).
+   (add, ReLU6, Hardtanh, AvgPool2d, AdaptiveAvgPool2d, view) and a
+   classifier head written as torchvision's MobileNetV2 writes it
+   (functional adaptive_avg_pool2d, torch.flatten, Dropout, F.dropout) are
+   exported, run by qrun and compared with PyTorch (largest difference
+   relative to the largest output).
 2. Import of PyTorch-quantized models: the same three models fused,
    prepared with the x86 qconfig, calibrated and converted by PyTorch
    (onednn engine), exported with PyTorch's scales, zero points and int8
@@ -54,6 +56,25 @@ class Ops(nn.Module):
         return self.fc(x.view(x.size(0), -1))
 
 
+class Head(nn.Module):
+    """torchvision MobileNetV2's tail: functional global average pooling and
+    dropout, which are identities in eval mode."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3, stride=2)
+        self.bn = nn.BatchNorm2d(8)
+        self.relu = nn.ReLU6()
+        self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(8, 5))
+
+    def forward(self, x):
+        x = self.relu(self.bn(self.conv(x)))
+        x = nn.functional.adaptive_avg_pool2d(x, (1, 1))
+        x = torch.flatten(x, 1)
+        x = nn.functional.dropout(x, 0.5, self.training)
+        return self.classifier(x)
+
+
 def randomize(model):
     for m in model.modules():
         if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
@@ -82,6 +103,7 @@ def main():
     x = torch.rand(8, 1, 28, 28)
     models = {name: randomize(cls()) for name, cls in MODELS.items()}
     models["ops"] = randomize(Ops())
+    models["head"] = randomize(Head())
     # Children named by index ("0", "1", ...).
     models["seq"] = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.ReLU()).eval()
     for name, model in models.items():
