@@ -280,14 +280,15 @@ class Case:
 
 def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
               in_q, w_scales, out_q, bias="f32", act="none", w_zps=None,
-              x_data=None, integer=False):
+              x_data=None, integer=False, w_data=None):
     """A quantized conv (1-D or 2-D) fed by qnn.quantize of a float input."""
     in_dtype, sx, zx = in_q
     out_dtype, sy, zy = out_q
     spatial = len(x_shape) - 2
     c = x_shape[1]
     w_shape = [o, c // groups] + [k] * spatial
-    wq = rng.integers(-127, 128, size=w_shape).astype(np.int64)
+    wq = rng.integers(-127, 128, size=w_shape).astype(np.int64) \
+        if w_data is None else np.asarray(w_data, np.int64).reshape(w_shape)
     zw = w_zps if w_zps is not None else [0] * o
     x = x_data if x_data is not None else \
         (rng.standard_normal(x_shape) * 64 * sx).astype(F32)
@@ -340,12 +341,14 @@ def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
 
 
 def linear_case(name, rng, x_shape, o, in_q, w_scales, out_q, bias="f32",
-                act="none", integer=False):
+                act="none", integer=False, w_data=None, x_data=None):
     in_dtype, sx, zx = in_q
     out_dtype, sy, zy = out_q
     k = x_shape[-1]
-    wq = rng.integers(-127, 128, size=(o, k)).astype(np.int64)
-    x = (rng.standard_normal(x_shape) * 64 * sx).astype(F32)
+    wq = rng.integers(-127, 128, size=(o, k)).astype(np.int64) \
+        if w_data is None else np.asarray(w_data, np.int64).reshape(o, k)
+    x = (rng.standard_normal(x_shape) * 64 * sx).astype(F32) \
+        if x_data is None else x_data
     xq = quantize(x, sx, zx, in_dtype)
     acc = (xq.reshape(-1, k) - zx) @ wq.T
     b = None
@@ -386,8 +389,22 @@ def linear_case(name, rng, x_shape, o, in_q, w_scales, out_q, bias="f32",
                 ["--requantization=integer"] if integer else [])
 
 
+def tie_data(rng, x_shape, w_shape):
+    """Small int8 inputs (scale 0.5) and weights for the exact-tie cases:
+    with sx = sw = sy = 0.5 the multiplier (sx * sw) / sy is exactly 0.5, so
+    every odd accumulator lands on a .5 and the outputs stay unclamped."""
+    x = (rng.integers(-6, 7, size=x_shape) * 0.5).astype(F32)
+    return x, rng.integers(-3, 4, size=w_shape)
+
+
 def conv_cases():
     rng = np.random.default_rng(7)
+    # Rule R's rounding on exact ties of both signs: half to even, not half
+    # away from zero (which would differ on every odd accumulator).
+    x, w = tie_data(rng, (2, 5, 7, 7), (12, 5, 3, 3))
+    yield conv_case("conv2d_exact_ties", rng, (2, 5, 7, 7), 12, 3, 1, 1, 1, 1,
+                    ("i8", 0.5, 0), [0.5], ("i8", 0.5, 0), bias="none",
+                    x_data=x, w_data=w)
     per_channel = list(rng.uniform(0.002, 0.02, size=8))
     yield conv_case("conv2d_relu", rng, (2, 3, 9, 9), 8, 3, 1, 1, 1, 1,
                     ("u8", 0.0235, 128), per_channel, ("u8", 0.05, 3),
@@ -419,6 +436,9 @@ def conv_cases():
 
 def linear_cases():
     rng = np.random.default_rng(11)
+    x, w = tie_data(rng, (9, 40), (20, 40))
+    yield linear_case("linear_exact_ties", rng, (9, 40), 20, ("i8", 0.5, 0),
+                      [0.5], ("i8", 0.5, 0), bias="none", x_data=x, w_data=w)
     yield linear_case("linear_relu", rng, (4, 100), 10, ("u8", 0.05, 64),
                       list(rng.uniform(0.001, 0.01, 10)), ("u8", 0.1, 30),
                       act="relu")
