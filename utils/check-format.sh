@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Fails, listing the files, when a C++ source of qopt is not clang-format
+# Fails, listing the files, when a C or C++ source of qopt is not clang-format
 # clean. Usage: utils/check-format.sh [clang-format binary]
 set -euo pipefail
 clang_format=${1:-clang-format-22}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 mapfile -t files < <(find include lib tools unittests \
-  \( -name '*.cpp' -o -name '*.h' \) -type f | sort)
+  \( -name '*.cpp' -o -name '*.h' -o -name '*.c' \) -type f | sort)
 if [ "${#files[@]}" -eq 0 ]; then
   echo "check-format: no C++ sources found under $root" >&2
   exit 1

@@ -125,3 +125,25 @@ qopt::FixedPointMultiplier qopt::quantizeMultiplier(double realMultiplier) {
     fixed.rightShift = -exponent;
   return fixed;
 }
+
+qopt::FloatRequantization qopt::getFloatRequantization(float inputScale,
+                                                       float weightScale,
+                                                       float outputScale) {
+  float actTimesWScale = inputScale * weightScale;
+  return {actTimesWScale, actTimesWScale / outputScale};
+}
+
+qopt::FixedPointMultiplier qopt::getIntegerRequantization(float inputScale,
+                                                          float weightScale,
+                                                          float outputScale) {
+  return quantizeMultiplier(static_cast<double>(inputScale) * weightScale /
+                            outputScale);
+}
+
+int32_t qopt::getIntegerBias(float bias, float inputScale, float weightScale) {
+  float scaled = std::nearbyint(bias / (inputScale * weightScale));
+  double clamped = std::clamp<double>(std::isnan(scaled) ? 0.0 : scaled,
+                                      std::numeric_limits<int32_t>::min(),
+                                      std::numeric_limits<int32_t>::max());
+  return static_cast<int32_t>(clamped);
+}

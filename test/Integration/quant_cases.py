@@ -616,6 +616,18 @@ def elementwise_cases():
         "  return %%s : %s" % tt([3, 6], t),
         "}"]) + "\n"
     yield Case("pool_and_shapes", ir, [x], [flat.reshape(3, 6).astype(np.uint8)])
+    # transpose: NCHW to NHWC and back to NCW-like order, storage unchanged.
+    x = (rng.standard_normal((2, 3, 4, 5)) * 3).astype(F32)
+    q = quantize(x, 0.05, 100, "u8")
+    ir = "\n".join([
+        "func.func @transpose(%%x: tensor<2x3x4x5xf32>) -> (%s, %s) {" % (tt([2, 4, 5, 3], t), tt([5, 2, 3, 4], t)),
+        "  %%q = qnn.quantize %%x : tensor<2x3x4x5xf32> -> %s" % tt([2, 3, 4, 5], t),
+        "  %%a = qnn.transpose %%q {permutation = array<i64: 0, 2, 3, 1>} : %s -> %s" % (tt([2, 3, 4, 5], t), tt([2, 4, 5, 3], t)),
+        "  %%b = qnn.transpose %%q {permutation = array<i64: 3, 0, 1, 2>} : %s -> %s" % (tt([2, 3, 4, 5], t), tt([5, 2, 3, 4], t)),
+        "  return %%a, %%b : %s, %s" % (tt([2, 4, 5, 3], t), tt([5, 2, 3, 4], t)),
+        "}"]) + "\n"
+    yield Case("transpose", ir, [x], [q.transpose(0, 2, 3, 1).astype(np.uint8),
+                                      q.transpose(3, 0, 1, 2).astype(np.uint8)])
     # add: each side dequantized with its own parameters, summed in float32,
     # quantized with the result's; relu / relu6 applied to the real sum.
     for act, (ta, tb, to) in (("none", (("u8", 0.05, 100), ("u8", 0.03, 120), ("u8", 0.07, 90))),

@@ -86,6 +86,25 @@ struct FixedPointMultiplier {
 /// exponent).
 FixedPointMultiplier quantizeMultiplier(double realMultiplier);
 
+/// Rule R's per-channel constants, float32 as FBGEMM computes them:
+/// act_times_w_scale = sx * sw and multiplier = act_times_w_scale / sy.
+struct FloatRequantization {
+  float actTimesWScale;
+  float multiplier;
+};
+FloatRequantization getFloatRequantization(float inputScale, float weightScale,
+                                           float outputScale);
+
+/// Rule I's fixed-point multiplier for M = sx * sw / sy, computed in double
+/// from the float32 scales.
+FixedPointMultiplier getIntegerRequantization(float inputScale,
+                                              float weightScale,
+                                              float outputScale);
+
+/// A float bias in units of sx * sw for rule I: roundeven(bias / (sx * sw))
+/// in float32, saturated to int32 (NaN to 0).
+int32_t getIntegerBias(float bias, float inputScale, float weightScale);
+
 /// True if `scale` is a usable float32 quantization scale: finite, positive
 /// and a normal float32 number once rounded to float32. The contract computes
 /// 1.0f / scale and products with it in float32, which a denormal or

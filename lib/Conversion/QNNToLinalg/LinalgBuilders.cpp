@@ -520,6 +520,16 @@ Value buildReshape(OpBuilder &b, Location loc, Value input,
   return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
 }
 
+Value buildTranspose(OpBuilder &b, Location loc, Value input,
+                     RankedTensorType resultType,
+                     ArrayRef<int64_t> permutation) {
+  Value init = makeEmpty(b, loc, resultType, [&](int64_t i) -> Value {
+    return tensor::DimOp::create(b, loc, input, permutation[i]);
+  });
+  return linalg::TransposeOp::create(b, loc, input, init, permutation)
+      .getResult()[0];
+}
+
 Value buildFlatten(OpBuilder &b, Location loc, Value input,
                    RankedTensorType resultType, int64_t start, int64_t end) {
   int64_t rank = cast<RankedTensorType>(input.getType()).getRank();

@@ -171,6 +171,12 @@ Value buildAdaptiveWindowSums(OpBuilder &b, Location loc, Value input,
 Value buildReshape(OpBuilder &b, Location loc, Value input,
                    RankedTensorType resultType);
 
+/// `input` with its dimensions permuted: result dimension i is input
+/// dimension permutation[i] (linalg.transpose).
+Value buildTranspose(OpBuilder &b, Location loc, Value input,
+                     RankedTensorType resultType,
+                     llvm::ArrayRef<int64_t> permutation);
+
 /// tensor.collapse_shape merging dimensions `start` to `end` of `input`.
 Value buildFlatten(OpBuilder &b, Location loc, Value input,
                    RankedTensorType resultType, int64_t start, int64_t end);

@@ -484,6 +484,18 @@ struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
   }
 };
 
+struct TransposeLowering : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    rewriter.replaceOp(op, buildTranspose(rewriter, op.getLoc(), op.getInput(),
+                                          op.getType(), op.getPermutation()));
+    return success();
+  }
+};
+
 struct FlattenLowering : OpRewritePattern<FlattenOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(FlattenOp op,
@@ -596,9 +608,9 @@ void qopt::populateQNNToLinalgWeightedAndPoolingPatterns(
 
 void qopt::populateQNNToLinalgElementwisePatterns(RewritePatternSet &patterns) {
   patterns.add<ReluLowering, ClampLowering, BatchNormLowering, AddLowering,
-               ReshapeLowering, FlattenLowering, MarkerLowering<QuantStubOp>,
-               MarkerLowering<DequantStubOp>, MarkerLowering<ObserveOp>>(
-      patterns.getContext());
+               ReshapeLowering, FlattenLowering, TransposeLowering,
+               MarkerLowering<QuantStubOp>, MarkerLowering<DequantStubOp>,
+               MarkerLowering<ObserveOp>>(patterns.getContext());
 }
 
 void qopt::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns) {

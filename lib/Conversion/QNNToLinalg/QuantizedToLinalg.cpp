@@ -11,6 +11,7 @@
 #include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Utils/Constants.h"
+#include "qopt/Dialect/QNN/Utils/TypeParams.h"
 #include "qopt/Support/QuantParams.h"
 
 #include "LinalgBuilders.h"
@@ -42,40 +43,6 @@ namespace {
 //===----------------------------------------------------------------------===//
 // Quantization parameters
 //===----------------------------------------------------------------------===//
-
-/// The parameters of a quantized tensor type as the contract uses them:
-/// float32 scales, integer zero points, the storage range.
-struct Params {
-  SmallVector<float> scales;
-  SmallVector<int64_t> zeroPoints;
-  /// The quantized dimension, or -1 per tensor.
-  int64_t axis = -1;
-  bool isSigned = true;
-  qopt::QuantRange storage{0, 0};
-
-  float scale(int64_t i = 0) const { return scales[axis < 0 ? 0 : i]; }
-  int64_t zeroPoint(int64_t i = 0) const {
-    return zeroPoints[axis < 0 ? 0 : i];
-  }
-};
-
-Params getParams(Type type) {
-  auto qtype = cast<QuantizedType>(getElementTypeOrSelf(type));
-  Params p;
-  p.isSigned = qtype.isSigned();
-  p.storage = {qtype.getStorageTypeMin(), qtype.getStorageTypeMax()};
-  if (auto uniform = dyn_cast<UniformQuantizedType>(qtype)) {
-    p.scales.push_back(static_cast<float>(uniform.getScale()));
-    p.zeroPoints.push_back(uniform.getZeroPoint());
-    return p;
-  }
-  auto perAxis = cast<UniformQuantizedPerAxisType>(qtype);
-  for (double s : perAxis.getScales())
-    p.scales.push_back(static_cast<float>(s));
-  llvm::append_range(p.zeroPoints, perAxis.getZeroPoints());
-  p.axis = perAxis.getQuantizedDimension();
-  return p;
-}
 
 /// The storage tensor type of a quantized tensor type: signless integers of
 /// the storage width (u8 data is read with unsigned extensions).
@@ -168,7 +135,7 @@ struct ElementwiseInputs {
   }
 
   /// `params` holds one value per index of `p.axis`, or one for the tensor.
-  PerElement addFloats(OpBuilder &b, Location loc, const Params &p,
+  PerElement addFloats(OpBuilder &b, Location loc, const TypeParams &p,
                        ArrayRef<float> params) {
     if (p.axis < 0)
       return {std::nullopt, params[0]};
@@ -178,14 +145,14 @@ struct ElementwiseInputs {
   }
 };
 
-SmallVector<float> reciprocals(const Params &p) {
+SmallVector<float> reciprocals(const TypeParams &p) {
   SmallVector<float> inv;
   for (float s : p.scales)
     inv.push_back(1.0f / s);
   return inv;
 }
 
-SmallVector<float> zeroPointsAsFloat(const Params &p) {
+SmallVector<float> zeroPointsAsFloat(const TypeParams &p) {
   SmallVector<float> zps;
   for (int64_t z : p.zeroPoints)
     zps.push_back(static_cast<float>(z));
@@ -193,7 +160,7 @@ SmallVector<float> zeroPointsAsFloat(const Params &p) {
 }
 
 /// x (f32 tensor) quantized to storage with `p` (rule Q).
-Value quantizeTensor(OpBuilder &b, Location loc, Value x, const Params &p,
+Value quantizeTensor(OpBuilder &b, Location loc, Value x, const TypeParams &p,
                      RankedTensorType resultStorage) {
   ElementwiseInputs inputs(b, x);
   PerElement inv = inputs.addFloats(b, loc, p, reciprocals(p));
@@ -230,9 +197,10 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
   LogicalResult
   matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, quantizeTensor(rewriter, op.getLoc(), adaptor.getInput(),
-                           getParams(op.getType()), storageType(op.getType())));
+    rewriter.replaceOp(op,
+                       quantizeTensor(rewriter, op.getLoc(), adaptor.getInput(),
+                                      getTypeParams(op.getType()),
+                                      storageType(op.getType())));
     return success();
   }
 };
@@ -243,7 +211,7 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
   matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Params p = getParams(op.getInput().getType());
+    TypeParams p = getTypeParams(op.getInput().getType());
     ElementwiseInputs inputs(rewriter, adaptor.getInput());
     PerElement scale = inputs.addFloats(rewriter, loc, p, p.scales);
     PerElement zp = inputs.addFloats(rewriter, loc, p, zeroPointsAsFloat(p));
@@ -268,8 +236,8 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
   matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Params in = getParams(op.getInput().getType());
-    Params out = getParams(op.getType());
+    TypeParams in = getTypeParams(op.getInput().getType());
+    TypeParams out = getTypeParams(op.getType());
     RankedTensorType resultStorage = storageType(op.getType());
     ElementwiseInputs inputs(rewriter, adaptor.getInput());
     PerElement inScale = inputs.addFloats(rewriter, loc, in, in.scales);
@@ -314,7 +282,7 @@ std::optional<SmallVector<int64_t>> constantStorage(Value storage,
 /// compile time for constant weights (the normal case), a reduction
 /// otherwise.
 Value scaledChannelSums(OpBuilder &b, Location loc, Value weight, Value wi,
-                        const Params &w, int64_t factor) {
+                        const TypeParams &w, int64_t factor) {
   auto wType = cast<RankedTensorType>(weight.getType());
   int64_t channels = wType.getDimSize(0);
   int64_t rank = wType.getRank();
@@ -365,7 +333,7 @@ Value scaledChannelSums(OpBuilder &b, Location loc, Value weight, Value wi,
 
 /// The widened weight minus its zero points, in i32.
 Value adjustedWeight(OpBuilder &b, Location loc, Value weight,
-                     const Params &w) {
+                     const TypeParams &w) {
   auto wType = cast<RankedTensorType>(weight.getType());
   int64_t channels = wType.getDimSize(0);
   int64_t rank = wType.getRank();
@@ -384,21 +352,16 @@ Value adjustedWeight(OpBuilder &b, Location loc, Value weight,
 }
 
 /// The constant float bias `bias` of a layer as int32 in units of
-/// sx * sw[c]: roundeven(bias[c] / (sx * sw[c])) in float32, saturated;
-/// nullopt when the bias is not a constant.
-std::optional<SmallVector<int32_t>> integerBias(Value bias, const Params &in,
-                                                const Params &w) {
+/// sx * sw[c] (qopt::getIntegerBias), or nullopt when the bias is not a
+/// constant.
+std::optional<SmallVector<int32_t>>
+integerBias(Value bias, const TypeParams &in, const TypeParams &w) {
   DenseFPElementsAttr values;
   if (!matchPattern(bias, m_Constant(&values)))
     return std::nullopt;
   SmallVector<int32_t> result;
-  for (auto [c, v] : llvm::enumerate(values.getValues<float>())) {
-    float scaled = std::nearbyint(v / (in.scale() * w.scale(c)));
-    double clamped = std::clamp<double>(std::isnan(scaled) ? 0.0 : scaled,
-                                        std::numeric_limits<int32_t>::min(),
-                                        std::numeric_limits<int32_t>::max());
-    result.push_back(static_cast<int32_t>(clamped));
-  }
+  for (auto [c, v] : llvm::enumerate(values.getValues<float>()))
+    result.push_back(qopt::getIntegerBias(v, in.scale(), w.scale(c)));
   return result;
 }
 
@@ -406,7 +369,7 @@ std::optional<SmallVector<int32_t>> integerBias(Value bias, const Params &in,
 /// adjusted weights, the accumulator's initial value per output channel and
 /// the requantization epilogue.
 struct WeightedParts {
-  Params in, weight, out;
+  TypeParams in, weight, out;
   Requantization mode;
   Value weightI32;
   /// -zx * sum(w - zw) per output channel (+ an i32 bias), a 1-D i32 tensor.
@@ -415,13 +378,13 @@ struct WeightedParts {
   static WeightedParts build(OpBuilder &b, Location loc, Type inType,
                              Type weightType, Type outType, Value weight,
                              Value bias, Requantization mode) {
-    WeightedParts parts{getParams(inType),
-                        getParams(weightType),
-                        getParams(outType),
+    WeightedParts parts{getTypeParams(inType),
+                        getTypeParams(weightType),
+                        getTypeParams(outType),
                         mode,
                         Value(),
                         Value()};
-    const Params &w = parts.weight;
+    const TypeParams &w = parts.weight;
     int64_t zx = parts.in.zeroPoint();
     Value wi = adjustedWeight(b, loc, weight, w);
     parts.weightI32 = wi;
@@ -459,18 +422,8 @@ struct WeightedParts {
     return cast<RankedTensorType>(acc.getType()).getDimSize(channelDim);
   }
 
-  /// The output range [lo, hi] of rule R: the storage range, from the zero
-  /// point up with relu, up to Q(6) with relu6.
   std::pair<int64_t, int64_t> outputRange(Activation activation) const {
-    int64_t zy = out.zeroPoint();
-    int64_t lo = out.storage.min, hi = out.storage.max;
-    if (activation != Activation::None)
-      lo = zy;
-    if (activation == Activation::Relu6)
-      hi = std::min<int64_t>(
-          out.storage.max,
-          qopt::quantizeValue(6.0f, out.scale(), zy, out.storage));
-    return {lo, hi};
+    return getRequantizedRange(out, activation);
   }
 
   /// From the int32 accumulator to output storage, by `mode`.
@@ -494,8 +447,8 @@ struct WeightedParts {
     int64_t channels = outputChannels(acc, channelDim);
     SmallVector<int32_t> multipliers, lefts, rights;
     for (int64_t c = 0; c < channels; ++c) {
-      qopt::FixedPointMultiplier fixed = qopt::quantizeMultiplier(
-          static_cast<double>(in.scale()) * weight.scale(c) / out.scale());
+      qopt::FixedPointMultiplier fixed = qopt::getIntegerRequantization(
+          in.scale(), weight.scale(c), out.scale());
       multipliers.push_back(fixed.multiplier);
       lefts.push_back(fixed.leftShift);
       rights.push_back(fixed.rightShift);
@@ -569,9 +522,10 @@ struct WeightedParts {
     // act_times_w_scale[c] / sy, in float32 as FBGEMM computes them.
     SmallVector<float> actTimesW, multiplier;
     for (int64_t c = 0; c < channels; ++c) {
-      float s = in.scale() * weight.scale(c);
-      actTimesW.push_back(s);
-      multiplier.push_back(s / out.scale());
+      qopt::FloatRequantization r = qopt::getFloatRequantization(
+          in.scale(), weight.scale(c), out.scale());
+      actTimesW.push_back(r.actTimesWScale);
+      multiplier.push_back(r.multiplier);
     }
     bool floatBias =
         bias && cast<RankedTensorType>(bias.getType()).getElementType().isF32();
@@ -865,7 +819,7 @@ struct DynamicLinearLowering : OpConversionPattern<LinearOp> {
     if (isQuantized(op.getType()) || !isQuantized(op.getWeight().getType()))
       return failure();
     Location loc = op.getLoc();
-    Params w = getParams(op.getWeight().getType());
+    TypeParams w = getTypeParams(op.getWeight().getType());
     Value weight = adaptor.getWeight();
     int64_t channels = cast<RankedTensorType>(weight.getType()).getDimSize(0);
     Value wi = adjustedWeight(rewriter, loc, weight, w);
@@ -957,7 +911,7 @@ struct QuantizedReluLowering : OpConversionPattern<ReluOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!isQuantized(op.getType()))
       return failure();
-    Params p = getParams(op.getType());
+    TypeParams p = getTypeParams(op.getType());
     rewriter.replaceOp(op,
                        clampStorage(rewriter, op.getLoc(), adaptor.getInput(),
                                     p.isSigned, p.zeroPoint(), p.storage.max));
@@ -972,7 +926,7 @@ struct QuantizedClampLowering : OpConversionPattern<ClampOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!isQuantized(op.getType()))
       return failure();
-    Params p = getParams(op.getType());
+    TypeParams p = getTypeParams(op.getType());
     // The real bounds quantized with the tensor's own parameters (rule Q).
     int64_t lo = qopt::quantizeValue(op.getMin().convertToFloat(), p.scale(),
                                      p.zeroPoint(), p.storage);
@@ -993,7 +947,7 @@ struct QuantizedMaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     if (!isQuantized(op.getType()))
       return failure();
     Location loc = op.getLoc();
-    Params p = getParams(op.getType());
+    TypeParams p = getTypeParams(op.getType());
     std::optional<PoolGeometry> g = getPoolGeometry(op);
     if (!g)
       return rewriter.notifyMatchFailure(op, "dynamic spatial dimension");
@@ -1021,7 +975,7 @@ struct QuantizedMaxPoolLowering : OpConversionPattern<MaxPoolOp> {
 /// The i32 `acc` to storage, per output position p (row-major over the
 /// spatial dimensions): clamp(roundeven(float(acc) * scale[p] + offset)).
 Value roundPerPosition(OpBuilder &b, Location loc, Value acc,
-                       ArrayRef<float> scale, float offset, const Params &p,
+                       ArrayRef<float> scale, float offset, const TypeParams &p,
                        Type storageElement) {
   auto type = cast<RankedTensorType>(acc.getType());
   int64_t rank = type.getRank();
@@ -1066,7 +1020,7 @@ struct QuantizedAvgPoolLowering : OpConversionPattern<AvgPoolOp> {
     if (!isQuantized(op.getType()))
       return failure();
     Location loc = op.getLoc();
-    Params p = getParams(op.getType());
+    TypeParams p = getTypeParams(op.getType());
     RankedTensorType inType = op.getInput().getType();
     std::optional<PoolGeometry> g = getPoolGeometry(op);
     if (!g)
@@ -1114,7 +1068,7 @@ struct QuantizedAdaptiveAvgPoolLowering
     if (!isQuantized(op.getType()))
       return failure();
     Location loc = op.getLoc();
-    Params p = getParams(op.getType());
+    TypeParams p = getTypeParams(op.getType());
     RankedTensorType resultStorage = storageType(op.getType());
     auto accType =
         RankedTensorType::get(resultStorage.getShape(), rewriter.getI32Type());
@@ -1150,9 +1104,9 @@ struct QuantizedAddLowering : OpConversionPattern<AddOp> {
     if (!isQuantized(op.getType()))
       return failure();
     Location loc = op.getLoc();
-    Params lhs = getParams(op.getLhs().getType());
-    Params rhs = getParams(op.getRhs().getType());
-    Params out = getParams(op.getType());
+    TypeParams lhs = getTypeParams(op.getLhs().getType());
+    TypeParams rhs = getTypeParams(op.getRhs().getType());
+    TypeParams out = getTypeParams(op.getType());
     RankedTensorType resultStorage = storageType(op.getType());
     int64_t rank = resultStorage.getRank();
     Activation activation = op.getActivation();
@@ -1167,7 +1121,7 @@ struct QuantizedAddLowering : OpConversionPattern<AddOp> {
                           resultStorage.getElementType()),
             {adaptor.getLhs(), adaptor.getRhs()}, {identity, identity},
             [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-              auto dequantize = [&](Value q, const Params &p) {
+              auto dequantize = [&](Value q, const TypeParams &p) {
                 return dequantizeScalar(
                     nb, nloc, q, p.isSigned,
                     f32Constant(nb, nloc, static_cast<float>(p.zeroPoint())),
@@ -1214,6 +1168,20 @@ struct QuantizedFlattenLowering : OpConversionPattern<FlattenOp> {
   }
 };
 
+struct QuantizedTransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isQuantized(op.getType()))
+      return failure();
+    rewriter.replaceOp(
+        op, buildTranspose(rewriter, op.getLoc(), adaptor.getInput(),
+                           storageType(op.getType()), op.getPermutation()));
+    return success();
+  }
+};
+
 /// quant.scast between storage integers and quantized values disappears:
 /// both sides are the same storage tensor after conversion.
 struct StorageCastLowering : OpConversionPattern<quant::StorageCastOp> {
@@ -1244,7 +1212,7 @@ std::optional<std::string> qopt::checkAccumulatorBound(Operation *op) {
   }
   if (!isQuantized(weight.getType()))
     return std::nullopt;
-  Params w = getParams(weight.getType());
+  TypeParams w = getTypeParams(weight.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
   if (!wType.hasStaticShape())
     return std::nullopt;
@@ -1255,7 +1223,7 @@ std::optional<std::string> qopt::checkAccumulatorBound(Operation *op) {
   // sum(x * w) and zx * sum(w) are then bounded by 255 * sum(|w|).
   int64_t inputSpan = 255;
   if (isQuantized(inType)) {
-    Params in = getParams(inType);
+    TypeParams in = getTypeParams(inType);
     inputSpan = std::max(in.zeroPoint() - in.storage.min,
                          in.storage.max - in.zeroPoint());
   }
@@ -1331,13 +1299,14 @@ void qopt::populateQuantizedQNNToLinalgPatterns(
     Requantization mode) {
   patterns.add<QuantizedConvLowering, QuantizedLinearLowering>(
       converter, patterns.getContext(), mode);
-  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
-               DynamicLinearLowering, QuantizedReluLowering,
-               QuantizedClampLowering, QuantizedMaxPoolLowering,
-               QuantizedAvgPoolLowering, QuantizedAdaptiveAvgPoolLowering,
-               QuantizedAddLowering, QuantizedReshapeLowering,
-               QuantizedFlattenLowering, StorageCastLowering>(
-      converter, patterns.getContext());
+  patterns
+      .add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
+           DynamicLinearLowering, QuantizedReluLowering, QuantizedClampLowering,
+           QuantizedMaxPoolLowering, QuantizedAvgPoolLowering,
+           QuantizedAdaptiveAvgPoolLowering, QuantizedAddLowering,
+           QuantizedReshapeLowering, QuantizedFlattenLowering,
+           QuantizedTransposeLowering, StorageCastLowering>(
+          converter, patterns.getContext());
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);

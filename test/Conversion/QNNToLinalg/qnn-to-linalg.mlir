@@ -246,3 +246,13 @@ func.func @shapes(%x: tensor<?x4x2x2xf32>) -> tensor<8x?xf32> {
   %r = qnn.reshape %f : tensor<?x16xf32> -> tensor<8x?xf32>
   return %r : tensor<8x?xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @transpose
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x4x3xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x3x4xf32>) outs(%[[E]] : tensor<2x4x3xf32>) permutation = [0, 2, 1]
+func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<2x4x3xf32> {
+  %t = qnn.transpose %x {permutation = array<i64: 0, 2, 1>} : tensor<2x3x4xf32> -> tensor<2x4x3xf32>
+  return %t : tensor<2x4x3xf32>
+}

@@ -79,3 +79,20 @@ func.func @relu(%q: tensor<4x!a>) -> tensor<4x!a> {
   %r = qnn.relu %q : tensor<4x!a>
   return %r : tensor<4x!a>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:128>
+
+// A quantized transpose moves storage bytes; a dynamic dimension of the
+// result comes from the input dimension it is.
+// CHECK-LABEL: func.func @transpose
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3x4xi8>)
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %[[C0]] : tensor<?x3x4xi8>
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x4x3xi8>
+// CHECK: linalg.transpose ins(%[[X]] : tensor<?x3x4xi8>) outs(%[[E]] : tensor<?x4x3xi8>) permutation = [0, 2, 1]
+func.func @transpose(%q: tensor<?x3x4x!a>) -> tensor<?x4x3x!a> {
+  %t = qnn.transpose %q {permutation = array<i64: 0, 2, 1>} : tensor<?x3x4x!a> -> tensor<?x4x3x!a>
+  return %t : tensor<?x4x3x!a>
+}

@@ -47,6 +47,23 @@ func.func @reshape_of_reshape(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
 
 // -----
 
+// Two transposes compose into one; a transpose and its inverse cancel; the
+// identity permutation folds away.
+// CHECK-LABEL: func.func @transposes
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x3x4xf32>)
+// CHECK: %[[T:.*]] = qnn.transpose %[[X]] {permutation = array<i64: 0, 3, 1, 2>} : tensor<1x2x3x4xf32> -> tensor<1x4x2x3xf32>
+// CHECK-NOT: qnn.transpose
+// CHECK: return %[[T]], %[[X]], %[[X]]
+func.func @transposes(%x: tensor<1x2x3x4xf32>) -> (tensor<1x4x2x3xf32>, tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>) {
+  %a = qnn.transpose %x {permutation = array<i64: 0, 2, 3, 1>} : tensor<1x2x3x4xf32> -> tensor<1x3x4x2xf32>
+  %b = qnn.transpose %a {permutation = array<i64: 0, 2, 3, 1>} : tensor<1x3x4x2xf32> -> tensor<1x4x2x3xf32>
+  %c = qnn.transpose %a {permutation = array<i64: 0, 3, 1, 2>} : tensor<1x3x4x2xf32> -> tensor<1x2x3x4xf32>
+  %d = qnn.transpose %x {permutation = array<i64: 0, 1, 2, 3>} : tensor<1x2x3x4xf32> -> tensor<1x2x3x4xf32>
+  return %b, %c, %d : tensor<1x4x2x3xf32>, tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @identity_shapes
 // CHECK-NOT: qnn.
 // CHECK: return %arg0

@@ -1,5 +1,5 @@
 // RUN: qopt %s --split-input-file --verify-diagnostics
-// qnn.reshape and qnn.flatten.
+// qnn.reshape, qnn.flatten and qnn.transpose.
 
 func.func @reshape_count(%x: tensor<2x3xf32>) {
   // expected-error @+1 {{'qnn.reshape' op input has 6 elements but the result has 8}}
@@ -56,5 +56,49 @@ func.func @flatten_shape(%x: tensor<2x3x4xf32>) {
 func.func @flatten_rank(%x: tensor<2x3x4xf32>) {
   // expected-error @+1 {{'qnn.flatten' op result must have rank 2, got 1}}
   %y = qnn.flatten %x : tensor<2x3x4xf32> -> tensor<24xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_not_a_permutation(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{'qnn.transpose' op permutation must hold each dimension of 0..2 once}}
+  %y = qnn.transpose %x {permutation = array<i64: 0, 2, 2>} : tensor<2x3x4xf32> -> tensor<2x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_rank(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{'qnn.transpose' op permutation has 2 entries but the input has rank 3}}
+  %y = qnn.transpose %x {permutation = array<i64: 1, 0>} : tensor<2x3x4xf32> -> tensor<3x2x4xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_shape(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{'qnn.transpose' op result dimension 1 is 3 but input dimension 2 is 4}}
+  %y = qnn.transpose %x {permutation = array<i64: 0, 2, 1>} : tensor<2x3x4xf32> -> tensor<2x3x4xf32>
+  return
+}
+
+// -----
+
+!pa = !quant.uniform<i8:f32:0, {0.1, 0.2}>
+
+func.func @transpose_per_axis(%x: tensor<2x2x!pa>) {
+  // expected-error @+1 {{'qnn.transpose' op input must be quantized per tensor: transposing would move the quantized dimension}}
+  %y = qnn.transpose %x {permutation = array<i64: 1, 0>} : tensor<2x2x!pa> -> tensor<2x2x!pa>
+  return
+}
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:128>
+
+func.func @transpose_dequantizes(%x: tensor<2x3x!a>) {
+  // expected-error @+1 {{'qnn.transpose' op result element type 'f32' must equal the input element type}}
+  %y = qnn.transpose %x {permutation = array<i64: 1, 0>} : tensor<2x3x!a> -> tensor<3x2xf32>
   return
 }

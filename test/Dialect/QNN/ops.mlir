@@ -239,6 +239,19 @@ func.func @shapes(%x: tensor<1x16x5x5xf32>, %q: tensor<1x16x5x5x!act>, %d: tenso
 
 // -----
 
+!act = !quant.uniform<u8:f32, 0.1:128>
+
+// CHECK-LABEL: func.func @transpose
+// CHECK: qnn.transpose %{{.*}} {permutation = array<i64: 0, 2, 3, 1>} : tensor<1x16x5x4xf32> -> tensor<1x5x4x16xf32>
+// CHECK: qnn.transpose %{{.*}} {permutation = array<i64: 0, 2, 1>} : tensor<?x16x5x!quant.uniform<u8:f32, 1.000000e-01:128>> -> tensor<?x5x16x!quant.uniform<u8:f32, 1.000000e-01:128>>
+func.func @transpose(%x: tensor<1x16x5x4xf32>, %q: tensor<?x16x5x!act>) -> (tensor<1x5x4x16xf32>, tensor<?x5x16x!act>) {
+  %0 = qnn.transpose %x {permutation = array<i64: 0, 2, 3, 1>} : tensor<1x16x5x4xf32> -> tensor<1x5x4x16xf32>
+  %1 = qnn.transpose %q {permutation = array<i64: 0, 2, 1>} : tensor<?x16x5x!act> -> tensor<?x5x16x!act>
+  return %0, %1 : tensor<1x5x4x16xf32>, tensor<?x5x16x!act>
+}
+
+// -----
+
 // A calibrated observation point round-trips with its statistics.
 // CHECK-LABEL: func.func @observe
 // CHECK: qnn.observe %arg0 {ch_axis = 1 : i64, dtype = #qnn.dtype<qint8>, max = array<f32: 1.000000e+00, 2.000000e+00>, min = array<f32: -1.000000e+00, 0.000000e+00>, observer = #qnn.observer<per_channel_minmax>, qscheme = #qnn.qscheme<per_channel_symmetric>} : tensor<4x2xf32>

@@ -46,6 +46,30 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   return {};
 }
 
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  auto isIdentity = [](ArrayRef<int64_t> permutation) {
+    for (auto [i, d] : llvm::enumerate(permutation))
+      if (static_cast<int64_t>(i) != d)
+        return false;
+    return true;
+  };
+  if (isIdentity(getPermutation()) && getInput().getType() == getType())
+    return getInput();
+  // transpose(transpose(x, inner), outer) is transpose(x, inner[outer[i]]):
+  // the identity returns x, anything else one transpose.
+  if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
+    SmallVector<int64_t> composed;
+    for (int64_t d : getPermutation())
+      composed.push_back(inner.getPermutation()[d]);
+    if (isIdentity(composed) && inner.getInput().getType() == getType())
+      return inner.getInput();
+    getInputMutable().assign(inner.getInput());
+    setPermutation(composed);
+    return getResult();
+  }
+  return {};
+}
+
 OpFoldResult FlattenOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType())
     return getInput();

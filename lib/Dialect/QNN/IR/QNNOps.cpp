@@ -669,6 +669,40 @@ LogicalResult AddOp::verify() {
 // Reshape and flatten
 //===----------------------------------------------------------------------===//
 
+LogicalResult TransposeOp::verify() {
+  Named input{getInput(), "input"}, result{getResult(), "result"};
+  if (failed(verifyElementTypes(*this, {input, result})) ||
+      failed(verifySameElementType(*this, input, result)))
+    return failure();
+  RankedTensorType inType = input.getType(), outType = result.getType();
+  if (isa<UniformQuantizedPerAxisType>(inType.getElementType()))
+    return emitOpError() << "input must be quantized per tensor: transposing "
+                            "would move the quantized dimension";
+  ArrayRef<int64_t> permutation = getPermutation();
+  int64_t rank = inType.getRank();
+  if (static_cast<int64_t>(permutation.size()) != rank)
+    return emitOpError() << "permutation has " << permutation.size()
+                         << " entries but the input has rank " << rank;
+  SmallVector<bool> seen(rank, false);
+  for (int64_t d : permutation) {
+    if (d < 0 || d >= rank || seen[d])
+      return emitOpError() << "permutation must hold each dimension of 0.."
+                           << rank - 1 << " once";
+    seen[d] = true;
+  }
+  if (outType.getRank() != rank)
+    return emitOpError() << "result has rank " << outType.getRank()
+                         << " but the input has rank " << rank;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t in = inType.getDimSize(permutation[i]), out = outType.getDimSize(i);
+    if (!ShapedType::isDynamic(in) && !ShapedType::isDynamic(out) && in != out)
+      return emitOpError() << "result dimension " << i << " is " << out
+                           << " but input dimension " << permutation[i]
+                           << " is " << in;
+  }
+  return success();
+}
+
 LogicalResult ReshapeOp::verify() {
   Named input{getInput(), "input"}, result{getResult(), "result"};
   if (failed(verifyElementTypes(*this, {input, result})) ||

@@ -447,6 +447,30 @@ def QNN_ReshapeOp : QNN_Op<"reshape"> {
   let hasFolder = 1;
 }
 
+def QNN_TransposeOp : QNN_Op<"transpose"> {
+  let summary = "Permute the dimensions (torch.permute)";
+  let description = [{
+    Dimension `i` of the result is dimension `permutation[i]` of the input:
+    `result[j_0, ..., j_n] = input[i_0, ..., i_n]` with
+    `i_permutation[k] = j_k`. The element type (and so any scale and zero
+    point) is kept; a per-axis quantized input is rejected, as for reshape.
+    The layout passes use it to move between PyTorch's NCHW and the NHWC
+    layout of the int8 kernels.
+
+    Example:
+
+    ```mlir
+    %y = qnn.transpose %x {permutation = array<i64: 0, 2, 3, 1>}
+        : tensor<1x8x5x5xf32> -> tensor<1x5x5x8xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs QNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def QNN_FlattenOp : QNN_Op<"flatten"> {
   let summary = "Merge a range of dimensions (torch.flatten / nn.Flatten)";
   let description = [{
