@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/InitQopt.h"
+#include "qopt/Codegen/IR/QCG.h"
+#include "qopt/Codegen/Transforms/Passes.h"
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
@@ -16,6 +18,7 @@
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -35,7 +38,7 @@
 
 void qopt::registerQoptDialects(mlir::DialectRegistry &registry) {
   // What qnn IR is written with, then what its lowering produces.
-  registry.insert<qnn::QNNDialect, mlir::arith::ArithDialect,
+  registry.insert<qnn::QNNDialect, qcg::QCGDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::quant::QuantDialect,
                   mlir::tensor::TensorDialect>();
   registry.insert<mlir::affine::AffineDialect,
@@ -44,6 +47,7 @@ void qopt::registerQoptDialects(mlir::DialectRegistry &registry) {
                   mlir::LLVM::LLVMDialect, mlir::math::MathDialect,
                   mlir::memref::MemRefDialect, mlir::scf::SCFDialect>();
   mlir::arith::registerBufferizableOpInterfaceExternalModels(registry);
+  qcg::registerBufferizableOpInterfaceExternalModels(registry);
   mlir::bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);
   mlir::linalg::registerBufferizableOpInterfaceExternalModels(registry);
@@ -56,6 +60,8 @@ void qopt::registerQoptDialects(mlir::DialectRegistry &registry) {
 void qopt::registerQoptPasses() {
   qnn::registerQNNPasses();
   registerQOPTConversionPasses();
+  registerQOPTCodegenPasses();
+  mlir::bufferization::registerBufferizationPasses();
   registerQoptPipelines();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();

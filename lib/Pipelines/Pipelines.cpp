@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Codegen/Transforms/Passes.h"
 #include "qopt/Conversion/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -35,14 +36,33 @@ struct QNNToLLVMOptions : PassPipelineOptions<QNNToLLVMOptions> {
                      "(PyTorch's x86 arithmetic) or 'integer' (int32 "
                      "multiplier and shift)"),
       llvm::cl::init("float")};
+  Option<std::string> kernels{
+      *this, "kernels",
+      llvm::cl::desc("Int8 kernels for quantized conv and linear: 'none' "
+                     "(linalg loops, a self-contained module), 'generic', "
+                     "'avx2' or 'avx512vnni' (calls into qopt's kernel "
+                     "library, which qcc and qrun link in)"),
+      llvm::cl::init("none")};
 };
 } // namespace
 
-void qopt::buildQNNToLLVMPipeline(OpPassManager &pm, Requantization mode) {
+void qopt::buildQNNToLLVMPipeline(OpPassManager &pm, Requantization mode,
+                                  KernelISA kernels) {
+  std::string requantization =
+      mode == Requantization::Integer ? "integer" : "float";
+  // Stage 0: code generation.
+  if (kernels != KernelISA::None) {
+    QNNToKernelsOptions options;
+    options.isa = stringifyKernelISA(kernels).str();
+    options.requantization = requantization;
+    pm.addPass(createQNNToKernels(options));
+    pm.addPass(createQNNPropagateLayout());
+    pm.addPass(createCanonicalizerPass());
+  }
+
   // Stage 1: linalg on tensors.
   ConvertQNNToLinalgOptions lowering;
-  lowering.requantization =
-      mode == Requantization::Integer ? "integer" : "float";
+  lowering.requantization = requantization;
   pm.addPass(createConvertQNNToLinalg(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLinalgElementwiseOpFusionPass());
@@ -59,6 +79,8 @@ void qopt::buildQNNToLLVMPipeline(OpPassManager &pm, Requantization mode) {
   // every copy becomes linalg.copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createMemRefCopyToLinalg());
+  if (kernels != KernelISA::None)
+    pm.addPass(createQCGLowerUKernels());
 
   // Stage 3: loops and LLVM.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -80,10 +102,18 @@ void qopt::registerQoptPipelines() {
       "Lower qnn on tensors to the LLVM dialect (linalg, bufferization, "
       "loops, LLVM)",
       [](OpPassManager &pm, const QNNToLLVMOptions &options) {
-        // An unknown mode reaches convert-qnn-to-linalg, which reports it.
-        if (std::optional<Requantization> mode =
-                parseRequantization(options.requantization)) {
-          buildQNNToLLVMPipeline(pm, *mode);
+        // An unknown mode or variant reaches the pass that reports it.
+        std::optional<Requantization> mode =
+            parseRequantization(options.requantization);
+        std::optional<KernelISA> kernels = parseKernelISA(options.kernels);
+        if (mode && kernels) {
+          buildQNNToLLVMPipeline(pm, *mode, *kernels);
+          return;
+        }
+        if (!kernels) {
+          QNNToKernelsOptions codegen;
+          codegen.isa = options.kernels;
+          pm.addPass(createQNNToKernels(codegen));
           return;
         }
         ConvertQNNToLinalgOptions lowering;

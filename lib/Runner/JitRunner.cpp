@@ -8,6 +8,7 @@
 
 #include "qopt/Runner/JitRunner.h"
 
+#include "qopt/Codegen/KernelLibrary.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -18,8 +19,12 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -95,7 +100,8 @@ JitFunction::~JitFunction() = default;
 
 llvm::Expected<FunctionInterface> qopt::lowerFunction(ModuleOp module,
                                                       llvm::StringRef function,
-                                                      Requantization mode) {
+                                                      Requantization mode,
+                                                      KernelISA kernels) {
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
   func::FuncOp target;
   if (function.empty()) {
@@ -137,7 +143,7 @@ llvm::Expected<FunctionInterface> qopt::lowerFunction(ModuleOp module,
   target->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                   UnitAttr::get(module.getContext()));
   PassManager pm(module.getContext());
-  buildQNNToLLVMPipeline(pm, mode);
+  buildQNNToLLVMPipeline(pm, mode, kernels);
   if (failed(pm.run(module)))
     return error("lowering @" + interface.name + " to LLVM failed");
   return interface;
@@ -145,27 +151,66 @@ llvm::Expected<FunctionInterface> qopt::lowerFunction(ModuleOp module,
 
 llvm::Expected<std::unique_ptr<JitFunction>>
 JitFunction::compile(ModuleOp module, llvm::StringRef function,
-                     unsigned optLevel, Requantization mode) {
+                     unsigned optLevel, Requantization mode,
+                     llvm::StringRef kernels) {
+  // The host's CPU and all its features, for the IR optimizer's cost
+  // models as well as for code generation (the ExecutionEngine detects the
+  // same host for the latter).
+  llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostBuilder =
+      llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!hostBuilder)
+    return hostBuilder.takeError();
+  llvm::CodeGenOptLevel codeGenLevel = optLevel >= 3
+                                           ? llvm::CodeGenOptLevel::Aggressive
+                                           : llvm::CodeGenOptLevel::Default;
+  hostBuilder->setCodeGenOptLevel(codeGenLevel);
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
+      hostBuilder->createTargetMachine();
+  if (!machine)
+    return machine.takeError();
+  llvm::Expected<KernelISA> isa = resolveKernelISA(kernels, **machine);
+  if (!isa)
+    return isa.takeError();
+
   llvm::Expected<FunctionInterface> interface =
-      lowerFunction(module, function, mode);
+      lowerFunction(module, function, mode, *isa);
   if (!interface)
     return interface.takeError();
   std::unique_ptr<JitFunction> jit(new JitFunction());
   jit->interface = std::move(*interface);
 
-  // options.transformer is a function_ref: the function must outlive
-  // create(), which applies it.
+  // options.llvmModuleBuilder and options.transformer are function_refs:
+  // the functions must outlive create(), which applies them.
+  std::string linkError;
+  std::string cpu = (*machine)->getTargetCPU().str();
+  std::function<std::unique_ptr<llvm::Module>(Operation *, llvm::LLVMContext &)>
+      builder =
+          [&](Operation *op,
+              llvm::LLVMContext &context) -> std::unique_ptr<llvm::Module> {
+    std::unique_ptr<llvm::Module> llvmModule =
+        translateModuleToLLVMIR(op, context);
+    if (!llvmModule)
+      return nullptr;
+    llvmModule->setTargetTriple((*machine)->getTargetTriple());
+    llvmModule->setDataLayout((*machine)->createDataLayout());
+    if (llvm::Error err = linkKernelLibrary(*llvmModule, cpu)) {
+      linkError = llvm::toString(std::move(err));
+      return nullptr;
+    }
+    return llvmModule;
+  };
   std::function<llvm::Error(llvm::Module *)> transformer =
-      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                /*targetMachine=*/nullptr);
+      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, machine->get());
   ExecutionEngineOptions options;
+  options.llvmModuleBuilder = builder;
   options.transformer = transformer;
-  options.jitCodeGenOptLevel = optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
-                                             : llvm::CodeGenOptLevel::Default;
+  options.jitCodeGenOptLevel = codeGenLevel;
   auto engine = ExecutionEngine::create(module, options);
-  if (!engine)
+  if (!engine) {
+    std::string message = llvm::toString(engine.takeError());
     return error("JIT compilation failed: " +
-                 llvm::toString(engine.takeError()));
+                 (linkError.empty() ? message : linkError));
+  }
   jit->engine = std::move(*engine);
   return jit;
 }

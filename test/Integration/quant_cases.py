@@ -280,14 +280,18 @@ class Case:
 
 def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
               in_q, w_scales, out_q, bias="f32", act="none", w_zps=None,
-              x_data=None, integer=False, w_data=None):
-    """A quantized conv (1-D or 2-D) fed by qnn.quantize of a float input."""
+              x_data=None, integer=False, w_data=None, w_dtype="i8",
+              dynamic_batch=False):
+    """A quantized conv (1-D or 2-D) fed by qnn.quantize of a float input.
+    With dynamic_batch the function takes any batch size (the data has
+    x_shape's)."""
     in_dtype, sx, zx = in_q
     out_dtype, sy, zy = out_q
     spatial = len(x_shape) - 2
     c = x_shape[1]
     w_shape = [o, c // groups] + [k] * spatial
-    wq = rng.integers(-127, 128, size=w_shape).astype(np.int64) \
+    lo, hi = (-127, 128) if w_dtype == "i8" else (0, 256)
+    wq = rng.integers(lo, hi, size=w_shape).astype(np.int64) \
         if w_data is None else np.asarray(w_data, np.int64).reshape(w_shape)
     zw = w_zps if w_zps is not None else [0] * o
     x = x_data if x_data is not None else \
@@ -310,17 +314,21 @@ def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
     else:
         expected = requantize(acc, sx, w_scales, sy, zy, out_dtype, b, act)
     out_shape = list(expected.shape)
+    # The types' shapes: the batch dynamic or not.
+    x_ty, out_ty = list(x_shape), list(out_shape)
+    if dynamic_batch:
+        x_ty[0] = out_ty[0] = "?"
 
     a_t = qtype(in_dtype, sx, zx)
     o_t = qtype(out_dtype, sy, zy)
-    w_t = qtype_axis("i8", w_scales, zw) if len(w_scales) > 1 else \
-        qtype("i8", w_scales[0], zw[0])
-    lines = ["func.func @%s(%%x: %s) -> %s {" % (name, tt(x_shape, "f32"),
-                                                tt(out_shape, o_t))]
-    lines.append("  %%q = qnn.quantize %%x : %s -> %s" % (tt(x_shape, "f32"), tt(x_shape, a_t)))
+    w_t = qtype_axis(w_dtype, w_scales, zw) if len(w_scales) > 1 else \
+        qtype(w_dtype, w_scales[0], zw[0])
+    lines = ["func.func @%s(%%x: %s) -> %s {" % (name, tt(x_ty, "f32"),
+                                                tt(out_ty, o_t))]
+    lines.append("  %%q = qnn.quantize %%x : %s -> %s" % (tt(x_ty, "f32"), tt(x_ty, a_t)))
     lines.append("  %%wi = arith.constant %s" % dense(wq, "i8"))
     lines.append("  %%w = quant.scast %%wi : %s to %s" % (tt(w_shape, "i8"), tt(w_shape, w_t)))
-    operands, types = "%q, %w", [tt(x_shape, a_t), tt(w_shape, w_t)]
+    operands, types = "%q, %w", [tt(x_ty, a_t), tt(w_shape, w_t)]
     if b is not None:
         elem = "f32" if b.dtype == np.float32 else "i32"
         lines.append("  %%b = arith.constant %s" % dense(b, elem))
@@ -332,8 +340,8 @@ def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
              "groups = %d : i64" % groups,
              "activation = #qnn.activation<%s>" % act]
     lines.append("  %%y = qnn.conv %s {%s} : (%s) -> %s" % (
-        operands, ", ".join(attrs), ", ".join(types), tt(out_shape, o_t)))
-    lines.append("  return %%y : %s" % tt(out_shape, o_t))
+        operands, ", ".join(attrs), ", ".join(types), tt(out_ty, o_t)))
+    lines.append("  return %%y : %s" % tt(out_ty, o_t))
     lines.append("}")
     return Case(name, "\n".join(lines) + "\n", [x],
                 [expected.astype(storage_np(out_dtype))],
@@ -447,6 +455,76 @@ def linear_cases():
                       [0.003], ("u8", 2.0, 128))
     yield linear_case("linear_rank3_i32_bias", rng, (2, 3, 20), 5,
                       ("i8", 0.1, 0), [0.02] * 5, ("i8", 0.5, 0), bias="i32")
+
+
+def full_range(rng, shape, dtype, scale, zp):
+    """Float data whose quantized values span the whole storage range, both
+    ends included."""
+    lo, hi = storage_range(dtype)
+    q = rng.integers(lo, hi + 1, size=shape)
+    q.flat[0], q.flat[1] = lo, hi
+    return ((q - zp) * scale).astype(F32)
+
+
+def kernel_cases():
+    """The int8 kernels' edge cases (qnn-to-kernels): channel counts and
+    reduction lengths that are not multiples of any tile, padding with a
+    non-zero input zero point, strides, dilation, groups, depthwise,
+    batches and layers larger than one block of packed rows, activations
+    and weights over their whole ranges, u8 and zero-point-shifted weights,
+    both requantization modes, a dynamic batch."""
+    rng = np.random.default_rng(17)
+
+    def scales(n):
+        return list(rng.uniform(0.002, 0.02, n))
+    for integer in (False, True):
+        p = "int_" if integer else ""
+        yield conv_case(p + "kern_odd_channels_relu", rng, (2, 37, 9, 7), 45,
+                        3, 1, 1, 1, 1, ("u8", 0.02, 200), scales(45),
+                        ("u8", 0.2, 10), act="relu", integer=integer)
+        yield conv_case(p + "kern_stride3_dilation2_pad2", rng,
+                        (1, 20, 17, 13), 33, 3, 3, 2, 2, 1, ("u8", 0.05, 255),
+                        scales(33), ("i8", 0.5, -7), integer=integer)
+        yield conv_case(p + "kern_grouped", rng, (2, 15, 8, 8), 21, 3, 1, 1, 1,
+                        3, ("u8", 0.05, 3), scales(21), ("u8", 0.3, 128),
+                        integer=integer)
+        yield conv_case(p + "kern_depthwise_relu6", rng, (3, 24, 10, 10), 24,
+                        3, 2, 1, 1, 24, ("u8", 0.03, 17), scales(24),
+                        ("u8", 0.04, 0), act="relu6", integer=integer)
+        # More packed rows than one block holds (K = 2304: 40 rows a block
+        # for AVX2, 80 for VNNI), the full u8 range on both operands.
+        yield conv_case(p + "kern_rows_beyond_block", rng, (1, 256, 12, 12), 24,
+                        3, 1, 1, 1, 1, ("u8", 0.02, 0), scales(24),
+                        ("u8", 1.0, 128),
+                        x_data=full_range(rng, (1, 256, 12, 12), "u8", 0.02, 0),
+                        w_data=rng.integers(-128, 128, (24, 256, 3, 3)),
+                        integer=integer)
+    yield conv_case("kern_full_range_i8_input", rng, (2, 16, 6, 6), 32, 3, 1, 1,
+                    1, 1, ("i8", 0.05, -128), scales(32), ("i8", 0.5, 0),
+                    x_data=full_range(rng, (2, 16, 6, 6), "i8", 0.05, -128),
+                    w_data=rng.integers(-128, 128, (32, 16, 3, 3)))
+    yield conv_case("kern_u8_weights", rng, (1, 12, 7, 7), 20, 3, 1, 1, 1, 1,
+                    ("u8", 0.05, 30), scales(20), ("u8", 0.5, 100),
+                    w_dtype="u8", w_zps=list(rng.integers(100, 156, 20)))
+    yield conv_case("kern_weight_zero_points_padded", rng, (2, 10, 6, 6), 18,
+                    3, 1, 1, 1, 1, ("u8", 0.05, 50), scales(18),
+                    ("u8", 0.5, 100), w_zps=list(rng.integers(-20, 21, 18)))
+    yield conv_case("kern_dynamic_batch", rng, (5, 8, 6, 6), 16, 3, 1, 1, 1,
+                    1, ("u8", 0.05, 7), scales(16), ("u8", 0.2, 9),
+                    dynamic_batch=True)
+    yield conv_case("kern_conv1d_stride2", rng, (3, 10, 50), 19, 5, 2, 2, 1, 1,
+                    ("u8", 0.05, 100), scales(19), ("u8", 0.3, 20))
+    for integer in (False, True):
+        p = "int_" if integer else ""
+        # K = 1000 (no multiple of 4), N = 77, M = 65; with K = 2304 and
+        # M = 100, more rows than one block.
+        yield linear_case(p + "kern_linear_ragged", rng, (65, 1000), 77,
+                          ("u8", 0.02, 90), scales(77), ("u8", 0.5, 60),
+                          act="relu", integer=integer)
+        yield linear_case(p + "kern_linear_rows_beyond_block", rng,
+                          (100, 2304), 24, ("i8", 0.02, 3), scales(24),
+                          ("i8", 0.5, -2), integer=integer,
+                          w_data=rng.integers(-128, 128, (24, 2304)))
 
 
 def dynamic_case(name, rng, x, o, w_scales, reduce_range, act="none",
@@ -706,49 +784,74 @@ def pooling_cases():
     yield Case("pool1d", ir, [x], [g.astype(np.uint8), a.astype(np.uint8)])
 
 
-GROUPS = {"conv": conv_cases, "linear": linear_cases,
+GROUPS = {"conv": conv_cases, "linear": linear_cases, "kernels": kernel_cases,
           "dynamic": dynamic_cases, "integer": integer_cases,
           "elementwise": elementwise_cases, "pooling": pooling_cases}
+
+
+# Conv and linear cases run with each kernel variant (qrun --kernels): the
+# linalg loops and every kernel; a variant the host CPU cannot run is
+# skipped, and says so. The other groups run once, as qrun runs by default.
+KERNEL_VARIANTS = ["none", "generic", "avx2", "avx512vnni"]
+KERNEL_GROUPS = ("conv", "linear", "integer", "kernels")
 
 
 def main():
     qrun, workdir, group = sys.argv[1:4]
     os.makedirs(workdir, exist_ok=True)
     failures = 0
+    skipped = set()
+    variants = KERNEL_VARIANTS if group in KERNEL_GROUPS else ["auto"]
     for case in GROUPS[group]():
         base = os.path.join(workdir, case.name)
         with open(base + ".mlir", "w") as f:
             f.write(case.ir)
-        cmd = [qrun, base + ".mlir"] + case.flags
         for i, array in enumerate(case.inputs):
             np.save("%s.in%d.npy" % (base, i), array)
-            cmd += ["-i", "%s.in%d.npy" % (base, i)]
-        for i in range(len(case.expected)):
-            cmd += ["-o", "%s.out%d.npy" % (base, i)]
-        run = subprocess.run(cmd, capture_output=True, text=True)
-        if run.returncode != 0:
-            print("case %s: qrun failed:\n%s" % (case.name, run.stderr))
-            failures += 1
-            continue
-        total = mismatched = 0
-        for i, expected in enumerate(case.expected):
-            actual = np.load("%s.out%d.npy" % (base, i))
-            if actual.dtype != expected.dtype or actual.shape != expected.shape:
-                print("case %s: output %d is %s %s, expected %s %s" % (
-                    case.name, i, actual.dtype, actual.shape, expected.dtype,
-                    expected.shape))
-                mismatched += 1
+        for variant in variants:
+            if variant in skipped:
                 continue
-            total += expected.size
-            if expected.dtype == np.float32:
-                same = expected.view(np.uint32) == actual.view(np.uint32)
-            else:
-                same = expected == actual
-            mismatched += int((~same).sum())
-        print("case %s: %d elements, %d differ" % (case.name, total, mismatched))
-        failures += mismatched != 0
+            failures += run_case(qrun, base, case, variant, skipped)
+    for variant in variants:
+        if variant in skipped:
+            print("kernels %s: skipped, the host CPU cannot run them" % variant)
     print("%s: %d case(s) with differences" % (group, failures))
     return 1 if failures else 0
+
+
+def run_case(qrun, base, case, variant, skipped):
+    """Runs one case with one kernel variant; returns 1 if it fails."""
+    cmd = [qrun, base + ".mlir", "--kernels=" + variant] + case.flags
+    for i in range(len(case.inputs)):
+        cmd += ["-i", "%s.in%d.npy" % (base, i)]
+    for i in range(len(case.expected)):
+        cmd += ["-o", "%s.%s.out%d.npy" % (base, variant, i)]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        if "cannot run the %s kernels" % variant in run.stderr:
+            skipped.add(variant)
+            return 0
+        print("case %s [%s]: qrun failed:\n%s" % (case.name, variant,
+                                                  run.stderr))
+        return 1
+    total = mismatched = 0
+    for i, expected in enumerate(case.expected):
+        actual = np.load("%s.%s.out%d.npy" % (base, variant, i))
+        if actual.dtype != expected.dtype or actual.shape != expected.shape:
+            print("case %s [%s]: output %d is %s %s, expected %s %s" % (
+                case.name, variant, i, actual.dtype, actual.shape,
+                expected.dtype, expected.shape))
+            mismatched += 1
+            continue
+        total += expected.size
+        if expected.dtype == np.float32:
+            same = expected.view(np.uint32) == actual.view(np.uint32)
+        else:
+            same = expected == actual
+        mismatched += int((~same).sum())
+    print("case %s [%s]: %d elements, %d differ" % (case.name, variant,
+                                                   total, mismatched))
+    return int(mismatched != 0)
 
 
 if __name__ == "__main__":

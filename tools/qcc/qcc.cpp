@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Codegen/KernelLibrary.h"
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Runner/ModelFile.h"
 #include "qopt/Support/Files.h"
@@ -67,6 +68,10 @@ static cl::opt<qopt::Requantization>
                    cl::desc("Requantization of quantized conv and linear"),
                    qopt::getRequantizationValues(),
                    cl::init(qopt::Requantization::Float), cl::cat(qccCategory));
+static cl::opt<std::string> kernels("kernels",
+                                    cl::desc(qopt::kKernelsOptionHelp),
+                                    cl::init("auto"), cl::value_desc("variant"),
+                                    cl::cat(qccCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
                                   cl::init(3), cl::Prefix,
                                   cl::cat(qccCategory));
@@ -263,13 +268,6 @@ int main(int argc, char **argv) {
   }
   mlir::ModuleOp module = (*model)->getModule();
 
-  Expected<qopt::FunctionInterface> fn =
-      qopt::lowerFunction(module, functionName, requantization);
-  if (!fn)
-    return fail(toString(fn.takeError()));
-  if (Error err = checkAbi(*fn))
-    return fail(toString(std::move(err)));
-
   // The target machine: the host CPU and its features unless --mcpu names
   // another CPU.
   std::string triple = sys::getDefaultTargetTriple();
@@ -291,6 +289,16 @@ int main(int argc, char **argv) {
       optLevel >= 3 ? CodeGenOptLevel::Aggressive : CodeGenOptLevel::Default));
   if (!machine)
     return fail("cannot create a target machine for CPU '" + cpu + "'");
+  Expected<qopt::KernelISA> isa = qopt::resolveKernelISA(kernels, *machine);
+  if (!isa)
+    return fail(toString(isa.takeError()));
+
+  Expected<qopt::FunctionInterface> fn =
+      qopt::lowerFunction(module, functionName, requantization, *isa);
+  if (!fn)
+    return fail(toString(fn.takeError()));
+  if (Error err = checkAbi(*fn))
+    return fail(toString(std::move(err)));
 
   LLVMContext llvmContext;
   std::unique_ptr<Module> llvmModule =
@@ -299,6 +307,8 @@ int main(int argc, char **argv) {
     return fail("translation to LLVM IR failed");
   llvmModule->setTargetTriple(Triple(triple));
   llvmModule->setDataLayout(machine->createDataLayout());
+  if (Error err = qopt::linkKernelLibrary(*llvmModule, cpu))
+    return fail(toString(std::move(err)));
   if (Error err = mlir::makeOptimizingTransformer(
           optLevel, /*sizeLevel=*/0, machine.get())(llvmModule.get()))
     return fail("optimization failed: " + toString(std::move(err)));

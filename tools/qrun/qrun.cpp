@@ -62,6 +62,10 @@ static cl::opt<qopt::Requantization> requantization(
     "requantization", cl::desc("Requantization of quantized conv and linear"),
     qopt::getRequantizationValues(), cl::init(qopt::Requantization::Float),
     cl::cat(qrunCategory));
+static cl::opt<std::string> kernels("kernels",
+                                    cl::desc(qopt::kKernelsOptionHelp),
+                                    cl::init("auto"), cl::value_desc("variant"),
+                                    cl::cat(qrunCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
                                   cl::init(3), cl::Prefix,
                                   cl::cat(qrunCategory));
@@ -234,7 +238,7 @@ int main(int argc, char **argv) {
   }
 
   Expected<std::unique_ptr<qopt::JitFunction>> jit = qopt::JitFunction::compile(
-      module, functionName, optLevel, requantization);
+      module, functionName, optLevel, requantization, kernels);
   if (!jit)
     return fail(toString(jit.takeError()));
   if (!outputFiles.empty() && outputFiles.size() != (*jit)->getOutputs().size())

@@ -8,6 +8,7 @@
 #ifndef QOPT_RUNNER_JITRUNNER_H
 #define QOPT_RUNNER_JITRUNNER_H
 
+#include "qopt/Codegen/KernelISA.h"
 #include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
 #include "qopt/Support/Npy.h"
 
@@ -42,22 +43,33 @@ struct FunctionInterface {
 
 /// Finds `function` in `module` (the only function when empty), records its
 /// interface, marks it for a C wrapper (`_mlir_ciface_<name>`) and lowers
-/// the module to the LLVM dialect with the qnn-to-llvm pipeline.
+/// the module to the LLVM dialect with the qnn-to-llvm pipeline, calling
+/// the `kernels` variant of the int8 kernels.
 llvm::Expected<FunctionInterface>
 lowerFunction(mlir::ModuleOp module, llvm::StringRef function,
-              Requantization mode = Requantization::Float);
+              Requantization mode = Requantization::Float,
+              KernelISA kernels = KernelISA::None);
 
 /// The values of the tools' --requantization option.
 llvm::cl::ValuesClass getRequantizationValues();
 
+/// The description of the tools' --kernels option.
+inline constexpr const char *kKernelsOptionHelp =
+    "Int8 kernels for quantized conv and linear: auto (the fastest the "
+    "target CPU runs), avx512vnni, avx2, generic (portable C) or none "
+    "(linalg loops)";
+
 class JitFunction {
 public:
   /// Lowers `function` of `module` (which is modified) and JIT-compiles it
-  /// at LLVM optimization level `optLevel` for the host CPU. Errors say what
-  /// is wrong; lowering diagnostics go to the context's handler.
+  /// at LLVM optimization level `optLevel` for the host CPU, its CPU name
+  /// and every feature it has, as qcc compiles for it; `kernels` names the
+  /// int8 kernel variant ("auto": the fastest the host has). Errors say
+  /// what is wrong; lowering diagnostics go to the context's handler.
   static llvm::Expected<std::unique_ptr<JitFunction>>
   compile(mlir::ModuleOp module, llvm::StringRef function, unsigned optLevel,
-          Requantization mode = Requantization::Float);
+          Requantization mode = Requantization::Float,
+          llvm::StringRef kernels = "auto");
 
   ~JitFunction();
 

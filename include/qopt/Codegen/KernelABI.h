@@ -1,0 +1,125 @@
+/*===- KernelABI.h - The interface of qopt's int8 kernels ------*- C -*-===*\
+|*                                                                          *|
+|* Shared by the kernels (lib/Codegen/Kernels, C, compiled to bitcode and   *|
+|* linked into every compiled model) and the compiler, which packs weights  *|
+|* and writes descriptors in the layouts declared here. Plain C: no         *|
+|* includes beyond <stdint.h>.                                              *|
+|*                                                                          *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef QOPT_CODEGEN_KERNELABI_H
+#define QOPT_CODEGEN_KERNELABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The fields of a quantized convolution's descriptor, an int64_t array.
+ *
+ * A convolution runs on NHWC storage bytes: input [batch, H, W, C], output
+ * [batch, OH, OW, OC]; a 1-D convolution has H = OH = KH = 1, a linear
+ * layer is a 1x1 convolution with H = W = 1. Each group is a GEMM with
+ * M = batch * OH * OW, N = OC / groups, K = KH * KW * (C / groups), the
+ * reduction index k running over (kh, kw, c) with c innermost.
+ *
+ * Packed weights (int8, built at compile time): for each group, for each
+ * block of NR output channels, for each run of KG reduction indices, NR x KG
+ * bytes, channel-major: byte (n, j) is w[k = run * KG + j][n]. K is padded
+ * with zero weights to KPAD (a multiple of KG), the channels of a group with
+ * zero weights to NPAD (a multiple of NR). Weights of u8 storage are stored
+ * minus 128, with their zero points minus 128.
+ */
+enum {
+  QOPT_CONV_H,
+  QOPT_CONV_W,
+  QOPT_CONV_C,
+  QOPT_CONV_OH,
+  QOPT_CONV_OW,
+  QOPT_CONV_OC,
+  QOPT_CONV_KH,
+  QOPT_CONV_KW,
+  QOPT_CONV_SH, /* strides */
+  QOPT_CONV_SW,
+  QOPT_CONV_PH, /* padding before (and after) */
+  QOPT_CONV_PW,
+  QOPT_CONV_DH, /* dilations */
+  QOPT_CONV_DW,
+  QOPT_CONV_GROUPS,
+  QOPT_CONV_X_ZERO,   /* input zero point */
+  QOPT_CONV_X_SIGNED, /* 1: input storage i8, 0: u8 */
+  QOPT_CONV_Y_ZERO,   /* output zero point */
+  QOPT_CONV_Y_MIN,    /* output clamp range (activation included) */
+  QOPT_CONV_Y_MAX,
+  QOPT_CONV_Y_SIGNED,
+  QOPT_CONV_MODE,   /* QOPT_REQUANT_FLOAT or QOPT_REQUANT_INTEGER */
+  QOPT_CONV_W_ZERO, /* 1 when some weight zero point is not 0 */
+  QOPT_CONV_K,      /* per group */
+  QOPT_CONV_KPAD,
+  QOPT_CONV_NPAD, /* per group */
+  QOPT_CONV_KG,   /* packed weight layout */
+  QOPT_CONV_NR,
+  QOPT_CONV_MC, /* rows of the GEMM packed at a time (a multiple of 8) */
+  QOPT_CONV_FIELDS
+};
+
+enum { QOPT_REQUANT_FLOAT = 0, QOPT_REQUANT_INTEGER = 1 };
+
+/* Per-channel parameters: an int32_t array of QOPT_CHAN_FIELDS rows of
+ * T = GROUPS * NPAD entries (channel g * NPAD + n; padded channels hold
+ * zeros). Float rows hold the bits of float32 values.
+ *   BIAS:   an int32 bias added to the accumulator (0 without one)
+ *   WSUM:   sum over k of the stored weight (after the u8 shift)
+ *   WZERO:  the weight zero point (after the u8 shift)
+ *   P0..P2: float mode (rule R): P0 = bias[c] / (sx * sw[c]) (0 without a
+ *           float bias), P1 = (sx * sw[c]) / sy, both float32;
+ *           integer mode (rule I): P0 = multiplier, P1 = left shift,
+ *           P2 = right shift.
+ */
+enum {
+  QOPT_CHAN_BIAS,
+  QOPT_CHAN_WSUM,
+  QOPT_CHAN_WZERO,
+  QOPT_CHAN_P0,
+  QOPT_CHAN_P1,
+  QOPT_CHAN_P2,
+  QOPT_CHAN_FIELDS
+};
+
+/* The packed layouts the kernels read (KG, NR). */
+enum {
+  QOPT_GENERIC_KG = 4,
+  QOPT_GENERIC_NR = 16,
+  QOPT_AVX2_KG = 2,
+  QOPT_AVX2_NR = 16,
+  QOPT_AVX512VNNI_KG = 4,
+  QOPT_AVX512VNNI_NR = 32
+};
+
+/* The workspace a kernel needs for a descriptor, in bytes: the packed rows
+ * of the GEMM's left operand (MC rows of KPAD elements, 1 byte each for
+ * VNNI, 2 for AVX2) and their row sums. The compiler allocates it. */
+static inline int64_t qopt_qconv_workspace_bytes(const int64_t *desc,
+                                                 int64_t elementBytes) {
+  return desc[QOPT_CONV_MC] * (desc[QOPT_CONV_KPAD] * elementBytes + 4);
+}
+
+/* y = requantize(conv(x, w)) for every image of the batch. x and y are
+ * storage bytes (u8 or i8 as the descriptor says); `ws` is the workspace.
+ * Every shape was checked at compile time: the kernels cannot fail. */
+void qopt_qconv_generic(const int64_t *desc, const uint8_t *x, const int8_t *w,
+                        const int32_t *chan, uint8_t *y, uint8_t *ws,
+                        int64_t batch);
+void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x, const int8_t *w,
+                     const int32_t *chan, uint8_t *y, uint8_t *ws,
+                     int64_t batch);
+void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
+                           const int8_t *w, const int32_t *chan, uint8_t *y,
+                           uint8_t *ws, int64_t batch);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QOPT_CODEGEN_KERNELABI_H */

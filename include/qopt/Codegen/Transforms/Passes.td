@@ -1,0 +1,103 @@
+//===- Passes.td - qopt code generation passes --------------*- tablegen -*-===//
+//
+// The code generation stage: quantized conv and linear to int8 kernels in
+// NHWC layout, layout propagation, and the lowering of kernel calls.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_CODEGEN_TRANSFORMS_PASSES_TD
+#define QOPT_CODEGEN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def QNNToKernels : Pass<"qnn-to-kernels"> {
+  let summary = "Run quantized conv and linear on qopt's int8 kernels";
+  let description = [{
+    Replaces each quantized `qnn.conv` (1-D or 2-D, any groups) and rank-2
+    `qnn.linear` whose weights are constants by a `qcg.ukernel` call of the
+    convolution kernel of the chosen variant (`isa`): its weights are packed
+    into the kernel's tiles here, at compile time, and the per-channel
+    requantization constants of rule R (or rule I with
+    `requantization=integer`) are computed with the same operations as
+    `convert-qnn-to-linalg` uses, so the results are the same bits. The
+    kernel runs on NHWC storage: a convolution's input and result pass
+    through `qnn.transpose` (NCHW to NHWC and back), which
+    `qnn-propagate-layout` then moves and cancels between layers.
+
+    Left for `convert-qnn-to-linalg`: float and dynamic layers, weights that
+    are not constants, spatial dimensions that are not static, per-axis
+    quantized inputs or results, and layers whose int32 accumulator could
+    overflow (that lowering reports them).
+
+    Variants: `avx512vnni` (vpdpbusd), `avx2` (vpmaddwd on int16, exact for
+    any 8-bit data), `generic` (portable C). Each computes the contract's
+    integers exactly; qcc and qrun pick the fastest the target CPU has.
+
+    Example:
+
+    ```mlir
+    %y = qnn.conv %x, %w, %b {padding = array<i64: 1, 1>}
+        : (tensor<1x3x8x8x!act>, tensor<16x3x3x3x!w>, tensor<16xf32>)
+        -> tensor<1x16x8x8x!out>
+    // becomes
+    %t = qnn.transpose %x {permutation = array<i64: 0, 2, 3, 1>} : ...
+    %s = quant.scast %t : tensor<1x8x8x3x!act> to tensor<1x8x8x3xi8>
+    %r:2 = qcg.ukernel "qopt_qconv_avx2" ins(%desc, %s, %packed, %chan : ...)
+        outs(%empty, %scratch : ...) scalars(%n : index) -> ...
+    %q = quant.scast %r#0 : tensor<1x8x8x16xi8> to tensor<1x8x8x16x!out>
+    %y = qnn.transpose %q {permutation = array<i64: 0, 3, 1, 2>} : ...
+    ```
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
+           "Kernel variant: generic, avx2 or avx512vnni">,
+    Option<"requantization", "requantization", "std::string",
+           /*default=*/"\"float\"",
+           "Requantization: 'float' (rule R) or 'integer' (rule I)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::quant::QuantDialect",
+    "::mlir::tensor::TensorDialect", "::qopt::qcg::QCGDialect"
+  ];
+}
+
+def QNNPropagateLayout : Pass<"qnn-propagate-layout"> {
+  let summary = "Move qnn.transpose past elementwise operations";
+  let description = [{
+    Rewrites `op(qnn.transpose(x))` as `qnn.transpose(op(x))` for the
+    elementwise qnn operations (relu, clamp, quantize, dequantize,
+    requantize, and add when both operands are transposed alike), so that
+    the NHWC-to-NCHW transpose after one kernel meets the NCHW-to-NHWC
+    transpose before the next and the two fold away. Elementwise operations
+    compute the same values in any layout; per-axis quantized types are left
+    alone (their axis would move).
+
+    Example:
+
+    ```mlir
+    %a = qnn.transpose %y {permutation = array<i64: 0, 3, 1, 2>} : ...
+    %r = qnn.relu %a : tensor<1x16x8x8x!q>
+    %b = qnn.transpose %r {permutation = array<i64: 0, 2, 3, 1>} : ...
+    // becomes
+    %b = qnn.relu %y : tensor<1x8x8x16x!q>
+    ```
+  }];
+}
+
+def QCGLowerUKernels : Pass<"qcg-lower-ukernels", "::mlir::ModuleOp"> {
+  let summary = "Turn qcg.ukernel on memrefs into calls of C functions";
+  let description = [{
+    Each `qcg.ukernel` on memrefs becomes a `func.call` of a private
+    function declaration named after the kernel, with one `!llvm.ptr` per
+    memref (the address of its first element) and one `i64` per scalar, the
+    signature of the kernel's C function. Runs after bufferization; the
+    kernels' definitions are linked in from qopt's kernel library when the
+    module is translated to LLVM IR (qcc, qrun).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect"
+  ];
+}
+
+#endif // QOPT_CODEGEN_TRANSFORMS_PASSES_TD

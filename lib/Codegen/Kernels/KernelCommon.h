@@ -1,0 +1,224 @@
+/*===- KernelCommon.h - Scalar arithmetic shared by the kernels -*- C -*-===*\
+|*                                                                          *|
+|* The per-element operations of docs/Numerics.md (rules R and I) and the   *|
+|* packing of the GEMM's left operand, written once for every ISA variant.  *|
+|* Compiled with -ffp-contract=off: no fused multiply-add may change a     *|
+|* rounding.                                                                *|
+|*                                                                          *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef QOPT_CODEGEN_KERNELS_KERNELCOMMON_H
+#define QOPT_CODEGEN_KERNELS_KERNELCOMMON_H
+
+#include "qopt/Codegen/KernelABI.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define QOPT_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define QOPT_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+static inline float qopt_bits_to_float(int32_t bits) {
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+/* Round half to even without libm: below 2^23 in magnitude, adding and
+ * subtracting 2^23 rounds to an integer in the default rounding mode
+ * (nearest, ties to even); larger values, infinities and NaN are returned
+ * as they are. Both operations are exact otherwise. */
+static inline float qopt_round_even(float f) {
+  float a = f < 0 ? -f : f;
+  if (!(a < 8388608.0f))
+    return f;
+  float r = (a + 8388608.0f) - 8388608.0f;
+  return f < 0 ? -r : r;
+}
+
+/* Rule R: clamp(roundeven((float(acc) + p0) * p1) + zy, lo, hi), every
+ * operation in float32 and in this order. p0 is 0 without a float bias,
+ * and float(acc) + 0 is float(acc). */
+static inline int32_t qopt_requantize_float(int32_t acc, float p0, float p1,
+                                            float zy, float lo, float hi) {
+  float f = (float)acc + p0;
+  float r = qopt_round_even(f * p1) + zy;
+  r = r < lo ? lo : r;
+  r = r > hi ? hi : r;
+  return (int32_t)r;
+}
+
+/* Rule I: zy + RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(
+ * sat32(acc << left), m), right), clamped to [lo, hi]. */
+static inline int32_t qopt_requantize_integer(int32_t acc, int32_t m,
+                                              int32_t left, int32_t right,
+                                              int32_t zy, int32_t lo,
+                                              int32_t hi) {
+  int64_t x = (int64_t)acc * ((int64_t)1 << left);
+  x = x < INT32_MIN ? INT32_MIN : x > INT32_MAX ? INT32_MAX : x;
+  int64_t product = x * m;
+  int64_t nudge = product >= 0 ? ((int64_t)1 << 30) : 1 - ((int64_t)1 << 30);
+  /* Division truncating toward zero, as the high half of gemmlowp's
+   * doubling multiply. */
+  int64_t high = (product + nudge) / ((int64_t)1 << 31);
+  int64_t mask = ((int64_t)1 << right) - 1;
+  int64_t remainder = high & mask;
+  int64_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
+  int64_t shifted = (high >> right) + (remainder > threshold ? 1 : 0);
+  int64_t y = shifted + zy;
+  y = y < lo ? lo : y > hi ? hi : y;
+  return (int32_t)y;
+}
+
+/* The descriptor's values in the shape the kernels use them. */
+typedef struct {
+  int64_t h, w, c, oh, ow, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups;
+  int64_t cg, ng, k, kpad, npad, kg, nr, mc;
+  int32_t xzero, yzero, ymin, ymax;
+  int xsigned, ysigned, mode, wzero;
+} qopt_conv_t;
+
+static inline qopt_conv_t qopt_conv_read(const int64_t *d) {
+  qopt_conv_t p;
+  p.h = d[QOPT_CONV_H];
+  p.w = d[QOPT_CONV_W];
+  p.c = d[QOPT_CONV_C];
+  p.oh = d[QOPT_CONV_OH];
+  p.ow = d[QOPT_CONV_OW];
+  p.oc = d[QOPT_CONV_OC];
+  p.kh = d[QOPT_CONV_KH];
+  p.kw = d[QOPT_CONV_KW];
+  p.sh = d[QOPT_CONV_SH];
+  p.sw = d[QOPT_CONV_SW];
+  p.ph = d[QOPT_CONV_PH];
+  p.pw = d[QOPT_CONV_PW];
+  p.dh = d[QOPT_CONV_DH];
+  p.dw = d[QOPT_CONV_DW];
+  p.groups = d[QOPT_CONV_GROUPS];
+  p.cg = p.c / p.groups;
+  p.ng = p.oc / p.groups;
+  p.k = d[QOPT_CONV_K];
+  p.kpad = d[QOPT_CONV_KPAD];
+  p.npad = d[QOPT_CONV_NPAD];
+  p.kg = d[QOPT_CONV_KG];
+  p.nr = d[QOPT_CONV_NR];
+  p.mc = d[QOPT_CONV_MC];
+  p.xzero = (int32_t)d[QOPT_CONV_X_ZERO];
+  p.yzero = (int32_t)d[QOPT_CONV_Y_ZERO];
+  p.ymin = (int32_t)d[QOPT_CONV_Y_MIN];
+  p.ymax = (int32_t)d[QOPT_CONV_Y_MAX];
+  p.xsigned = (int)d[QOPT_CONV_X_SIGNED];
+  p.ysigned = (int)d[QOPT_CONV_Y_SIGNED];
+  p.mode = (int)d[QOPT_CONV_MODE];
+  p.wzero = (int)d[QOPT_CONV_W_ZERO];
+  return p;
+}
+
+/* The input element at (n, ih, iw, channel) as an integer of its storage
+ * type. */
+static inline int32_t qopt_load_x(const qopt_conv_t *p, const uint8_t *x,
+                                  int64_t index) {
+  return p->xsigned ? (int32_t)(int8_t)x[index] : (int32_t)x[index];
+}
+
+/* The address of the first input channel of group g at the input position
+ * of tap (i, j) of GEMM row m, or NULL when the tap falls in the padding. */
+static inline const uint8_t *qopt_tap(const qopt_conv_t *p, const uint8_t *x,
+                                      int64_t m, int64_t i, int64_t j,
+                                      int64_t g) {
+  int64_t ow = m % p->ow, rest = m / p->ow;
+  int64_t oh = rest % p->oh, n = rest / p->oh;
+  int64_t ih = oh * p->sh - p->ph + i * p->dh;
+  int64_t iw = ow * p->sw - p->pw + j * p->dw;
+  if (ih < 0 || ih >= p->h || iw < 0 || iw >= p->w)
+    return 0;
+  return x + ((n * p->h + ih) * p->w + iw) * p->c + g * p->cg;
+}
+
+/* Row m of the GEMM's left operand for group g as int16 x - zx (padding
+ * and the K tail 0), and its sum. */
+static inline int32_t qopt_pack_row_i16(const qopt_conv_t *p, const uint8_t *x,
+                                        int64_t m, int64_t g, int16_t *row) {
+  int32_t sum = 0;
+  int64_t k = 0;
+  for (int64_t i = 0; i < p->kh; ++i)
+    for (int64_t j = 0; j < p->kw; ++j) {
+      const uint8_t *src = qopt_tap(p, x, m, i, j, g);
+      if (!src) {
+        memset(row + k, 0, (size_t)p->cg * sizeof(int16_t));
+      } else if (p->xsigned) {
+        for (int64_t c = 0; c < p->cg; ++c) {
+          int32_t v = (int32_t)(int8_t)src[c] - p->xzero;
+          row[k + c] = (int16_t)v;
+          sum += v;
+        }
+      } else {
+        for (int64_t c = 0; c < p->cg; ++c) {
+          int32_t v = (int32_t)src[c] - p->xzero;
+          row[k + c] = (int16_t)v;
+          sum += v;
+        }
+      }
+      k += p->cg;
+    }
+  for (; k < p->kpad; ++k)
+    row[k] = 0;
+  return sum;
+}
+
+/* Row m of the GEMM's left operand for group g as unsigned bytes: u8 input
+ * as it is, i8 input plus 128 (so zx becomes zx + 128); padding holds that
+ * zero point, the K tail 0. Returns the row's sum of x - zx. */
+static inline int32_t qopt_pack_row_u8(const qopt_conv_t *p, const uint8_t *x,
+                                       int64_t m, int64_t g, uint8_t *row) {
+  uint8_t flip = p->xsigned ? 0x80 : 0;
+  int32_t zero = p->xzero + (p->xsigned ? 128 : 0);
+  int32_t sum = 0;
+  int64_t k = 0;
+  for (int64_t i = 0; i < p->kh; ++i)
+    for (int64_t j = 0; j < p->kw; ++j) {
+      const uint8_t *src = qopt_tap(p, x, m, i, j, g);
+      if (!src) {
+        memset(row + k, zero, (size_t)p->cg);
+      } else if (flip) {
+        for (int64_t c = 0; c < p->cg; ++c) {
+          row[k + c] = (uint8_t)(src[c] ^ flip);
+          sum += (int32_t)row[k + c] - zero;
+        }
+      } else {
+        memcpy(row + k, src, (size_t)p->cg);
+        if (p->wzero)
+          for (int64_t c = 0; c < p->cg; ++c)
+            sum += (int32_t)src[c] - zero;
+      }
+      k += p->cg;
+    }
+  memset(row + k, 0, (size_t)(p->kpad - k));
+  return sum;
+}
+
+/* Stores the requantized value v of output (m, channel) as storage. */
+static inline void qopt_store_y(uint8_t *y, int64_t index, int32_t v) {
+  y[index] = (uint8_t)v;
+}
+
+/* The scalar epilogue of one accumulator of group g, channel n (within the
+ * group), row m: weight zero-point correction, then rule R or I. */
+static inline int32_t qopt_finish(const qopt_conv_t *p, const int32_t *chan,
+                                  int64_t g, int64_t n, int32_t acc,
+                                  int32_t rowSum) {
+  int64_t t = p->groups * p->npad;
+  int64_t ch = g * p->npad + n;
+  acc = (int32_t)((uint32_t)acc -
+                  (uint32_t)chan[QOPT_CHAN_WZERO * t + ch] * (uint32_t)rowSum);
+  if (p->mode == QOPT_REQUANT_INTEGER)
+    return qopt_requantize_integer(
+        acc, chan[QOPT_CHAN_P0 * t + ch], chan[QOPT_CHAN_P1 * t + ch],
+        chan[QOPT_CHAN_P2 * t + ch], p->yzero, p->ymin, p->ymax);
+  return qopt_requantize_float(acc,
+                               qopt_bits_to_float(chan[QOPT_CHAN_P0 * t + ch]),
+                               qopt_bits_to_float(chan[QOPT_CHAN_P1 * t + ch]),
+                               (float)p->yzero, (float)p->ymin, (float)p->ymax);
+}
+
+#endif /* QOPT_CODEGEN_KERNELS_KERNELCOMMON_H */

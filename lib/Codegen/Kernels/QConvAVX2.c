@@ -1,0 +1,139 @@
+/*===- QConvAVX2.c - Quantized convolution, AVX2 ---------------*- C -*-===*\
+|*                                                                          *|
+|* An implicit GEMM: rows of the left operand (x - zx as int16, im2col'd    *|
+|* from NHWC) are packed MC at a time into the workspace; weights come      *|
+|* packed at compile time in pairs of reduction indices (KG = 2, NR = 16).  *|
+|* The 4x16 tile multiplies with vpmaddwd: |x - zx| <= 255 and |w| <= 128,  *|
+|* so each pair sum is at most 65280 and every int32 sum is exact; no      *|
+|* int16 saturation can happen (vpmaddubsw could saturate). The epilogue    *|
+|* (rule R) runs on the tile's registers, 8 lanes at a time, with the       *|
+|* scalar contract's operations in its order.                               *|
+|*                                                                          *|
+\*===----------------------------------------------------------------------===*/
+
+#include "KernelCommon.h"
+
+#include <immintrin.h>
+
+#define QOPT_TARGET __attribute__((target("avx2")))
+
+enum { MR = 4, NR = QOPT_AVX2_NR };
+
+/* acc[i][h] += sum over k of a[i][k] * b[k][8h .. 8h + 7]. */
+QOPT_TARGET static inline void tile(const int16_t *a, int64_t lda,
+                                    const int8_t *b, int64_t pairs,
+                                    __m256i acc[MR][2]) {
+  for (int64_t kp = 0; kp < pairs; ++kp) {
+    __m256i b0 =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(b + 32 * kp)));
+    __m256i b1 = _mm256_cvtepi8_epi16(
+        _mm_loadu_si128((const __m128i *)(b + 32 * kp + 16)));
+    for (int i = 0; i < MR; ++i) {
+      int32_t pair;
+      memcpy(&pair, a + i * lda + 2 * kp, sizeof pair);
+      __m256i ai = _mm256_set1_epi32(pair);
+      acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(ai, b0));
+      acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(ai, b1));
+    }
+  }
+}
+
+/* Rule R on 8 lanes. */
+QOPT_TARGET static inline __m256i requantize8(__m256i acc, const int32_t *p0,
+                                              const int32_t *p1, __m256 zy,
+                                              __m256 lo, __m256 hi) {
+  __m256 f = _mm256_add_ps(_mm256_cvtepi32_ps(acc),
+                           _mm256_loadu_ps((const float *)p0));
+  f = _mm256_mul_ps(f, _mm256_loadu_ps((const float *)p1));
+  __m256 r = _mm256_add_ps(
+      _mm256_round_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), zy);
+  r = _mm256_min_ps(_mm256_max_ps(r, lo), hi);
+  return _mm256_cvttps_epi32(r);
+}
+
+QOPT_TARGET void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
+                                 const int8_t *w, const int32_t *chan,
+                                 uint8_t *y, uint8_t *ws, int64_t batch) {
+  qopt_conv_t p = qopt_conv_read(desc);
+  int16_t *rows = (int16_t *)ws;
+  int32_t *rowSums = (int32_t *)(ws + p.mc * p.kpad * 2);
+  int64_t total = batch * p.oh * p.ow;
+  int64_t t = p.groups * p.npad;
+  int64_t blocks = p.npad / NR;
+  __m256 zy = _mm256_set1_ps((float)p.yzero);
+  __m256 lo = _mm256_set1_ps((float)p.ymin);
+  __m256 hi = _mm256_set1_ps((float)p.ymax);
+  for (int64_t g = 0; g < p.groups; ++g) {
+    for (int64_t m0 = 0; m0 < total; m0 += p.mc) {
+      int64_t count = QOPT_MIN(p.mc, total - m0);
+      for (int64_t r = 0; r < count; ++r)
+        rowSums[r] = qopt_pack_row_i16(&p, x, m0 + r, g, rows + r * p.kpad);
+      int64_t padded = (count + MR - 1) / MR * MR;
+      memset(rows + count * p.kpad, 0,
+             (size_t)((padded - count) * p.kpad) * sizeof(int16_t));
+      for (int64_t nb = 0; nb < blocks; ++nb) {
+        const int8_t *panel = w + (g * blocks + nb) * p.kpad * NR;
+        int64_t ch = g * p.npad + nb * NR;
+        int64_t valid = QOPT_MIN(NR, p.ng - nb * NR);
+        const int32_t *bias = chan + QOPT_CHAN_BIAS * t + ch;
+        __m256i bias0 = _mm256_loadu_si256((const __m256i *)bias);
+        __m256i bias1 = _mm256_loadu_si256((const __m256i *)(bias + 8));
+        for (int64_t r0 = 0; r0 < count; r0 += MR) {
+          __m256i acc[MR][2];
+          for (int i = 0; i < MR; ++i) {
+            acc[i][0] = bias0;
+            acc[i][1] = bias1;
+          }
+          tile(rows + r0 * p.kpad, p.kpad, panel, p.kpad / 2, acc);
+          for (int i = 0; i < MR && r0 + i < count; ++i) {
+            int64_t m = m0 + r0 + i;
+            uint8_t *out = y + m * p.oc + g * p.ng + nb * NR;
+            if (p.wzero) {
+              __m256i s = _mm256_set1_epi32(rowSums[r0 + i]);
+              const int32_t *zw = chan + QOPT_CHAN_WZERO * t + ch;
+              acc[i][0] = _mm256_sub_epi32(
+                  acc[i][0], _mm256_mullo_epi32(
+                                 s, _mm256_loadu_si256((const __m256i *)zw)));
+              acc[i][1] = _mm256_sub_epi32(
+                  acc[i][1],
+                  _mm256_mullo_epi32(
+                      s, _mm256_loadu_si256((const __m256i *)(zw + 8))));
+            }
+            if (p.mode == QOPT_REQUANT_INTEGER) {
+              int32_t lanes[NR];
+              _mm256_storeu_si256((__m256i *)lanes, acc[i][0]);
+              _mm256_storeu_si256((__m256i *)(lanes + 8), acc[i][1]);
+              for (int64_t n = 0; n < valid; ++n) {
+                int64_t c = ch + n;
+                out[n] = (uint8_t)qopt_requantize_integer(
+                    lanes[n], chan[QOPT_CHAN_P0 * t + c],
+                    chan[QOPT_CHAN_P1 * t + c], chan[QOPT_CHAN_P2 * t + c],
+                    p.yzero, p.ymin, p.ymax);
+              }
+              continue;
+            }
+            const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
+            const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
+            __m256i q0 = requantize8(acc[i][0], p0, p1, zy, lo, hi);
+            __m256i q1 = requantize8(acc[i][1], p0 + 8, p1 + 8, zy, lo, hi);
+            /* Every value is inside the storage range: the saturating
+             * packs only narrow. */
+            __m256i words = _mm256_permute4x64_epi64(_mm256_packs_epi32(q0, q1),
+                                                     _MM_SHUFFLE(3, 1, 2, 0));
+            __m128i low = _mm256_castsi256_si128(words);
+            __m128i high = _mm256_extracti128_si256(words, 1);
+            __m128i bytes = p.ysigned ? _mm_packs_epi16(low, high)
+                                      : _mm_packus_epi16(low, high);
+            if (valid == NR) {
+              _mm_storeu_si128((__m128i *)out, bytes);
+            } else {
+              uint8_t lanes[NR];
+              _mm_storeu_si128((__m128i *)lanes, bytes);
+              memcpy(out, lanes, (size_t)valid);
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+//===- KernelLibrary.cpp - qopt's kernels as linkable bitcode ---*- C++ -*-===//
+
+#include "qopt/Codegen/KernelLibrary.h"
+
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/IPO/Internalize.h"
+
+using namespace qopt;
+
+namespace {
+
+/// The bitcode of every kernel, linked into one module at build time.
+const unsigned char kernelBitcode[] = {
+#include "KernelBitcode.inc"
+};
+
+bool isKernel(const llvm::Function &f) {
+  return f.getName().starts_with("qopt_");
+}
+
+} // namespace
+
+llvm::Error qopt::linkKernelLibrary(llvm::Module &module, llvm::StringRef cpu) {
+  if (llvm::none_of(module.functions(), [](const llvm::Function &f) {
+        return f.isDeclaration() && isKernel(f);
+      }))
+    return llvm::Error::success();
+  std::unique_ptr<llvm::MemoryBuffer> buffer = llvm::MemoryBuffer::getMemBuffer(
+      llvm::StringRef(reinterpret_cast<const char *>(kernelBitcode),
+                      sizeof(kernelBitcode)),
+      "qopt-kernels.bc", /*RequiresNullTerminator=*/false);
+  llvm::Expected<std::unique_ptr<llvm::Module>> kernels =
+      llvm::parseBitcodeFile(*buffer, module.getContext());
+  if (!kernels)
+    return kernels.takeError();
+  // The kernels were compiled for the same architecture; adopt the
+  // model's triple and data layout, or give the model theirs.
+  if (module.getTargetTriple().empty()) {
+    module.setTargetTriple((*kernels)->getTargetTriple());
+    module.setDataLayout((*kernels)->getDataLayout());
+  } else {
+    (*kernels)->setTargetTriple(module.getTargetTriple());
+    (*kernels)->setDataLayout(module.getDataLayout());
+  }
+  if (!cpu.empty())
+    for (llvm::Function &f : **kernels)
+      if (!f.isDeclaration()) {
+        f.removeFnAttr("target-cpu");
+        f.removeFnAttr("tune-cpu");
+        f.addFnAttr("target-cpu", cpu);
+      }
+  bool failed = llvm::Linker::linkModules(
+      module, std::move(*kernels), llvm::Linker::Flags::LinkOnlyNeeded,
+      [](llvm::Module &linked, const llvm::StringSet<> &added) {
+        llvm::internalizeModule(linked, [&](const llvm::GlobalValue &gv) {
+          return !gv.hasName() || !added.count(gv.getName());
+        });
+      });
+  if (failed)
+    return llvm::createStringError("linking qopt's kernel library failed");
+  for (const llvm::Function &f : module.functions())
+    if (f.isDeclaration() && isKernel(f))
+      return llvm::createStringError("the kernel library has no @" +
+                                     f.getName());
+  return llvm::Error::success();
+}
+
+KernelISA qopt::selectKernelISA(const llvm::TargetMachine &machine) {
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  return selectKernelISA([&](llvm::StringRef feature) {
+    return info->checkFeatures(("+" + feature).str());
+  });
+}
+
+llvm::Expected<KernelISA>
+qopt::resolveKernelISA(llvm::StringRef requested,
+                       const llvm::TargetMachine &machine) {
+  KernelISA best = selectKernelISA(machine);
+  if (requested == "auto")
+    return best;
+  std::optional<KernelISA> isa = parseKernelISA(requested);
+  if (!isa)
+    return llvm::createStringError(
+        "unknown kernel variant '" + requested +
+        "' (expected auto, none, generic, avx2 or avx512vnni)");
+  // The variants in order of the features they need: each needs those of
+  // the ones before it.
+  if (static_cast<int>(*isa) > static_cast<int>(best))
+    return llvm::createStringError("the target CPU '" + machine.getTargetCPU() +
+                                   "' cannot run the " + requested +
+                                   " kernels (it can run up to " +
+                                   stringifyKernelISA(best) + ")");
+  return *isa;
+}

@@ -1,0 +1,311 @@
+//===- QNNToKernels.cpp - Quantized conv and linear to int8 kernels -*- C++
+//-*-===//
+//
+// Reads a quantized layer's constants, packs them for the chosen kernel
+// variant (qopt/Codegen/Packing.h) and replaces the layer by a qcg.ukernel
+// call on NHWC storage bytes. The requantization constants come from the
+// same helpers convert-qnn-to-linalg uses (TypeParams, QuantParams), so
+// both paths compute the same bits.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Codegen/Packing.h"
+#include "qopt/Codegen/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/Constants.h"
+#include "qopt/Dialect/QNN/Utils/TypeParams.h"
+#include "qopt/Support/QuantParams.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace qopt {
+#define GEN_PASS_DEF_QNNTOKERNELS
+#include "qopt/Codegen/Transforms/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt;
+using namespace qopt::qnn;
+
+namespace {
+
+bool isPerTensor(Type type) {
+  return isa<quant::UniformQuantizedType>(getElementTypeOrSelf(type));
+}
+
+/// Static except possibly dimension 0 (the batch).
+bool isStaticButBatch(RankedTensorType type) {
+  for (int64_t d = 1; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      return false;
+  return true;
+}
+
+RankedTensorType storageTensorType(RankedTensorType type) {
+  auto qtype = cast<quant::QuantizedType>(type.getElementType());
+  return RankedTensorType::get(
+      type.getShape(),
+      IntegerType::get(type.getContext(), qtype.getStorageTypeIntegralWidth()));
+}
+
+/// `type` with its dimensions permuted: dimension i is type's permutation[i].
+RankedTensorType permuted(RankedTensorType type,
+                          ArrayRef<int64_t> permutation) {
+  SmallVector<int64_t> shape;
+  for (int64_t d : permutation)
+    shape.push_back(type.getDimSize(d));
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+/// Fills the quantization part of `spec` (zero points, output range,
+/// weights, bias and the per-channel constants of rule R or I) for a layer
+/// with input, weight and result types `in`, `w`, `out`. Fails when the
+/// weight or the bias is not a constant.
+LogicalResult fillQuantization(QConvSpec &spec, Value weight, Value bias,
+                               Type inType, Type weightType, Type outType,
+                               Activation activation, Requantization mode,
+                               int64_t channels) {
+  TypeParams in = getTypeParams(inType), w = getTypeParams(weightType),
+             out = getTypeParams(outType);
+  auto storage = weight.getDefiningOp<quant::StorageCastOp>();
+  if (!storage)
+    return failure();
+  FailureOr<SmallVector<int64_t>> values =
+      getConstantIntegers(storage.getInput(), w.isSigned);
+  if (failed(values))
+    return failure();
+  spec.weights.assign(values->begin(), values->end());
+  spec.weightSigned = w.isSigned;
+  spec.inputZero = static_cast<int32_t>(in.zeroPoint());
+  spec.inputSigned = in.isSigned;
+  spec.outputZero = static_cast<int32_t>(out.zeroPoint());
+  spec.outputSigned = out.isSigned;
+  auto [lo, hi] = getRequantizedRange(out, activation);
+  spec.outputMin = static_cast<int32_t>(lo);
+  spec.outputMax = static_cast<int32_t>(hi);
+  spec.integerMode = mode == Requantization::Integer;
+
+  spec.bias.assign(channels, 0);
+  std::optional<SmallVector<float>> floatBias;
+  if (bias) {
+    if (cast<RankedTensorType>(bias.getType()).getElementType().isF32()) {
+      FailureOr<SmallVector<float>> floats = getConstantFloats(bias);
+      if (failed(floats))
+        return failure();
+      floatBias = std::move(*floats);
+    } else {
+      FailureOr<SmallVector<int64_t>> ints =
+          getConstantIntegers(bias, /*isSigned=*/true);
+      if (failed(ints))
+        return failure();
+      for (int64_t c = 0; c < channels; ++c)
+        spec.bias[c] = static_cast<int32_t>((*ints)[c]);
+    }
+  }
+  for (int64_t c = 0; c < channels; ++c) {
+    spec.weightZeros.push_back(w.zeroPoint(c));
+    if (spec.integerMode) {
+      FixedPointMultiplier fixed =
+          getIntegerRequantization(in.scale(), w.scale(c), out.scale());
+      spec.fixedMultiplier.push_back(fixed.multiplier);
+      spec.leftShift.push_back(fixed.leftShift);
+      spec.rightShift.push_back(fixed.rightShift);
+      // Rule I: a float bias joins the accumulator as int32.
+      if (floatBias)
+        spec.bias[c] = getIntegerBias((*floatBias)[c], in.scale(), w.scale(c));
+      continue;
+    }
+    FloatRequantization r =
+        getFloatRequantization(in.scale(), w.scale(c), out.scale());
+    spec.multiplier.push_back(r.multiplier);
+    spec.biasTerm.push_back(floatBias ? (*floatBias)[c] / r.actTimesWScale
+                                      : 0.0f);
+  }
+  return success();
+}
+
+/// The kernel call computing `spec` on `input` (a quantized NHWC tensor),
+/// as a quantized NHWC tensor of type `resultType`.
+Value buildKernelCall(PatternRewriter &rewriter, Location loc, Value input,
+                      RankedTensorType resultType, const QConvSpec &spec,
+                      KernelISA isa, int64_t rows) {
+  QConvPacked packed = packQConv(spec, isa, rows);
+  ConvKernel kernel = getConvKernel(isa);
+  auto vector = [&](Type element, int64_t size) {
+    return RankedTensorType::get({size}, element);
+  };
+  Type i8 = rewriter.getI8Type();
+  Value descriptor = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(
+          vector(rewriter.getI64Type(),
+                 static_cast<int64_t>(packed.descriptor.size())),
+          ArrayRef<int64_t>(packed.descriptor)));
+  Value weights = createInt8Constant(
+      rewriter, loc, vector(i8, static_cast<int64_t>(packed.weights.size())),
+      packed.weights, "qopt_packed_weights");
+  Value channels = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(
+          vector(rewriter.getI32Type(),
+                 static_cast<int64_t>(packed.channels.size())),
+          ArrayRef<int32_t>(packed.channels)));
+  auto inType = cast<RankedTensorType>(input.getType());
+  Value x = quant::StorageCastOp::create(rewriter, loc,
+                                         storageTensorType(inType), input);
+  Value batch = tensor::DimOp::create(rewriter, loc, x, 0);
+  RankedTensorType resultStorage = storageTensorType(resultType);
+  SmallVector<Value> dynamicSizes;
+  if (resultStorage.isDynamicDim(0))
+    dynamicSizes.push_back(batch);
+  Value result = tensor::EmptyOp::create(
+      rewriter, loc, resultStorage.getShape(), i8, dynamicSizes);
+  Value workspace = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{packed.workspaceBytes}, i8);
+  auto call = qcg::UKernelOp::create(
+      rewriter, loc, TypeRange{result.getType(), workspace.getType()},
+      kernel.symbol, ValueRange{descriptor, x, weights, channels},
+      ValueRange{result, workspace}, ValueRange{batch});
+  return quant::StorageCastOp::create(rewriter, loc, resultType,
+                                      call.getResult(0));
+}
+
+/// Why a quantized layer cannot run on a kernel, or nullopt when it can.
+std::optional<StringRef> checkLayer(Operation *op, RankedTensorType inType,
+                                    RankedTensorType weightType,
+                                    RankedTensorType outType) {
+  if (!isQuantized(inType) || !isQuantized(outType) || !isQuantized(weightType))
+    return StringRef("not a statically quantized layer");
+  if (!isPerTensor(inType) || !isPerTensor(outType))
+    return StringRef("per-axis quantized input or result");
+  if (!isStaticButBatch(inType) || !isStaticButBatch(outType) ||
+      !weightType.hasStaticShape())
+    return StringRef("a dynamic dimension other than the batch");
+  if (qopt::checkAccumulatorBound(op))
+    return StringRef("the int32 accumulator could overflow "
+                     "(convert-qnn-to-linalg reports it)");
+  return std::nullopt;
+}
+
+struct ConvToKernel : OpRewritePattern<ConvOp> {
+  ConvToKernel(MLIRContext *ctx, KernelISA isa, Requantization mode)
+      : OpRewritePattern(ctx), isa(isa), mode(mode) {}
+  KernelISA isa;
+  Requantization mode;
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType inType = op.getInput().getType(), outType = op.getType();
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    if (std::optional<StringRef> why =
+            checkLayer(op, inType, weightType, outType))
+      return rewriter.notifyMatchFailure(op, *why);
+    int64_t rank = inType.getRank();
+    SmallVector<int64_t> strides = op.getStridesOrDefault();
+    SmallVector<int64_t> padding = op.getPaddingOrDefault();
+    SmallVector<int64_t> dilation = op.getDilationOrDefault();
+    // NC[H]W as NHWC; a 1-D convolution is a 2-D one of height 1.
+    QConvSpec spec;
+    spec.c = inType.getDimSize(1);
+    spec.oc = outType.getDimSize(1);
+    spec.groups = op.getGroups();
+    spec.w = inType.getDimSize(rank - 1);
+    spec.ow = outType.getDimSize(rank - 1);
+    spec.kw = weightType.getDimSize(rank - 1);
+    spec.sw = strides.back();
+    spec.pw = padding.back();
+    spec.dw = dilation.back();
+    if (rank == 4) {
+      spec.h = inType.getDimSize(2);
+      spec.oh = outType.getDimSize(2);
+      spec.kh = weightType.getDimSize(2);
+      spec.sh = strides[0];
+      spec.ph = padding[0];
+      spec.dh = dilation[0];
+    }
+    if (failed(fillQuantization(spec, op.getWeight(), op.getBias(), inType,
+                                weightType, outType, op.getActivation(), mode,
+                                spec.oc)))
+      return rewriter.notifyMatchFailure(op, "weight or bias not a constant");
+
+    SmallVector<int64_t> toNhwc = rank == 4 ? SmallVector<int64_t>{0, 2, 3, 1}
+                                            : SmallVector<int64_t>{0, 2, 1};
+    SmallVector<int64_t> toNchw = rank == 4 ? SmallVector<int64_t>{0, 3, 1, 2}
+                                            : SmallVector<int64_t>{0, 2, 1};
+    Location loc = op.getLoc();
+    RankedTensorType inNhwc = permuted(inType, toNhwc);
+    RankedTensorType outNhwc = permuted(outType, toNhwc);
+    Value x = TransposeOp::create(rewriter, loc, inNhwc, op.getInput(),
+                                  rewriter.getDenseI64ArrayAttr(toNhwc));
+    int64_t batch = inType.isDynamicDim(0) ? 1 : inType.getDimSize(0);
+    Value y = buildKernelCall(rewriter, loc, x, outNhwc, spec, isa,
+                              batch * spec.oh * spec.ow);
+    rewriter.replaceOpWithNewOp<TransposeOp>(
+        op, outType, y, rewriter.getDenseI64ArrayAttr(toNchw));
+    return success();
+  }
+};
+
+/// A rank-2 linear layer is a 1x1 convolution of M images of 1x1 pixels.
+struct LinearToKernel : OpRewritePattern<LinearOp> {
+  LinearToKernel(MLIRContext *ctx, KernelISA isa, Requantization mode)
+      : OpRewritePattern(ctx), isa(isa), mode(mode) {}
+  KernelISA isa;
+  Requantization mode;
+
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    RankedTensorType outType = op.getType();
+    if (std::optional<StringRef> why =
+            checkLayer(op, inType, weightType, outType))
+      return rewriter.notifyMatchFailure(op, *why);
+    if (inType.getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "input of rank other than 2");
+    QConvSpec spec;
+    spec.c = inType.getDimSize(1);
+    spec.oc = outType.getDimSize(1);
+    if (failed(fillQuantization(spec, op.getWeight(), op.getBias(), inType,
+                                weightType, outType, op.getActivation(), mode,
+                                spec.oc)))
+      return rewriter.notifyMatchFailure(op, "weight or bias not a constant");
+    int64_t rows = inType.isDynamicDim(0) ? 1 : inType.getDimSize(0);
+    rewriter.replaceOp(op, buildKernelCall(rewriter, op.getLoc(), op.getInput(),
+                                           outType, spec, isa, rows));
+    return success();
+  }
+};
+
+struct QNNToKernelsPass : qopt::impl::QNNToKernelsBase<QNNToKernelsPass> {
+  using QNNToKernelsBase::QNNToKernelsBase;
+  void runOnOperation() override {
+    std::optional<KernelISA> kernelIsa = parseKernelISA(isa);
+    if (!kernelIsa || *kernelIsa == KernelISA::None) {
+      getOperation()->emitError()
+          << "qnn-to-kernels: unknown kernel variant '" << isa
+          << "' (expected generic, avx2 or avx512vnni)";
+      return signalPassFailure();
+    }
+    std::optional<Requantization> mode = parseRequantization(requantization);
+    if (!mode) {
+      getOperation()->emitError()
+          << "qnn-to-kernels: unknown requantization '" << requantization
+          << "' (expected float or integer)";
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    populateQNNToKernelsPatterns(patterns, *kernelIsa, *mode);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void qopt::populateQNNToKernelsPatterns(RewritePatternSet &patterns,
+                                        KernelISA isa, Requantization mode) {
+  patterns.add<ConvToKernel, LinearToKernel>(patterns.getContext(), isa, mode);
+}

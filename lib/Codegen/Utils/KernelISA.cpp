@@ -1,0 +1,46 @@
+//===- KernelISA.cpp - Variants of qopt's int8 kernels ----------*- C++ -*-===//
+
+#include "qopt/Codegen/KernelISA.h"
+#include "qopt/Codegen/KernelABI.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace qopt;
+
+std::optional<KernelISA> qopt::parseKernelISA(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<KernelISA>>(name)
+      .Case("none", KernelISA::None)
+      .Case("generic", KernelISA::Generic)
+      .Case("avx2", KernelISA::AVX2)
+      .Case("avx512vnni", KernelISA::AVX512VNNI)
+      .Default(std::nullopt);
+}
+
+llvm::StringRef qopt::stringifyKernelISA(KernelISA isa) {
+  switch (isa) {
+  case KernelISA::None:
+    return "none";
+  case KernelISA::Generic:
+    return "generic";
+  case KernelISA::AVX2:
+    return "avx2";
+  case KernelISA::AVX512VNNI:
+    return "avx512vnni";
+  }
+  llvm_unreachable("unknown kernel ISA");
+}
+
+ConvKernel qopt::getConvKernel(KernelISA isa) {
+  switch (isa) {
+  case KernelISA::Generic:
+    return {"qopt_qconv_generic", QOPT_GENERIC_KG, QOPT_GENERIC_NR, 2};
+  case KernelISA::AVX2:
+    return {"qopt_qconv_avx2", QOPT_AVX2_KG, QOPT_AVX2_NR, 2};
+  case KernelISA::AVX512VNNI:
+    return {"qopt_qconv_avx512vnni", QOPT_AVX512VNNI_KG, QOPT_AVX512VNNI_NR, 1};
+  case KernelISA::None:
+    break;
+  }
+  llvm_unreachable("no convolution kernel without a kernel ISA");
+}

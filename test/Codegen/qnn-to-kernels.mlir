@@ -1,0 +1,123 @@
+// RUN: qopt %s --split-input-file --qnn-to-kernels=isa=avx2 | FileCheck %s
+// RUN: qopt %s --split-input-file --qnn-to-kernels=isa=avx512vnni | FileCheck %s --check-prefix=VNNI
+
+!act = !quant.uniform<u8:f32, 0.5:3>
+!out = !quant.uniform<u8:f32, 0.25:10>
+!w = !quant.uniform<i8:f32:0, {0.5, 0.25}>
+
+// A 2-D conv becomes NCHW -> NHWC, the kernel call on storage bytes, and
+// NHWC -> NCHW. The weights are packed at compile time: reduction index
+// k = (kh, kw, c), pairs of k per channel for AVX2 (KG = 2, NR = 16), fours
+// for VNNI (KG = 4, NR = 32); the channel rows hold the int32 bias (none),
+// the weight sums, the zero points, bias / (sx * sw) and (sx * sw) / sy as
+// float bits (4.0, -16.0; 1.0, 0.5). The descriptor: H W C OH OW OC KH KW
+// SH SW PH PW DH DW groups, zx, x signed, zy, min (10: relu), max, y
+// signed, mode, w zero, K, KPAD, NPAD, KG, NR, MC.
+// CHECK-LABEL: func.func @conv
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x3x3x!quant.uniform<u8:f32, 5.000000e-01:3>>)
+// CHECK-DAG: %[[N:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[CHAN:.*]] = arith.constant dense<[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 36, -36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1082130432, -1048576000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1065353216, 1056964608, {{.*}}]> : tensor<96xi32>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x0105FFFB{{0+}}0206FEFA{{0+}}0307FDF9{{0+}}0408FCF8{{0+}}"> : tensor<128xi8>
+// CHECK-DAG: %[[DESC:.*]] = arith.constant dense<[3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 3, 0, 10, 10, 255, 0, 0, 0, 8, 8, 16, 2, 16, 8]> : tensor<29xi64>
+// CHECK: %[[T:.*]] = qnn.transpose %[[X]] {permutation = array<i64: 0, 2, 3, 1>} : {{.*}} -> tensor<1x3x3x2x!quant.uniform<u8:f32, 5.000000e-01:3>>
+// CHECK: %[[S:.*]] = quant.scast %[[T]] : {{.*}} to tensor<1x3x3x2xi8>
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x2x2xi8>
+// CHECK: %[[WS:.*]] = tensor.empty() : tensor<160xi8>
+// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%[[DESC]], %[[S]], %[[W]], %[[CHAN]] : tensor<29xi64>, tensor<1x3x3x2xi8>, tensor<128xi8>, tensor<96xi32>) outs(%[[E]], %[[WS]] : tensor<1x2x2x2xi8>, tensor<160xi8>) scalars(%[[N]] : index)
+// CHECK: %[[Q:.*]] = quant.scast %[[K]]#0 : tensor<1x2x2x2xi8> to tensor<1x2x2x2x!quant.uniform<u8:f32, 2.500000e-01:10>>
+// CHECK: %[[Y:.*]] = qnn.transpose %[[Q]] {permutation = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[Y]]
+// VNNI-LABEL: func.func @conv
+// VNNI-DAG: arith.constant dense<"0x01050206FFFBFEFA{{0+}}03070408FDF9FCF8{{0+}}"> : tensor<256xi8>
+// VNNI-DAG: arith.constant dense<[3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 3, 0, 10, 10, 255, 0, 0, 0, 8, 8, 32, 4, 32, 8]> : tensor<29xi64>
+// VNNI: qcg.ukernel "qopt_qconv_avx512vnni"
+func.func @conv(%x: tensor<1x2x3x3x!act>) -> tensor<1x2x2x2x!out> {
+  %wi = arith.constant dense<[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]], [[[-1, -2], [-3, -4]], [[-5, -6], [-7, -8]]]]> : tensor<2x2x2x2xi8>
+  %w = quant.scast %wi : tensor<2x2x2x2xi8> to tensor<2x2x2x2x!w>
+  %b = arith.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %y = qnn.conv %x, %w, %b {padding = array<i64: 1, 1>, strides = array<i64: 2, 2>, activation = #qnn.activation<relu>} : (tensor<1x2x3x3x!act>, tensor<2x2x2x2x!w>, tensor<2xf32>) -> tensor<1x2x2x2x!out>
+  return %y : tensor<1x2x2x2x!out>
+}
+
+// -----
+
+!act = !quant.uniform<i8:f32, 0.1:-3>
+!out = !quant.uniform<i8:f32, 0.2:5>
+!w = !quant.uniform<u8:f32, 0.01:130>
+
+// A 1-D conv with a dynamic batch: NCW <-> NWC, height 1; the batch sizes
+// the result. u8 weights are stored minus 128 (127, -128, 1: their sum is
+// 0), their zero point too (2); an i32 bias goes to the first channel row.
+// CHECK-LABEL: func.func @conv1d
+// CHECK-SAME: (%[[X:.*]]: tensor<?x1x6x!quant.uniform<i8:f32, 1.000000e-01:-3>>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[CHAN:.*]] = arith.constant dense<[7, {{(0, )+}}2, {{.*}}]> : tensor<96xi32>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<[127, -128, {{(0, )+}}1, 0, {{.*}}]> : tensor<64xi8>
+// CHECK-DAG: arith.constant dense<[1, 6, 1, 1, 6, 1, 1, 3, 1, 1, 0, 1, 1, 1, 1, -3, 1, 5, -128, 127, 1, 0, 1, 3, 4, 16, 2, 16, 8]> : tensor<29xi64>
+// CHECK: %[[T:.*]] = qnn.transpose %[[X]] {permutation = array<i64: 0, 2, 1>} : {{.*}} -> tensor<?x6x1x!quant.uniform<i8:f32, 1.000000e-01:-3>>
+// CHECK: %[[S:.*]] = quant.scast %[[T]]
+// CHECK: %[[B:.*]] = tensor.dim %[[S]], %[[C0]] : tensor<?x6x1xi8>
+// CHECK: %[[E:.*]] = tensor.empty(%[[B]]) : tensor<?x6x1xi8>
+// CHECK: qcg.ukernel "qopt_qconv_avx2" ins({{.*}}) outs(%[[E]], %{{.*}} : tensor<?x6x1xi8>, tensor<{{[0-9]+}}xi8>) scalars(%[[B]] : index)
+// CHECK: qnn.transpose %{{.*}} {permutation = array<i64: 0, 2, 1>} : tensor<?x6x1x!quant.uniform<i8:f32, 2.000000e-01:5>> -> tensor<?x1x6x!quant.uniform<i8:f32, 2.000000e-01:5>>
+func.func @conv1d(%x: tensor<?x1x6x!act>) -> tensor<?x1x6x!out> {
+  %wi = arith.constant dense<[[[255, 0, 129]]]> : tensor<1x1x3xi8>
+  %w = quant.scast %wi : tensor<1x1x3xi8> to tensor<1x1x3x!w>
+  %b = arith.constant dense<[7]> : tensor<1xi32>
+  %y = qnn.conv %x, %w, %b {padding = array<i64: 1>} : (tensor<?x1x6x!act>, tensor<1x1x3x!w>, tensor<1xi32>) -> tensor<?x1x6x!out>
+  return %y : tensor<?x1x6x!out>
+}
+
+// -----
+
+!act = !quant.uniform<u8:f32, 0.1:0>
+!out = !quant.uniform<u8:f32, 0.2:0>
+!w = !quant.uniform<i8:f32, 0.01>
+
+// A rank-2 linear layer runs on its input as it is: M rows of K bytes.
+// CHECK-LABEL: func.func @linear
+// CHECK-SAME: (%[[X:.*]]: tensor<4x5x!quant.uniform<u8:f32, 1.000000e-01>>)
+// CHECK-NOT: qnn.transpose
+// CHECK: %[[S:.*]] = quant.scast %[[X]] : {{.*}} to tensor<4x5xi8>
+// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%{{.*}}, %[[S]], %{{.*}}, %{{.*}} : tensor<29xi64>, tensor<4x5xi8>, tensor<96xi8>, tensor<96xi32>)
+// CHECK: %[[Y:.*]] = quant.scast %[[K]]#0 : tensor<4x3xi8> to tensor<4x3x!quant.uniform<u8:f32, 2.000000e-01>>
+// CHECK: return %[[Y]]
+func.func @linear(%x: tensor<4x5x!act>) -> tensor<4x3x!out> {
+  %wi = arith.constant dense<1> : tensor<3x5xi8>
+  %w = quant.scast %wi : tensor<3x5xi8> to tensor<3x5x!w>
+  %y = qnn.linear %x, %w : (tensor<4x5x!act>, tensor<3x5x!w>) -> tensor<4x3x!out>
+  return %y : tensor<4x3x!out>
+}
+
+// -----
+
+!act = !quant.uniform<u8:f32, 0.1:0>
+!out = !quant.uniform<u8:f32, 0.2:0>
+!w = !quant.uniform<i8:f32, 0.01>
+
+// Left for convert-qnn-to-linalg: float layers, weights that are no
+// constant, a dynamic spatial dimension, a rank-3 linear input, an
+// accumulator that could overflow.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT: qcg.ukernel
+// CHECK-COUNT-5: = qnn.
+// CHECK-NOT: qcg.ukernel
+func.func @left_alone(%f: tensor<1x2x4x4xf32>, %fw: tensor<2x2x1x1xf32>,
+                      %x: tensor<1x2x4x4x!act>, %wq: tensor<2x2x1x1x!w>,
+                      %d: tensor<1x2x?x4x!act>,
+                      %r: tensor<2x3x5x!act>, %big: tensor<1x70000x!act>)
+    -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4x!out>, tensor<1x2x?x4x!out>,
+        tensor<2x3x3x!out>, tensor<1x1x!out>) {
+  %wi = arith.constant dense<1> : tensor<2x2x1x1xi8>
+  %w = quant.scast %wi : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!w>
+  %a = qnn.conv %f, %fw : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %b = qnn.conv %x, %wq : (tensor<1x2x4x4x!act>, tensor<2x2x1x1x!w>) -> tensor<1x2x4x4x!out>
+  %c = qnn.conv %d, %w : (tensor<1x2x?x4x!act>, tensor<2x2x1x1x!w>) -> tensor<1x2x?x4x!out>
+  %li = arith.constant dense<1> : tensor<3x5xi8>
+  %l = quant.scast %li : tensor<3x5xi8> to tensor<3x5x!w>
+  %g = qnn.linear %r, %l : (tensor<2x3x5x!act>, tensor<3x5x!w>) -> tensor<2x3x3x!out>
+  %hi = arith.constant dense<127> : tensor<1x70000xi8>
+  %h = quant.scast %hi : tensor<1x70000xi8> to tensor<1x70000x!w>
+  %o = qnn.linear %big, %h : (tensor<1x70000x!act>, tensor<1x70000x!w>) -> tensor<1x1x!out>
+  return %a, %b, %c, %g, %o : tensor<1x2x4x4xf32>, tensor<1x2x4x4x!out>, tensor<1x2x?x4x!out>, tensor<2x3x3x!out>, tensor<1x1x!out>
+}

@@ -1,0 +1,234 @@
+//===- KernelsTest.cpp - The int8 kernels against a reference ---*- C++ -*-===//
+//
+// Each ISA variant of the convolution kernel, fed weights packed by the
+// compiler's own packQConv, against the portable variant and against a
+// direct evaluation of docs/Numerics.md written here, on random problems:
+// shapes that fit no tile, groups, strides, padding, dilation, signed and
+// unsigned data over their whole ranges, weight zero points, both
+// requantization modes. Variants the host CPU lacks are skipped.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Codegen/KernelABI.h"
+#include "qopt/Codegen/Packing.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace qopt;
+
+namespace {
+
+using KernelFn = void (*)(const int64_t *, const uint8_t *, const int8_t *,
+                          const int32_t *, uint8_t *, uint8_t *, int64_t);
+
+struct Variant {
+  KernelISA isa;
+  KernelFn fn;
+  bool supported;
+};
+
+std::vector<Variant> variants() {
+  __builtin_cpu_init();
+  return {
+      {KernelISA::Generic, qopt_qconv_generic, true},
+      {KernelISA::AVX2, qopt_qconv_avx2, __builtin_cpu_supports("avx2") != 0},
+      {KernelISA::AVX512VNNI, qopt_qconv_avx512vnni,
+       __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512vnni")},
+  };
+}
+
+/// Rule R, from the float32 scales' products (docs/Numerics.md).
+int32_t requantizeFloat(int64_t acc, float biasTerm, float multiplier,
+                        int32_t zy, int32_t lo, int32_t hi) {
+  float f = static_cast<float>(static_cast<int32_t>(acc)) + biasTerm;
+  float r = std::nearbyint(f * multiplier) + static_cast<float>(zy);
+  return static_cast<int32_t>(std::min<float>(std::max<float>(r, lo), hi));
+}
+
+/// Rule I with 64-bit integers, as gemmlowp describes it.
+int32_t requantizeInteger(int64_t acc, int32_t m, int32_t left, int32_t right,
+                          int32_t zy, int32_t lo, int32_t hi) {
+  int64_t x =
+      std::clamp<int64_t>(acc * (int64_t{1} << left), INT32_MIN, INT32_MAX);
+  int64_t ab = x * m;
+  int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : 1 - (int64_t{1} << 30);
+  int64_t high = (ab + nudge) / (int64_t{1} << 31);
+  int64_t mask = (int64_t{1} << right) - 1;
+  int64_t remainder = high & mask;
+  int64_t threshold = (mask >> 1) + (high < 0);
+  int64_t y = (high >> right) + (remainder > threshold) + zy;
+  return static_cast<int32_t>(std::clamp<int64_t>(y, lo, hi));
+}
+
+struct Problem {
+  QConvSpec spec;
+  int64_t batch;
+  std::vector<uint8_t> input;
+};
+
+Problem randomProblem(std::mt19937 &rng, int index) {
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  Problem p;
+  QConvSpec &s = p.spec;
+  s.groups = index % 5 == 0 ? pick(2, 4) : 1;
+  s.c = s.groups * pick(1, 40);
+  s.oc = s.groups * pick(1, 40);
+  if (index % 7 == 0) // depthwise
+    s.groups = s.oc = s.c;
+  s.kh = pick(1, 3);
+  s.kw = pick(1, 3);
+  s.sh = pick(1, 2);
+  s.sw = pick(1, 3);
+  s.dh = pick(1, 2);
+  s.dw = pick(1, 2);
+  s.ph = pick(0, s.kh);
+  s.pw = pick(0, s.kw);
+  s.h = pick(s.dh * (s.kh - 1) + 1, 9);
+  s.w = pick(s.dw * (s.kw - 1) + 1, 11);
+  s.oh = (s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh + 1;
+  s.ow = (s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw + 1;
+  p.batch = pick(1, 3);
+  s.inputSigned = pick(0, 1);
+  s.inputZero =
+      static_cast<int32_t>(s.inputSigned ? pick(-128, 127) : pick(0, 255));
+  s.outputSigned = pick(0, 1);
+  s.outputZero =
+      static_cast<int32_t>(s.outputSigned ? pick(-100, 100) : pick(0, 255));
+  s.outputMin = s.outputSigned ? -128 : 0;
+  s.outputMax = s.outputSigned ? 127 : 255;
+  if (pick(0, 2) == 0)
+    s.outputMin = s.outputZero; // relu
+  s.integerMode = index % 3 == 0;
+  s.weightSigned = pick(0, 3) != 0;
+  int64_t cg = s.c / s.groups;
+  for (int64_t i = 0; i < s.oc * cg * s.kh * s.kw; ++i)
+    s.weights.push_back(s.weightSigned ? pick(-128, 127) : pick(0, 255));
+  bool zeros = pick(0, 2) == 0;
+  for (int64_t c = 0; c < s.oc; ++c) {
+    int64_t center = s.weightSigned ? 0 : 128;
+    s.weightZeros.push_back(zeros ? center + pick(-9, 9) : center);
+    s.bias.push_back(static_cast<int32_t>(pick(-2000, 2000)));
+    s.biasTerm.push_back(static_cast<float>(pick(-5000, 5000)) / 7.0f);
+    // Multipliers around 1/2^12, some exactly 0.5^k (ties).
+    s.multiplier.push_back(
+        pick(0, 3) == 0 ? std::ldexp(1.0f, -static_cast<int>(pick(1, 14)))
+                        : 1.0f / static_cast<float>(pick(500, 60000)));
+    s.fixedMultiplier.push_back(
+        static_cast<int32_t>((int64_t{1} << 30) + pick(0, (1 << 30) - 1)));
+    s.leftShift.push_back(static_cast<int32_t>(pick(0, 1)));
+    s.rightShift.push_back(static_cast<int32_t>(pick(5, 16)));
+  }
+  for (int64_t i = 0; i < p.batch * s.h * s.w * s.c; ++i)
+    p.input.push_back(static_cast<uint8_t>(pick(0, 255)));
+  return p;
+}
+
+/// docs/Numerics.md, straight from the definition (NHWC, OIHW weights).
+std::vector<uint8_t> reference(const Problem &p) {
+  const QConvSpec &s = p.spec;
+  int64_t cg = s.c / s.groups, ng = s.oc / s.groups;
+  std::vector<uint8_t> out(p.batch * s.oh * s.ow * s.oc);
+  for (int64_t n = 0; n < p.batch; ++n)
+    for (int64_t y = 0; y < s.oh; ++y)
+      for (int64_t x = 0; x < s.ow; ++x)
+        for (int64_t o = 0; o < s.oc; ++o) {
+          int64_t g = o / ng, acc = s.bias[o];
+          for (int64_t i = 0; i < s.kh; ++i)
+            for (int64_t j = 0; j < s.kw; ++j)
+              for (int64_t c = 0; c < cg; ++c) {
+                int64_t ih = y * s.sh - s.ph + i * s.dh;
+                int64_t iw = x * s.sw - s.pw + j * s.dw;
+                int64_t v = s.inputZero;
+                if (ih >= 0 && ih < s.h && iw >= 0 && iw < s.w) {
+                  uint8_t b =
+                      p.input[((n * s.h + ih) * s.w + iw) * s.c + g * cg + c];
+                  v = s.inputSigned ? static_cast<int8_t>(b) : b;
+                }
+                int64_t w = s.weights[((o * cg + c) * s.kh + i) * s.kw + j];
+                acc += (v - s.inputZero) * (w - s.weightZeros[o]);
+              }
+          int32_t q =
+              s.integerMode
+                  ? requantizeInteger(acc, s.fixedMultiplier[o], s.leftShift[o],
+                                      s.rightShift[o], s.outputZero,
+                                      s.outputMin, s.outputMax)
+                  : requantizeFloat(acc, s.biasTerm[o], s.multiplier[o],
+                                    s.outputZero, s.outputMin, s.outputMax);
+          out[((n * s.oh + y) * s.ow + x) * s.oc + o] = static_cast<uint8_t>(q);
+        }
+  return out;
+}
+
+TEST(ConvKernels, EveryVariantEqualsTheReference) {
+  std::mt19937 rng(1234);
+  int checked = 0;
+  for (int index = 0; index < 150; ++index) {
+    Problem p = randomProblem(rng, index);
+    std::vector<uint8_t> expected = reference(p);
+    for (const Variant &v : variants()) {
+      if (!v.supported)
+        continue;
+      // Once with a workspace sized for one image (several row blocks for
+      // larger batches), once with the fewest rows a block may have.
+      for (int64_t rows : {p.spec.oh * p.spec.ow, int64_t{1}}) {
+        QConvPacked packed = packQConv(p.spec, v.isa, rows);
+        std::vector<uint8_t> workspace(packed.workspaceBytes);
+        std::vector<uint8_t> actual(expected.size(), 0xA5);
+        v.fn(packed.descriptor.data(), p.input.data(), packed.weights.data(),
+             packed.channels.data(), actual.data(), workspace.data(), p.batch);
+        ASSERT_EQ(actual, expected)
+            << "problem " << index << ", kernels "
+            << stringifyKernelISA(v.isa).str() << ", rows " << rows;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GE(checked, 300);
+}
+
+TEST(ConvKernels, PackingLayout) {
+  // Two channels, K = 3 (one kernel tap of 3 channels): AVX2 packs pairs of
+  // k per channel (the last pair padded with 0) in blocks of 16 channels.
+  QConvSpec s;
+  s.c = 3;
+  s.oc = 2;
+  s.weights = {1, 2, 3, -4, -5, -6};
+  s.weightZeros = {0, 0};
+  s.bias = {0, 0};
+  s.biasTerm = {0, 0};
+  s.multiplier = {1, 1};
+  QConvPacked packed = packQConv(s, KernelISA::AVX2, 1);
+  ASSERT_EQ(packed.weights.size(), 4u * 16u);
+  std::vector<int8_t> first(packed.weights.begin(), packed.weights.begin() + 4);
+  EXPECT_EQ(first, (std::vector<int8_t>{1, 2, -4, -5}));
+  std::vector<int8_t> second(packed.weights.begin() + 32,
+                             packed.weights.begin() + 36);
+  EXPECT_EQ(second, (std::vector<int8_t>{3, 0, -6, 0}));
+  EXPECT_EQ(packed.descriptor[QOPT_CONV_KPAD], 4);
+  EXPECT_EQ(packed.descriptor[QOPT_CONV_NPAD], 16);
+  EXPECT_EQ(packed.descriptor[QOPT_CONV_MC], 8);
+  // Weight sums per channel, after the u8 shift for unsigned weights.
+  int64_t t = packed.descriptor[QOPT_CONV_NPAD];
+  EXPECT_EQ(packed.channels[QOPT_CHAN_WSUM * t + 0], 6);
+  EXPECT_EQ(packed.channels[QOPT_CHAN_WSUM * t + 1], -15);
+  s.weightSigned = false;
+  s.weights = {200, 128, 0, 255, 1, 2};
+  s.weightZeros = {128, 130};
+  packed = packQConv(s, KernelISA::AVX512VNNI, 1);
+  std::vector<int8_t> quad(packed.weights.begin(), packed.weights.begin() + 8);
+  EXPECT_EQ(quad, (std::vector<int8_t>{72, 0, -128, 0, 127, -127, -126, 0}));
+  EXPECT_EQ(packed.channels[QOPT_CHAN_WZERO * 32 + 1], 2);
+  EXPECT_EQ(packed.descriptor[QOPT_CONV_W_ZERO], 1);
+}
+
+} // namespace
