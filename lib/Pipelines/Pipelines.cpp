@@ -88,7 +88,11 @@ void qopt::buildQNNToLLVMPipeline(OpPassManager &pm, Requantization mode,
   // After expand-strided-metadata, which emits affine.apply of its own.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // With kernels, buffers come from the kernel library's allocator, which
+  // keeps freed blocks for the next call (lib/Codegen/Kernels/Allocator.c).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = kernels != KernelISA::None;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());

@@ -22,8 +22,8 @@
 // CHECK: %[[T:.*]] = qnn.transpose %[[X]] {permutation = array<i64: 0, 2, 3, 1>} : {{.*}} -> tensor<1x3x3x2x!quant.uniform<u8:f32, 5.000000e-01:3>>
 // CHECK: %[[S:.*]] = quant.scast %[[T]] : {{.*}} to tensor<1x3x3x2xi8>
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x2x2xi8>
-// CHECK: %[[WS:.*]] = tensor.empty() : tensor<160xi8>
-// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%[[DESC]], %[[S]], %[[W]], %[[CHAN]] : tensor<29xi64>, tensor<1x3x3x2xi8>, tensor<128xi8>, tensor<96xi32>) outs(%[[E]], %[[WS]] : tensor<1x2x2x2xi8>, tensor<160xi8>) scalars(%[[N]] : index)
+// CHECK: %[[WS:.*]] = tensor.empty() : tensor<418xi8>
+// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%[[DESC]], %[[S]], %[[W]], %[[CHAN]] : tensor<29xi64>, tensor<1x3x3x2xi8>, tensor<128xi8>, tensor<96xi32>) outs(%[[E]], %[[WS]] : tensor<1x2x2x2xi8>, tensor<418xi8>) scalars(%[[N]] : index)
 // CHECK: %[[Q:.*]] = quant.scast %[[K]]#0 : tensor<1x2x2x2xi8> to tensor<1x2x2x2x!quant.uniform<u8:f32, 2.500000e-01:10>>
 // CHECK: %[[Y:.*]] = qnn.transpose %[[Q]] {permutation = array<i64: 0, 3, 1, 2>}
 // CHECK: return %[[Y]]
@@ -120,4 +120,27 @@ func.func @left_alone(%f: tensor<1x2x4x4xf32>, %fw: tensor<2x2x1x1xf32>,
   %h = quant.scast %hi : tensor<1x70000xi8> to tensor<1x70000x!w>
   %o = qnn.linear %big, %h : (tensor<1x70000x!act>, tensor<1x70000x!w>) -> tensor<1x1x!out>
   return %a, %b, %c, %g, %o : tensor<1x2x4x4xf32>, tensor<1x2x4x4x!out>, tensor<1x2x?x4x!out>, tensor<2x3x3x!out>, tensor<1x1x!out>
+}
+
+// -----
+
+!act = !quant.uniform<u8:f32, 0.1:5>
+!out = !quant.uniform<u8:f32, 0.2:0>
+!w = !quant.uniform<i8:f32:0, {0.01, 0.02, 0.03}>
+
+// A depthwise conv (groups = C = O) runs on the depthwise kernel: weights
+// tap-major, byte (t, c) at t * 16 + c; K = KPAD = 4 taps, NPAD = 16, KG 1,
+// NR 16, MC 0; the weight sums per channel (22, 26, 30).
+// CHECK-LABEL: func.func @depthwise
+// CHECK-DAG: arith.constant dense<[1, 2, 3, {{(0, )+}}4, 5, 6, {{(0, )+}}7, 8, 9, {{(0, )+}}10, 11, 12, {{.*}}]> : tensor<64xi8>
+// CHECK-DAG: arith.constant dense<[4, 4, 3, 3, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 3, 5, 0, 0, 0, 255, 0, 0, 0, 4, 4, 16, 1, 16, 0]> : tensor<29xi64>
+// CHECK-DAG: arith.constant dense<[{{(0, )+}}22, 26, 30, {{.*}}]> : tensor<96xi32>
+// CHECK: qcg.ukernel "qopt_qdwconv_avx2"
+// VNNI-LABEL: func.func @depthwise
+// VNNI: qcg.ukernel "qopt_qdwconv_avx512"
+func.func @depthwise(%x: tensor<1x3x4x4x!act>) -> tensor<1x3x3x3x!out> {
+  %wi = arith.constant dense<[[[[1, 4], [7, 10]]], [[[2, 5], [8, 11]]], [[[3, 6], [9, 12]]]]> : tensor<3x1x2x2xi8>
+  %w = quant.scast %wi : tensor<3x1x2x2xi8> to tensor<3x1x2x2x!w>
+  %y = qnn.conv %x, %w {groups = 3 : i64} : (tensor<1x3x4x4x!act>, tensor<3x1x2x2x!w>) -> tensor<1x3x3x3x!out>
+  return %y : tensor<1x3x3x3x!out>
 }

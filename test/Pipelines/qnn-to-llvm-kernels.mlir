@@ -20,9 +20,13 @@
 // LAYOUT-NOT: qnn.transpose
 //
 // In the LLVM dialect the kernels are calls of the kernel library's C
-// functions, which qcc and qrun link in.
-// CHECK: llvm.func @qopt_qconv_avx2(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64)
+// functions, which qcc and qrun link in, and buffers come from its
+// allocator (MLIR's generic allocation functions).
+// CHECK-DAG: llvm.func @qopt_qconv_avx2(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64)
+// CHECK-DAG: llvm.func @_mlir_memref_to_llvm_alloc(i64) -> !llvm.ptr
+// CHECK-DAG: llvm.func @_mlir_memref_to_llvm_free(!llvm.ptr)
 // CHECK-LABEL: llvm.func @two_convs
+// CHECK-NOT: llvm.call @malloc
 // CHECK-COUNT-2: llvm.call @qopt_qconv_avx2(
 func.func @two_convs(%x: tensor<1x3x6x6xf32>) -> tensor<1x4x6x6xf32> {
   %q = qnn.quantize %x : tensor<1x3x6x6xf32> -> tensor<1x3x6x6x!act>

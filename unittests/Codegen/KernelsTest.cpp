@@ -27,16 +27,17 @@ using KernelFn = void (*)(const int64_t *, const uint8_t *, const int8_t *,
 
 struct Variant {
   KernelISA isa;
-  KernelFn fn;
+  KernelFn conv, depthwise;
   bool supported;
 };
 
 std::vector<Variant> variants() {
   __builtin_cpu_init();
   return {
-      {KernelISA::Generic, qopt_qconv_generic, true},
-      {KernelISA::AVX2, qopt_qconv_avx2, __builtin_cpu_supports("avx2") != 0},
-      {KernelISA::AVX512VNNI, qopt_qconv_avx512vnni,
+      {KernelISA::Generic, qopt_qconv_generic, qopt_qdwconv_generic, true},
+      {KernelISA::AVX2, qopt_qconv_avx2, qopt_qdwconv_avx2,
+       __builtin_cpu_supports("avx2") != 0},
+      {KernelISA::AVX512VNNI, qopt_qconv_avx512vnni, qopt_qdwconv_avx512,
        __builtin_cpu_supports("avx512f") &&
            __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512dq") &&
@@ -85,16 +86,18 @@ Problem randomProblem(std::mt19937 &rng, int index) {
   s.oc = s.groups * pick(1, 40);
   if (index % 7 == 0) // depthwise
     s.groups = s.oc = s.c;
-  s.kh = pick(1, 3);
-  s.kw = pick(1, 3);
+  // Some kernels have more taps than the vector kernels keep in registers.
+  bool large = index % 14 == 0;
+  s.kh = large ? 5 : pick(1, 3);
+  s.kw = large ? 7 : pick(1, 3);
   s.sh = pick(1, 2);
   s.sw = pick(1, 3);
   s.dh = pick(1, 2);
   s.dw = pick(1, 2);
   s.ph = pick(0, s.kh);
   s.pw = pick(0, s.kw);
-  s.h = pick(s.dh * (s.kh - 1) + 1, 9);
-  s.w = pick(s.dw * (s.kw - 1) + 1, 11);
+  s.h = pick(s.dh * (s.kh - 1) + 1, 9 + s.kh);
+  s.w = pick(s.dw * (s.kw - 1) + 1, 11 + s.kw);
   s.oh = (s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh + 1;
   s.ow = (s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw + 1;
   p.batch = pick(1, 3);
@@ -171,7 +174,7 @@ std::vector<uint8_t> reference(const Problem &p) {
 
 TEST(ConvKernels, EveryVariantEqualsTheReference) {
   std::mt19937 rng(1234);
-  int checked = 0;
+  int checked = 0, depthwise = 0;
   for (int index = 0; index < 150; ++index) {
     Problem p = randomProblem(rng, index);
     std::vector<uint8_t> expected = reference(p);
@@ -180,20 +183,30 @@ TEST(ConvKernels, EveryVariantEqualsTheReference) {
         continue;
       // Once with a workspace sized for one image (several row blocks for
       // larger batches), once with the fewest rows a block may have.
-      for (int64_t rows : {p.spec.oh * p.spec.ow, int64_t{1}}) {
-        QConvPacked packed = packQConv(p.spec, v.isa, rows);
+      auto run = [&](KernelFn fn, const QConvPacked &packed) {
         std::vector<uint8_t> workspace(packed.workspaceBytes);
         std::vector<uint8_t> actual(expected.size(), 0xA5);
-        v.fn(packed.descriptor.data(), p.input.data(), packed.weights.data(),
-             packed.channels.data(), actual.data(), workspace.data(), p.batch);
-        ASSERT_EQ(actual, expected)
+        fn(packed.descriptor.data(), p.input.data(), packed.weights.data(),
+           packed.channels.data(), actual.data(), workspace.data(), p.batch);
+        return actual;
+      };
+      for (int64_t rows : {p.spec.oh * p.spec.ow, int64_t{1}}) {
+        ASSERT_EQ(run(v.conv, packQConv(p.spec, v.isa, rows)), expected)
             << "problem " << index << ", kernels "
             << stringifyKernelISA(v.isa).str() << ", rows " << rows;
         ++checked;
       }
+      // Depthwise problems also run on the depthwise kernels.
+      if (isDepthwise(p.spec)) {
+        ASSERT_EQ(run(v.depthwise, packQDWConv(p.spec)), expected)
+            << "problem " << index << ", depthwise kernels "
+            << stringifyKernelISA(v.isa).str();
+        ++depthwise;
+      }
     }
   }
   EXPECT_GE(checked, 300);
+  EXPECT_GE(depthwise, 20);
 }
 
 TEST(ConvKernels, PackingLayout) {

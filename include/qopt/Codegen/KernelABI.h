@@ -97,12 +97,28 @@ enum {
   QOPT_AVX512VNNI_NR = 32
 };
 
-/* The workspace a kernel needs for a descriptor, in bytes: the packed rows
- * of the GEMM's left operand (MC rows of KPAD elements, 1 byte each for
- * VNNI, 2 for AVX2) and their row sums. The compiler allocates it. */
+/* The workspace a convolution kernel needs for a descriptor, in bytes, in
+ * this order: MC x KH x KW pointers (the input position of each tap of each
+ * row, for kernels that read rows in place), MC int32 row sums, MC packed
+ * rows of KPAD elements (1 byte each for VNNI, 2 for AVX2), and C / GROUPS
+ * bytes holding the input zero point (the padding rows point at). The
+ * compiler allocates it. */
 static inline int64_t qopt_qconv_workspace_bytes(const int64_t *desc,
                                                  int64_t elementBytes) {
-  return desc[QOPT_CONV_MC] * (desc[QOPT_CONV_KPAD] * elementBytes + 4);
+  int64_t taps = desc[QOPT_CONV_KH] * desc[QOPT_CONV_KW];
+  return desc[QOPT_CONV_MC] *
+             (taps * 8 + 4 + desc[QOPT_CONV_KPAD] * elementBytes) +
+         desc[QOPT_CONV_C] / desc[QOPT_CONV_GROUPS];
+}
+
+/* Depthwise convolutions (GROUPS == C == OC) have kernels of their own,
+ * vectorized over channels, with the same descriptor: K = KPAD = KH * KW
+ * taps, NPAD = C rounded up to 16, KG = 1, NR = 16, MC unused. Weights are
+ * packed tap-major, byte (t, c) at t * NPAD + c (zeros beyond C); the
+ * channel rows have T = NPAD entries. The workspace holds C bytes of the
+ * input zero point. */
+static inline int64_t qopt_qdwconv_workspace_bytes(const int64_t *desc) {
+  return desc[QOPT_CONV_C];
 }
 
 /* y = requantize(conv(x, w)) for every image of the batch. x and y are
@@ -117,6 +133,16 @@ void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x, const int8_t *w,
 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
                            const int8_t *w, const int32_t *chan, uint8_t *y,
                            uint8_t *ws, int64_t batch);
+
+void qopt_qdwconv_generic(const int64_t *desc, const uint8_t *x,
+                          const int8_t *w, const int32_t *chan, uint8_t *y,
+                          uint8_t *ws, int64_t batch);
+void qopt_qdwconv_avx2(const int64_t *desc, const uint8_t *x, const int8_t *w,
+                       const int32_t *chan, uint8_t *y, uint8_t *ws,
+                       int64_t batch);
+void qopt_qdwconv_avx512(const int64_t *desc, const uint8_t *x, const int8_t *w,
+                         const int32_t *chan, uint8_t *y, uint8_t *ws,
+                         int64_t batch);
 
 #ifdef __cplusplus
 }

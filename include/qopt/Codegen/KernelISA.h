@@ -47,6 +47,9 @@ struct ConvKernel {
 };
 ConvKernel getConvKernel(KernelISA isa);
 
+/// The entry point of a variant's depthwise convolution kernel.
+llvm::StringRef getDepthwiseKernel(KernelISA isa);
+
 } // namespace qopt
 
 #endif // QOPT_CODEGEN_KERNELISA_H

@@ -61,6 +61,14 @@ constexpr int64_t kPackedRowBudget = 192 * 1024;
 /// than needed; 0 when unknown.
 QConvPacked packQConv(const QConvSpec &spec, KernelISA isa, int64_t rows);
 
+/// True if `spec` is a depthwise convolution (groups == c == oc), which has
+/// a kernel of its own.
+bool isDepthwise(const QConvSpec &spec);
+
+/// Packs a depthwise `spec` for its kernel (KernelABI.h): the same for
+/// every variant.
+QConvPacked packQDWConv(const QConvSpec &spec);
+
 } // namespace qopt
 
 #endif // QOPT_CODEGEN_PACKING_H

@@ -28,7 +28,10 @@ namespace qopt {
 ///      layouts), ownership-based buffer deallocation, and memref.copy as
 ///      linalg.copy (no run-time library needed), then kernel calls as C
 ///      calls (qcg-lower-ukernels);
-///   3. linalg to loops, then scf/cf/arith/math/memref/func to LLVM.
+///   3. linalg to loops, then scf/cf/arith/math/memref/func to LLVM; with
+///      kernels, buffers are allocated through MLIR's generic allocation
+///      functions, which the kernel library implements with a cache of
+///      freed blocks.
 /// Results are returned as freshly allocated memrefs that the caller owns.
 /// `mode` picks the requantization of quantized conv and linear; `kernels`
 /// the kernel variant, whose definitions the module's LLVM IR must then be

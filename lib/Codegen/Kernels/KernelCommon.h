@@ -114,6 +114,24 @@ static inline qopt_conv_t qopt_conv_read(const int64_t *d) {
   return p;
 }
 
+/* The parts of a convolution's workspace (qopt_qconv_workspace_bytes). */
+typedef struct {
+  const uint8_t **taps;
+  int32_t *rowSums;
+  uint8_t *rows;
+  uint8_t *zero;
+} qopt_workspace_t;
+
+static inline qopt_workspace_t qopt_workspace(const qopt_conv_t *p, uint8_t *ws,
+                                              int64_t elementBytes) {
+  qopt_workspace_t w;
+  w.taps = (const uint8_t **)ws;
+  w.rowSums = (int32_t *)(ws + p->mc * p->kh * p->kw * 8);
+  w.rows = (uint8_t *)(w.rowSums + p->mc);
+  w.zero = w.rows + p->mc * p->kpad * elementBytes;
+  return w;
+}
+
 /* The input element at (n, ih, iw, channel) as an integer of its storage
  * type. */
 static inline int32_t qopt_load_x(const qopt_conv_t *p, const uint8_t *x,
@@ -202,15 +220,11 @@ static inline void qopt_store_y(uint8_t *y, int64_t index, int32_t v) {
   y[index] = (uint8_t)v;
 }
 
-/* The scalar epilogue of one accumulator of group g, channel n (within the
- * group), row m: weight zero-point correction, then rule R or I. */
-static inline int32_t qopt_finish(const qopt_conv_t *p, const int32_t *chan,
-                                  int64_t g, int64_t n, int32_t acc,
-                                  int32_t rowSum) {
-  int64_t t = p->groups * p->npad;
-  int64_t ch = g * p->npad + n;
-  acc = (int32_t)((uint32_t)acc -
-                  (uint32_t)chan[QOPT_CHAN_WZERO * t + ch] * (uint32_t)rowSum);
+/* Rule R or I on one accumulator of channel `ch` of channel rows with `t`
+ * entries each. */
+static inline int32_t qopt_requantize_channel(const qopt_conv_t *p,
+                                              const int32_t *chan, int64_t t,
+                                              int64_t ch, int32_t acc) {
   if (p->mode == QOPT_REQUANT_INTEGER)
     return qopt_requantize_integer(
         acc, chan[QOPT_CHAN_P0 * t + ch], chan[QOPT_CHAN_P1 * t + ch],
@@ -219,6 +233,31 @@ static inline int32_t qopt_finish(const qopt_conv_t *p, const int32_t *chan,
                                qopt_bits_to_float(chan[QOPT_CHAN_P0 * t + ch]),
                                qopt_bits_to_float(chan[QOPT_CHAN_P1 * t + ch]),
                                (float)p->yzero, (float)p->ymin, (float)p->ymax);
+}
+
+/* The scalar epilogue of one GEMM accumulator of group g, channel n (within
+ * the group), row m: weight zero-point correction, then rule R or I. */
+static inline int32_t qopt_finish(const qopt_conv_t *p, const int32_t *chan,
+                                  int64_t g, int64_t n, int32_t acc,
+                                  int32_t rowSum) {
+  int64_t t = p->groups * p->npad;
+  int64_t ch = g * p->npad + n;
+  acc = (int32_t)((uint32_t)acc -
+                  (uint32_t)chan[QOPT_CHAN_WZERO * t + ch] * (uint32_t)rowSum);
+  return qopt_requantize_channel(p, chan, t, ch, acc);
+}
+
+/* The first input channel of the pixel under tap (i, j) of output pixel
+ * (n, oh, ow), or `zero` in the padding. */
+static inline const uint8_t *qopt_dw_tap(const qopt_conv_t *p, const uint8_t *x,
+                                         int64_t n, int64_t oh, int64_t ow,
+                                         int64_t i, int64_t j,
+                                         const uint8_t *zero) {
+  int64_t ih = oh * p->sh - p->ph + i * p->dh;
+  int64_t iw = ow * p->sw - p->pw + j * p->dw;
+  if (ih < 0 || ih >= p->h || iw < 0 || iw >= p->w)
+    return zero;
+  return x + ((n * p->h + ih) * p->w + iw) * p->c;
 }
 
 #endif /* QOPT_CODEGEN_KERNELS_KERNELCOMMON_H */

@@ -11,18 +11,21 @@
 |*                                                                          *|
 \*===----------------------------------------------------------------------===*/
 
-#include "KernelCommon.h"
-
-#include <immintrin.h>
-
-#define QOPT_TARGET __attribute__((target("avx2")))
+#include "VectorAVX2.h"
 
 enum { MR = 4, NR = QOPT_AVX2_NR };
 
-/* acc[i][h] += sum over k of a[i][k] * b[k][8h .. 8h + 7]. */
-QOPT_TARGET static inline void tile(const int16_t *a, int64_t lda,
-                                    const int8_t *b, int64_t pairs,
-                                    __m256i acc[MR][2]) {
+/* out[i][h] = init_h + sum over k of a[i][k] * b[k][8h .. 8h + 7]. The
+ * accumulators live in a local array whose address does not escape until
+ * the end, so they stay in registers. */
+QOPT_AVX2 static inline void tile(const int16_t *a, int64_t lda,
+                                  const int8_t *b, int64_t pairs, __m256i init0,
+                                  __m256i init1, __m256i out[MR][2]) {
+  __m256i acc[MR][2];
+  for (int i = 0; i < MR; ++i) {
+    acc[i][0] = init0;
+    acc[i][1] = init1;
+  }
   for (int64_t kp = 0; kp < pairs; ++kp) {
     __m256i b0 =
         _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(b + 32 * kp)));
@@ -36,27 +39,19 @@ QOPT_TARGET static inline void tile(const int16_t *a, int64_t lda,
       acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(ai, b1));
     }
   }
+  for (int i = 0; i < MR; ++i) {
+    out[i][0] = acc[i][0];
+    out[i][1] = acc[i][1];
+  }
 }
 
-/* Rule R on 8 lanes. */
-QOPT_TARGET static inline __m256i requantize8(__m256i acc, const int32_t *p0,
-                                              const int32_t *p1, __m256 zy,
-                                              __m256 lo, __m256 hi) {
-  __m256 f = _mm256_add_ps(_mm256_cvtepi32_ps(acc),
-                           _mm256_loadu_ps((const float *)p0));
-  f = _mm256_mul_ps(f, _mm256_loadu_ps((const float *)p1));
-  __m256 r = _mm256_add_ps(
-      _mm256_round_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), zy);
-  r = _mm256_min_ps(_mm256_max_ps(r, lo), hi);
-  return _mm256_cvttps_epi32(r);
-}
-
-QOPT_TARGET void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
-                                 const int8_t *w, const int32_t *chan,
-                                 uint8_t *y, uint8_t *ws, int64_t batch) {
+QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
+                               const int8_t *w, const int32_t *chan, uint8_t *y,
+                               uint8_t *ws, int64_t batch) {
   qopt_conv_t p = qopt_conv_read(desc);
-  int16_t *rows = (int16_t *)ws;
-  int32_t *rowSums = (int32_t *)(ws + p.mc * p.kpad * 2);
+  qopt_workspace_t work = qopt_workspace(&p, ws, 2);
+  int16_t *rows = (int16_t *)work.rows;
+  int32_t *rowSums = work.rowSums;
   int64_t total = batch * p.oh * p.ow;
   int64_t t = p.groups * p.npad;
   int64_t blocks = p.npad / NR;
@@ -80,11 +75,8 @@ QOPT_TARGET void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
         __m256i bias1 = _mm256_loadu_si256((const __m256i *)(bias + 8));
         for (int64_t r0 = 0; r0 < count; r0 += MR) {
           __m256i acc[MR][2];
-          for (int i = 0; i < MR; ++i) {
-            acc[i][0] = bias0;
-            acc[i][1] = bias1;
-          }
-          tile(rows + r0 * p.kpad, p.kpad, panel, p.kpad / 2, acc);
+          tile(rows + r0 * p.kpad, p.kpad, panel, p.kpad / 2, bias0, bias1,
+               acc);
           for (int i = 0; i < MR && r0 + i < count; ++i) {
             int64_t m = m0 + r0 + i;
             uint8_t *out = y + m * p.oc + g * p.ng + nb * NR;
@@ -100,37 +92,16 @@ QOPT_TARGET void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
                       s, _mm256_loadu_si256((const __m256i *)(zw + 8))));
             }
             if (p.mode == QOPT_REQUANT_INTEGER) {
-              int32_t lanes[NR];
-              _mm256_storeu_si256((__m256i *)lanes, acc[i][0]);
-              _mm256_storeu_si256((__m256i *)(lanes + 8), acc[i][1]);
-              for (int64_t n = 0; n < valid; ++n) {
-                int64_t c = ch + n;
-                out[n] = (uint8_t)qopt_requantize_integer(
-                    lanes[n], chan[QOPT_CHAN_P0 * t + c],
-                    chan[QOPT_CHAN_P1 * t + c], chan[QOPT_CHAN_P2 * t + c],
-                    p.yzero, p.ymin, p.ymax);
-              }
+              qopt_requantize_integer16x8(acc[i][0], acc[i][1], &p, chan, t, ch,
+                                          valid, out);
               continue;
             }
             const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
             const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
-            __m256i q0 = requantize8(acc[i][0], p0, p1, zy, lo, hi);
-            __m256i q1 = requantize8(acc[i][1], p0 + 8, p1 + 8, zy, lo, hi);
-            /* Every value is inside the storage range: the saturating
-             * packs only narrow. */
-            __m256i words = _mm256_permute4x64_epi64(_mm256_packs_epi32(q0, q1),
-                                                     _MM_SHUFFLE(3, 1, 2, 0));
-            __m128i low = _mm256_castsi256_si128(words);
-            __m128i high = _mm256_extracti128_si256(words, 1);
-            __m128i bytes = p.ysigned ? _mm_packs_epi16(low, high)
-                                      : _mm_packus_epi16(low, high);
-            if (valid == NR) {
-              _mm_storeu_si128((__m128i *)out, bytes);
-            } else {
-              uint8_t lanes[NR];
-              _mm_storeu_si128((__m128i *)lanes, bytes);
-              memcpy(out, lanes, (size_t)valid);
-            }
+            qopt_store16x8(
+                out, valid, qopt_requantize8(acc[i][0], p0, p1, zy, lo, hi),
+                qopt_requantize8(acc[i][1], p0 + 8, p1 + 8, zy, lo, hi),
+                p.ysigned);
           }
         }
       }

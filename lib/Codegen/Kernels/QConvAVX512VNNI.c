@@ -2,83 +2,132 @@
 |*                                                                          *|
 |* The implicit GEMM of QConvAVX2.c with vpdpbusd: it multiplies unsigned   *|
 |* bytes by signed bytes in groups of four and adds them to int32 lanes     *|
-|* with no 16-bit step, so the sums are exact. Rows of the left operand    *|
-|* are the input bytes themselves (i8 input shifted by 128 to u8); the      *|
-|* zero point enters once per output as -zx * sum(w), precomputed per      *|
-|* channel, so padding holds zx. Weights come packed in runs of four       *|
-|* reduction indices (KG = 4) for blocks of 32 channels; the tile is 8     *|
-|* rows by 32 channels in 16 zmm accumulators.                             *|
+|* with no 16-bit step, so the sums are exact. The left operand is the      *|
+|* input bytes themselves (i8 input shifted by 128 to u8); the zero point   *|
+|* enters once per output as -zx * sum(w), precomputed per channel, so      *|
+|* padding holds zx. Weights come packed in runs of four reduction indices  *|
+|* (KG = 4) for blocks of 32 channels; the tile is 8 rows by 32 channels in *|
+|* 16 zmm accumulators.                                                     *|
+|*                                                                          *|
+|* u8 input with a multiple of 4 channels per group and no weight zero      *|
+|* points is read in place: each row of a tile has a pointer per kernel tap *|
+|* (to the input pixel, or to a run of zero-point bytes in the padding),    *|
+|* so no im2col copy is made. Otherwise rows are packed MC at a time.       *|
 |*                                                                          *|
 \*===----------------------------------------------------------------------===*/
 
-#include "KernelCommon.h"
-
-#include <immintrin.h>
-
-#define QOPT_TARGET                                                            \
-  __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")))
+#include "VectorAVX512.h"
 
 enum { MR = 8, NR = QOPT_AVX512VNNI_NR };
 
-/* acc[i][h] += sum over k of a[i][k] * b[k][16h .. 16h + 15]. */
-QOPT_TARGET static inline void tile(const uint8_t *a, int64_t lda,
-                                    const int8_t *b, int64_t quads,
-                                    __m512i acc[MR][2]) {
-  for (int64_t q = 0; q < quads; ++q) {
-    __m512i b0 = _mm512_loadu_si512((const void *)(b + 128 * q));
-    __m512i b1 = _mm512_loadu_si512((const void *)(b + 128 * q + 64));
-    for (int i = 0; i < MR; ++i) {
-      int32_t quad;
-      memcpy(&quad, a + i * lda + 4 * q, sizeof quad);
-      __m512i ai = _mm512_set1_epi32(quad);
-      acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], ai, b0);
-      acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], ai, b1);
-    }
+/* One step of the tile: acc[i][h] += the 4 bytes at ROW_ADDRESS (row i)
+ * times the next 4 x 32 weights of b. */
+#define QOPT_VNNI_STEP(ROW_ADDRESS)                                            \
+  do {                                                                         \
+    __m512i b0 = _mm512_loadu_si512((const void *)b);                          \
+    __m512i b1 = _mm512_loadu_si512((const void *)(b + 64));                   \
+    b += 128;                                                                  \
+    for (int i = 0; i < MR; ++i) {                                             \
+      int32_t quad;                                                            \
+      memcpy(&quad, ROW_ADDRESS, sizeof quad);                                 \
+      __m512i ai = _mm512_set1_epi32(quad);                                    \
+      acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], ai, b0);                      \
+      acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], ai, b1);                      \
+    }                                                                          \
+  } while (0)
+
+/* The accumulators live in a local array whose address does not escape
+ * until the end (then copied to `out`): loads through the row pointers
+ * cannot alias it, and it stays in registers. */
+#define QOPT_VNNI_TILE_BEGIN                                                   \
+  __m512i acc[MR][2];                                                          \
+  for (int i = 0; i < MR; ++i) {                                               \
+    acc[i][0] = init0;                                                         \
+    acc[i][1] = init1;                                                         \
   }
+#define QOPT_VNNI_TILE_END                                                     \
+  for (int i = 0; i < MR; ++i) {                                               \
+    out[i][0] = acc[i][0];                                                     \
+    out[i][1] = acc[i][1];                                                     \
+  }
+
+/* A tile over packed rows (stride lda). */
+QOPT_AVX512 static inline void tile_packed(const uint8_t *a, int64_t lda,
+                                           const int8_t *b, int64_t quads,
+                                           __m512i init0, __m512i init1,
+                                           __m512i out[MR][2]) {
+  QOPT_VNNI_TILE_BEGIN
+  for (int64_t q = 0; q < quads; ++q)
+    QOPT_VNNI_STEP(a + i * lda + 4 * q);
+  QOPT_VNNI_TILE_END
 }
 
-/* Rule R on 16 lanes. */
-QOPT_TARGET static inline __m512i requantize16(__m512i acc, const int32_t *p0,
-                                               const int32_t *p1, __m512 zy,
-                                               __m512 lo, __m512 hi) {
-  __m512 f = _mm512_add_ps(_mm512_cvtepi32_ps(acc),
-                           _mm512_loadu_ps((const float *)p0));
-  f = _mm512_mul_ps(f, _mm512_loadu_ps((const float *)p1));
-  __m512 r = _mm512_add_ps(
-      _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
-      zy);
-  r = _mm512_min_ps(_mm512_max_ps(r, lo), hi);
-  return _mm512_cvttps_epi32(r);
+/* A tile over rows read in place: taps[i * ntaps + t] is row i's address
+ * for kernel tap t, each holding `quads` runs of four channels. */
+QOPT_AVX512 static inline void
+tile_indirect(const uint8_t *const *taps, int64_t ntaps, const int8_t *b,
+              int64_t quads, __m512i init0, __m512i init1, __m512i out[MR][2]) {
+  QOPT_VNNI_TILE_BEGIN
+  for (int64_t t = 0; t < ntaps; ++t) {
+    const uint8_t *row[MR];
+    for (int i = 0; i < MR; ++i)
+      row[i] = taps[i * ntaps + t];
+    for (int64_t q = 0; q < quads; ++q)
+      QOPT_VNNI_STEP(row[i] + 4 * q);
+  }
+  QOPT_VNNI_TILE_END
 }
 
-QOPT_TARGET void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
+/* Points taps[r * ntaps + t] at the input of tap t of GEMM row m0 + r
+ * (group g), or at `zero` in the padding; rows from `count` up to the
+ * tile's end point at `zero` too. */
+static inline void qopt_build_taps(const qopt_conv_t *p, const uint8_t *x,
+                                   int64_t m0, int64_t count, int64_t padded,
+                                   int64_t g, const uint8_t *zero,
+                                   const uint8_t **taps) {
+  int64_t ntaps = p->kh * p->kw;
+  for (int64_t r = 0; r < padded; ++r)
+    for (int64_t i = 0; i < p->kh; ++i)
+      for (int64_t j = 0; j < p->kw; ++j) {
+        const uint8_t *src = r < count ? qopt_tap(p, x, m0 + r, i, j, g) : 0;
+        taps[r * ntaps + i * p->kw + j] = src ? src : zero;
+      }
+}
+
+QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
                                        const int8_t *w, const int32_t *chan,
                                        uint8_t *y, uint8_t *ws, int64_t batch) {
   qopt_conv_t p = qopt_conv_read(desc);
-  uint8_t *rows = ws;
-  int32_t *rowSums = (int32_t *)(ws + p.mc * p.kpad);
+  qopt_workspace_t work = qopt_workspace(&p, ws, 1);
+  int64_t ntaps = p.kh * p.kw;
+  int inPlace = !p.xsigned && !p.wzero && p.cg % 4 == 0;
   int64_t total = batch * p.oh * p.ow;
   int64_t t = p.groups * p.npad;
   int64_t blocks = p.npad / NR;
-  __m512i zx = _mm512_set1_epi32(p.xzero + (p.xsigned ? 128 : 0));
+  int32_t zero = p.xzero + (p.xsigned ? 128 : 0);
+  memset(work.zero, zero, (size_t)p.cg);
+  __m512i zx = _mm512_set1_epi32(zero);
   __m512 zy = _mm512_set1_ps((float)p.yzero);
   __m512 lo = _mm512_set1_ps((float)p.ymin);
   __m512 hi = _mm512_set1_ps((float)p.ymax);
   for (int64_t g = 0; g < p.groups; ++g) {
     for (int64_t m0 = 0; m0 < total; m0 += p.mc) {
       int64_t count = QOPT_MIN(p.mc, total - m0);
-      for (int64_t r = 0; r < count; ++r)
-        rowSums[r] = qopt_pack_row_u8(&p, x, m0 + r, g, rows + r * p.kpad);
       int64_t padded = (count + MR - 1) / MR * MR;
-      memset(rows + count * p.kpad, 0, (size_t)((padded - count) * p.kpad));
+      if (inPlace) {
+        qopt_build_taps(&p, x, m0, count, padded, g, work.zero, work.taps);
+      } else {
+        for (int64_t r = 0; r < count; ++r)
+          work.rowSums[r] =
+              qopt_pack_row_u8(&p, x, m0 + r, g, work.rows + r * p.kpad);
+        memset(work.rows + count * p.kpad, 0,
+               (size_t)((padded - count) * p.kpad));
+      }
       for (int64_t nb = 0; nb < blocks; ++nb) {
         const int8_t *panel = w + (g * blocks + nb) * p.kpad * NR;
         int64_t ch = g * p.npad + nb * NR;
         int64_t valid = QOPT_MIN(NR, p.ng - nb * NR);
-        __mmask16 mask0 = (__mmask16)(valid >= 16 ? 0xFFFF : (1u << valid) - 1);
-        __mmask16 mask1 = (__mmask16)(valid <= 16   ? 0
-                                      : valid >= 32 ? 0xFFFF
-                                                    : (1u << (valid - 16)) - 1);
+        __mmask16 mask0 = qopt_mask16(valid), mask1 = qopt_mask16(valid - 16);
         /* acc starts at bias - zx * sum(w). */
         const int32_t *bias = chan + QOPT_CHAN_BIAS * t + ch;
         const int32_t *wsum = chan + QOPT_CHAN_WSUM * t + ch;
@@ -91,16 +140,16 @@ QOPT_TARGET void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
                                _mm512_loadu_si512((const void *)(wsum + 16))));
         for (int64_t r0 = 0; r0 < count; r0 += MR) {
           __m512i acc[MR][2];
-          for (int i = 0; i < MR; ++i) {
-            acc[i][0] = init0;
-            acc[i][1] = init1;
-          }
-          tile(rows + r0 * p.kpad, p.kpad, panel, p.kpad / 4, acc);
+          if (inPlace)
+            tile_indirect(work.taps + r0 * ntaps, ntaps, panel, p.cg / 4, init0,
+                          init1, acc);
+          else
+            tile_packed(work.rows + r0 * p.kpad, p.kpad, panel, p.kpad / 4,
+                        init0, init1, acc);
           for (int i = 0; i < MR && r0 + i < count; ++i) {
-            int64_t m = m0 + r0 + i;
-            uint8_t *out = y + m * p.oc + g * p.ng + nb * NR;
+            uint8_t *out = y + (m0 + r0 + i) * p.oc + g * p.ng + nb * NR;
             if (p.wzero) {
-              __m512i s = _mm512_set1_epi32(rowSums[r0 + i]);
+              __m512i s = _mm512_set1_epi32(work.rowSums[r0 + i]);
               const int32_t *zw = chan + QOPT_CHAN_WZERO * t + ch;
               acc[i][0] = _mm512_sub_epi32(
                   acc[i][0],
@@ -111,31 +160,21 @@ QOPT_TARGET void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
                       s, _mm512_loadu_si512((const void *)(zw + 16))));
             }
             if (p.mode == QOPT_REQUANT_INTEGER) {
-              int32_t lanes[NR];
-              _mm512_storeu_si512((void *)lanes, acc[i][0]);
-              _mm512_storeu_si512((void *)(lanes + 16), acc[i][1]);
-              for (int64_t n = 0; n < valid; ++n) {
-                int64_t c = ch + n;
-                out[n] = (uint8_t)qopt_requantize_integer(
-                    lanes[n], chan[QOPT_CHAN_P0 * t + c],
-                    chan[QOPT_CHAN_P1 * t + c], chan[QOPT_CHAN_P2 * t + c],
-                    p.yzero, p.ymin, p.ymax);
-              }
+              qopt_requantize_integer16(acc[i][0], &p, chan, t, ch,
+                                        QOPT_MIN(valid, 16), out);
+              qopt_requantize_integer16(acc[i][1], &p, chan, t, ch + 16,
+                                        valid - 16, out + 16);
               continue;
             }
             const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
             const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
-            __m512i q0 = requantize16(acc[i][0], p0, p1, zy, lo, hi);
-            __m512i q1 = requantize16(acc[i][1], p0 + 16, p1 + 16, zy, lo, hi);
-            /* Every value is inside the storage range: the saturating
-             * narrowing stores only narrow. */
-            if (p.ysigned) {
-              _mm512_mask_cvtsepi32_storeu_epi8(out, mask0, q0);
-              _mm512_mask_cvtsepi32_storeu_epi8(out + 16, mask1, q1);
-            } else {
-              _mm512_mask_cvtusepi32_storeu_epi8(out, mask0, q0);
-              _mm512_mask_cvtusepi32_storeu_epi8(out + 16, mask1, q1);
-            }
+            qopt_store16(out, mask0,
+                         qopt_requantize16(acc[i][0], p0, p1, zy, lo, hi),
+                         p.ysigned);
+            qopt_store16(
+                out + 16, mask1,
+                qopt_requantize16(acc[i][1], p0 + 16, p1 + 16, zy, lo, hi),
+                p.ysigned);
           }
         }
       }

@@ -13,7 +13,7 @@ void qopt_qconv_generic(const int64_t *desc, const uint8_t *x, const int8_t *w,
                         const int32_t *chan, uint8_t *y, uint8_t *ws,
                         int64_t batch) {
   qopt_conv_t p = qopt_conv_read(desc);
-  int16_t *row = (int16_t *)ws;
+  int16_t *row = (int16_t *)qopt_workspace(&p, ws, 2).rows;
   int64_t rows = batch * p.oh * p.ow;
   int64_t t = p.groups * p.npad;
   int64_t blockBytes = p.kpad * p.nr;

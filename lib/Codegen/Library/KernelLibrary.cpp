@@ -19,8 +19,11 @@ const unsigned char kernelBitcode[] = {
 #include "KernelBitcode.inc"
 };
 
+/// A function of the library: a kernel, or one of the allocation functions
+/// a module lowered with use-generic-functions calls (Allocator.c).
 bool isKernel(const llvm::Function &f) {
-  return f.getName().starts_with("qopt_");
+  return f.getName().starts_with("qopt_") ||
+         f.getName().starts_with("_mlir_memref_to_llvm_");
 }
 
 } // namespace

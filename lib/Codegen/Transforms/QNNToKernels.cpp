@@ -131,8 +131,11 @@ LogicalResult fillQuantization(QConvSpec &spec, Value weight, Value bias,
 Value buildKernelCall(PatternRewriter &rewriter, Location loc, Value input,
                       RankedTensorType resultType, const QConvSpec &spec,
                       KernelISA isa, int64_t rows) {
-  QConvPacked packed = packQConv(spec, isa, rows);
-  ConvKernel kernel = getConvKernel(isa);
+  bool depthwise = isDepthwise(spec);
+  QConvPacked packed =
+      depthwise ? packQDWConv(spec) : packQConv(spec, isa, rows);
+  StringRef symbol =
+      depthwise ? getDepthwiseKernel(isa) : getConvKernel(isa).symbol;
   auto vector = [&](Type element, int64_t size) {
     return RankedTensorType::get({size}, element);
   };
@@ -165,8 +168,8 @@ Value buildKernelCall(PatternRewriter &rewriter, Location loc, Value input,
   Value workspace = tensor::EmptyOp::create(
       rewriter, loc, ArrayRef<int64_t>{packed.workspaceBytes}, i8);
   auto call = qcg::UKernelOp::create(
-      rewriter, loc, TypeRange{result.getType(), workspace.getType()},
-      kernel.symbol, ValueRange{descriptor, x, weights, channels},
+      rewriter, loc, TypeRange{result.getType(), workspace.getType()}, symbol,
+      ValueRange{descriptor, x, weights, channels},
       ValueRange{result, workspace}, ValueRange{batch});
   return quant::StorageCastOp::create(rewriter, loc, resultType,
                                       call.getResult(0));

@@ -44,3 +44,17 @@ ConvKernel qopt::getConvKernel(KernelISA isa) {
   }
   llvm_unreachable("no convolution kernel without a kernel ISA");
 }
+
+llvm::StringRef qopt::getDepthwiseKernel(KernelISA isa) {
+  switch (isa) {
+  case KernelISA::Generic:
+    return "qopt_qdwconv_generic";
+  case KernelISA::AVX2:
+    return "qopt_qdwconv_avx2";
+  case KernelISA::AVX512VNNI:
+    return "qopt_qdwconv_avx512";
+  case KernelISA::None:
+    break;
+  }
+  llvm_unreachable("no depthwise kernel without a kernel ISA");
+}

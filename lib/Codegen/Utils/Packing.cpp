@@ -17,66 +17,20 @@
 
 using namespace qopt;
 
-QConvPacked qopt::packQConv(const QConvSpec &s, KernelISA isa, int64_t rows) {
-  ConvKernel kernel = getConvKernel(isa);
-  int64_t cg = s.c / s.groups, ng = s.oc / s.groups;
-  int64_t k = s.kh * s.kw * cg;
-  int64_t kpad = static_cast<int64_t>(llvm::alignTo(k, kernel.kg));
-  int64_t npad = static_cast<int64_t>(llvm::alignTo(ng, kernel.nr));
-  // u8 weights are stored minus 128 (and their zero points with them), so
-  // every kernel multiplies by signed bytes.
-  int64_t shift = s.weightSigned ? 0 : 128;
+namespace {
 
-  QConvPacked packed;
-  packed.weights.assign(s.groups * npad * kpad, 0);
-  int64_t total = s.groups * npad;
-  packed.channels.assign(QOPT_CHAN_FIELDS * total, 0);
-  auto channel = [&](int field, int64_t index) -> int32_t & {
-    return packed.channels[field * total + index];
-  };
-  for (int64_t g = 0; g < s.groups; ++g)
-    for (int64_t n = 0; n < ng; ++n) {
-      int64_t oc = g * ng + n, index = g * npad + n;
-      int64_t sum = 0;
-      for (int64_t i = 0; i < s.kh; ++i)
-        for (int64_t j = 0; j < s.kw; ++j)
-          for (int64_t c = 0; c < cg; ++c) {
-            int64_t v =
-                s.weights[((oc * cg + c) * s.kh + i) * s.kw + j] - shift;
-            int64_t r = (i * s.kw + j) * cg + c;
-            int64_t block = g * (npad / kernel.nr) + n / kernel.nr;
-            packed.weights[(block * kpad + r / kernel.kg * kernel.kg) *
-                               kernel.nr +
-                           n % kernel.nr * kernel.kg + r % kernel.kg] =
-                static_cast<int8_t>(v);
-            sum += v;
-          }
-      channel(QOPT_CHAN_BIAS, index) = s.bias[oc];
-      channel(QOPT_CHAN_WSUM, index) = static_cast<int32_t>(sum);
-      channel(QOPT_CHAN_WZERO, index) =
-          static_cast<int32_t>(s.weightZeros[oc] - shift);
-      if (s.integerMode) {
-        channel(QOPT_CHAN_P0, index) = s.fixedMultiplier[oc];
-        channel(QOPT_CHAN_P1, index) = s.leftShift[oc];
-        channel(QOPT_CHAN_P2, index) = s.rightShift[oc];
-      } else {
-        channel(QOPT_CHAN_P0, index) = llvm::bit_cast<int32_t>(s.biasTerm[oc]);
-        channel(QOPT_CHAN_P1, index) =
-            llvm::bit_cast<int32_t>(s.multiplier[oc]);
-      }
-    }
+/// u8 weights are stored minus 128 (and their zero points with them), so
+/// every kernel multiplies by signed bytes.
+int64_t weightShift(const QConvSpec &s) { return s.weightSigned ? 0 : 128; }
 
-  // Rows of the GEMM packed at a time: as many as the budget holds, in
-  // whole tiles of 8 rows, but no more than one call has.
-  int64_t rowBytes = kpad * kernel.rowElementBytes;
-  int64_t mc = std::max<int64_t>(8, kPackedRowBudget / rowBytes / 8 * 8);
-  if (rows > 0)
-    mc = std::min<int64_t>(mc, llvm::alignTo(rows, 8));
-
+/// The descriptor of `s` with a packed layout.
+std::vector<int64_t> makeDescriptor(const QConvSpec &s, int64_t k, int64_t kpad,
+                                    int64_t npad, int64_t kg, int64_t nr,
+                                    int64_t mc) {
+  int64_t shift = weightShift(s);
   bool weightZero =
       llvm::any_of(s.weightZeros, [&](int64_t z) { return z - shift != 0; });
-  std::vector<int64_t> &d = packed.descriptor;
-  d.assign(QOPT_CONV_FIELDS, 0);
+  std::vector<int64_t> d(QOPT_CONV_FIELDS, 0);
   d[QOPT_CONV_H] = s.h;
   d[QOPT_CONV_W] = s.w;
   d[QOPT_CONV_C] = s.c;
@@ -103,10 +57,103 @@ QConvPacked qopt::packQConv(const QConvSpec &s, KernelISA isa, int64_t rows) {
   d[QOPT_CONV_K] = k;
   d[QOPT_CONV_KPAD] = kpad;
   d[QOPT_CONV_NPAD] = npad;
-  d[QOPT_CONV_KG] = kernel.kg;
-  d[QOPT_CONV_NR] = kernel.nr;
+  d[QOPT_CONV_KG] = kg;
+  d[QOPT_CONV_NR] = nr;
   d[QOPT_CONV_MC] = mc;
+  return d;
+}
+
+/// Fills the channel rows (of `total` entries each) at `index` for output
+/// channel `oc`, whose stored weights sum to `sum`.
+void fillChannel(const QConvSpec &s, int64_t oc, int64_t index, int64_t total,
+                 int64_t sum, std::vector<int32_t> &channels) {
+  auto channel = [&](int field) -> int32_t & {
+    return channels[field * total + index];
+  };
+  channel(QOPT_CHAN_BIAS) = s.bias[oc];
+  channel(QOPT_CHAN_WSUM) = static_cast<int32_t>(sum);
+  channel(QOPT_CHAN_WZERO) =
+      static_cast<int32_t>(s.weightZeros[oc] - weightShift(s));
+  if (s.integerMode) {
+    channel(QOPT_CHAN_P0) = s.fixedMultiplier[oc];
+    channel(QOPT_CHAN_P1) = s.leftShift[oc];
+    channel(QOPT_CHAN_P2) = s.rightShift[oc];
+  } else {
+    channel(QOPT_CHAN_P0) = llvm::bit_cast<int32_t>(s.biasTerm[oc]);
+    channel(QOPT_CHAN_P1) = llvm::bit_cast<int32_t>(s.multiplier[oc]);
+  }
+}
+
+} // namespace
+
+QConvPacked qopt::packQConv(const QConvSpec &s, KernelISA isa, int64_t rows) {
+  ConvKernel kernel = getConvKernel(isa);
+  int64_t cg = s.c / s.groups, ng = s.oc / s.groups;
+  int64_t k = s.kh * s.kw * cg;
+  int64_t kpad = static_cast<int64_t>(llvm::alignTo(k, kernel.kg));
+  int64_t npad = static_cast<int64_t>(llvm::alignTo(ng, kernel.nr));
+  int64_t shift = weightShift(s);
+
+  QConvPacked packed;
+  packed.weights.assign(s.groups * npad * kpad, 0);
+  int64_t total = s.groups * npad;
+  packed.channels.assign(QOPT_CHAN_FIELDS * total, 0);
+  for (int64_t g = 0; g < s.groups; ++g)
+    for (int64_t n = 0; n < ng; ++n) {
+      int64_t oc = g * ng + n;
+      int64_t block = g * (npad / kernel.nr) + n / kernel.nr;
+      int64_t sum = 0;
+      for (int64_t i = 0; i < s.kh; ++i)
+        for (int64_t j = 0; j < s.kw; ++j)
+          for (int64_t c = 0; c < cg; ++c) {
+            int64_t v =
+                s.weights[((oc * cg + c) * s.kh + i) * s.kw + j] - shift;
+            int64_t r = (i * s.kw + j) * cg + c;
+            packed.weights[(block * kpad + r / kernel.kg * kernel.kg) *
+                               kernel.nr +
+                           n % kernel.nr * kernel.kg + r % kernel.kg] =
+                static_cast<int8_t>(v);
+            sum += v;
+          }
+      fillChannel(s, oc, g * npad + n, total, sum, packed.channels);
+    }
+
+  // Rows of the GEMM packed at a time: as many as the budget holds, in
+  // whole tiles of 8 rows, but no more than one call has.
+  int64_t rowBytes = kpad * kernel.rowElementBytes;
+  int64_t mc = std::max<int64_t>(8, kPackedRowBudget / rowBytes / 8 * 8);
+  if (rows > 0)
+    mc = std::min<int64_t>(mc, llvm::alignTo(rows, 8));
+  packed.descriptor =
+      makeDescriptor(s, k, kpad, npad, kernel.kg, kernel.nr, mc);
+  packed.workspaceBytes = qopt_qconv_workspace_bytes(packed.descriptor.data(),
+                                                     kernel.rowElementBytes);
+  return packed;
+}
+
+bool qopt::isDepthwise(const QConvSpec &spec) {
+  return spec.groups > 1 && spec.groups == spec.c && spec.groups == spec.oc;
+}
+
+QConvPacked qopt::packQDWConv(const QConvSpec &s) {
+  int64_t taps = s.kh * s.kw;
+  int64_t npad = static_cast<int64_t>(llvm::alignTo(s.c, 16));
+  int64_t shift = weightShift(s);
+  QConvPacked packed;
+  packed.weights.assign(taps * npad, 0);
+  packed.channels.assign(QOPT_CHAN_FIELDS * npad, 0);
+  for (int64_t c = 0; c < s.c; ++c) {
+    int64_t sum = 0;
+    for (int64_t k = 0; k < taps; ++k) {
+      int64_t v = s.weights[c * taps + k] - shift;
+      packed.weights[k * npad + c] = static_cast<int8_t>(v);
+      sum += v;
+    }
+    fillChannel(s, c, c, npad, sum, packed.channels);
+  }
+  packed.descriptor =
+      makeDescriptor(s, taps, taps, npad, /*kg=*/1, /*nr=*/16, /*mc=*/0);
   packed.workspaceBytes =
-      qopt_qconv_workspace_bytes(d.data(), kernel.rowElementBytes);
+      qopt_qdwconv_workspace_bytes(packed.descriptor.data());
   return packed;
 }

@@ -15,8 +15,9 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
   let description = [{
     Replaces each quantized `qnn.conv` (1-D or 2-D, any groups) and rank-2
     `qnn.linear` whose weights are constants by a `qcg.ukernel` call of the
-    convolution kernel of the chosen variant (`isa`): its weights are packed
-    into the kernel's tiles here, at compile time, and the per-channel
+    convolution kernel of the chosen variant (`isa`), or of its depthwise
+    kernel when groups = input channels = output channels: weights packed
+    into the kernel's layout here, at compile time, and the per-channel
     requantization constants of rule R (or rule I with
     `requantization=integer`) are computed with the same operations as
     `convert-qnn-to-linalg` uses, so the results are the same bits. The

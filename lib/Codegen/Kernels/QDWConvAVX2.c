@@ -1,0 +1,117 @@
+/*===- QDWConvAVX2.c - Depthwise convolution, AVX2 -------------*- C -*-===*\
+|*                                                                          *|
+|* QDWConvAVX512.c with eight channels at a time in ymm int32 lanes.        *|
+|*                                                                          *|
+\*===----------------------------------------------------------------------===*/
+
+#include "VectorAVX2.h"
+
+/* The most taps whose weights are kept in registers; larger kernels run
+ * on the portable kernel. */
+enum { QOPT_DW_REGISTER_TAPS = 9 };
+
+/* Eight input bytes widened to int32; a partial block reads only its
+ * `valid` bytes. */
+QOPT_AVX2 static inline __m256i qopt_load8_x(const uint8_t *src, int64_t valid,
+                                             int isSigned) {
+  int64_t bits;
+  if (valid >= 8) {
+    memcpy(&bits, src, 8);
+  } else {
+    bits = 0;
+    memcpy(&bits, src, (size_t)valid);
+  }
+  __m128i bytes = _mm_cvtsi64_si128(bits);
+  return isSigned ? _mm256_cvtepi8_epi32(bytes) : _mm256_cvtepu8_epi32(bytes);
+}
+
+QOPT_AVX2 static inline __m256i qopt_load8_w(const int8_t *src) {
+  int64_t bits;
+  memcpy(&bits, src, 8);
+  return _mm256_cvtepi8_epi32(_mm_cvtsi64_si128(bits));
+}
+
+/* QDWConvAVX512.c's qopt_dw_interior on eight lanes. */
+QOPT_AVX2 static inline __attribute__((always_inline)) __m256i qopt_dw_interior(
+    __m256i acc, const uint8_t *base, const int64_t *offsets,
+    const __m256i *weights, int64_t ntaps, int64_t valid, int isSigned) {
+  for (int64_t k = 0; k < ntaps; ++k)
+    acc = _mm256_add_epi32(
+        acc, _mm256_mullo_epi32(
+                 qopt_load8_x(base + offsets[k], valid, isSigned), weights[k]));
+  return acc;
+}
+
+QOPT_AVX2 void qopt_qdwconv_avx2(const int64_t *desc, const uint8_t *x,
+                                 const int8_t *w, const int32_t *chan,
+                                 uint8_t *y, uint8_t *ws, int64_t batch) {
+  qopt_conv_t p = qopt_conv_read(desc);
+  int64_t t = p.npad, ntaps = p.kh * p.kw;
+  if (ntaps > QOPT_DW_REGISTER_TAPS) {
+    /* Too many taps to keep: the portable kernel computes the same. */
+    qopt_qdwconv_generic(desc, x, w, chan, y, ws, batch);
+    return;
+  }
+  memset(ws, (uint8_t)p.xzero, (size_t)p.c);
+  int64_t offsets[QOPT_DW_REGISTER_TAPS];
+  for (int64_t i = 0; i < p.kh; ++i)
+    for (int64_t j = 0; j < p.kw; ++j)
+      offsets[i * p.kw + j] = (i * p.dh * p.w + j * p.dw) * p.c;
+  __m256 zy = _mm256_set1_ps((float)p.yzero);
+  __m256 lo = _mm256_set1_ps((float)p.ymin);
+  __m256 hi = _mm256_set1_ps((float)p.ymax);
+  __m256i zx = _mm256_set1_epi32(p.xzero);
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t oh = 0; oh < p.oh; ++oh) {
+      int64_t ih0 = oh * p.sh - p.ph;
+      int rowInside = ih0 >= 0 && ih0 + (p.kh - 1) * p.dh < p.h;
+      for (int64_t c0 = 0; c0 < p.c; c0 += 8) {
+        int64_t valid = QOPT_MIN(8, p.c - c0);
+        __m256i zw = _mm256_loadu_si256(
+            (const __m256i *)(chan + QOPT_CHAN_WZERO * t + c0));
+        __m256i weights[QOPT_DW_REGISTER_TAPS];
+        for (int64_t k = 0; k < ntaps; ++k)
+          weights[k] = _mm256_sub_epi32(qopt_load8_w(w + k * t + c0), zw);
+        /* bias - zx * sum over taps of (w - zw). */
+        __m256i sum = _mm256_sub_epi32(
+            _mm256_loadu_si256(
+                (const __m256i *)(chan + QOPT_CHAN_WSUM * t + c0)),
+            _mm256_mullo_epi32(zw, _mm256_set1_epi32((int32_t)ntaps)));
+        __m256i init = _mm256_sub_epi32(
+            _mm256_loadu_si256(
+                (const __m256i *)(chan + QOPT_CHAN_BIAS * t + c0)),
+            _mm256_mullo_epi32(zx, sum));
+        const int32_t *p0 = chan + QOPT_CHAN_P0 * t + c0;
+        const int32_t *p1 = chan + QOPT_CHAN_P1 * t + c0;
+        for (int64_t ow = 0; ow < p.ow; ++ow) {
+          int64_t iw0 = ow * p.sw - p.pw;
+          __m256i acc = init;
+          if (rowInside && iw0 >= 0 && iw0 + (p.kw - 1) * p.dw < p.w) {
+            const uint8_t *base = x + ((n * p.h + ih0) * p.w + iw0) * p.c + c0;
+            if (ntaps == 9)
+              acc = qopt_dw_interior(acc, base, offsets, weights, 9, valid,
+                                     p.xsigned);
+            else
+              acc = qopt_dw_interior(acc, base, offsets, weights, ntaps, valid,
+                                     p.xsigned);
+          } else {
+            for (int64_t i = 0; i < p.kh; ++i)
+              for (int64_t j = 0; j < p.kw; ++j) {
+                const uint8_t *src = qopt_dw_tap(&p, x, n, oh, ow, i, j, ws);
+                acc = _mm256_add_epi32(
+                    acc,
+                    _mm256_mullo_epi32(qopt_load8_x(src + c0, valid, p.xsigned),
+                                       weights[i * p.kw + j]));
+              }
+          }
+          uint8_t *out = y + ((n * p.oh + oh) * p.ow + ow) * p.c + c0;
+          if (p.mode == QOPT_REQUANT_INTEGER) {
+            qopt_requantize_integer16x8(acc, acc, &p, chan, t, c0, valid, out);
+            continue;
+          }
+          qopt_store8(out, valid, qopt_requantize8(acc, p0, p1, zy, lo, hi),
+                      p.ysigned);
+        }
+      }
+    }
+}

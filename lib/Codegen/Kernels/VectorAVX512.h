@@ -1,0 +1,63 @@
+/*===- VectorAVX512.h - AVX-512 pieces shared by the kernels ---*- C -*-===*\
+|*                                                                          *|
+|* Rule R on 16 int32 lanes, and storing them as bytes; included by the     *|
+|* AVX-512 kernels only.                                                    *|
+|*                                                                          *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef QOPT_CODEGEN_KERNELS_VECTORAVX512_H
+#define QOPT_CODEGEN_KERNELS_VECTORAVX512_H
+
+#include "KernelCommon.h"
+
+#include <immintrin.h>
+
+#define QOPT_AVX512                                                            \
+  __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")))
+
+/* The lanes selected by a count of valid lanes (0..16). */
+QOPT_AVX512 static inline __mmask16 qopt_mask16(int64_t valid) {
+  return (__mmask16)(valid >= 16 ? 0xFFFF : valid <= 0 ? 0 : (1u << valid) - 1);
+}
+
+/* Rule R on 16 lanes: clamp(roundeven((float(acc) + p0) * p1) + zy, lo,
+ * hi), the scalar contract's operations in its order, then to int32. */
+QOPT_AVX512 static inline __m512i
+qopt_requantize16(__m512i acc, const int32_t *p0, const int32_t *p1, __m512 zy,
+                  __m512 lo, __m512 hi) {
+  __m512 f = _mm512_add_ps(_mm512_cvtepi32_ps(acc),
+                           _mm512_loadu_ps((const float *)p0));
+  f = _mm512_mul_ps(f, _mm512_loadu_ps((const float *)p1));
+  __m512 r = _mm512_add_ps(
+      _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
+      zy);
+  r = _mm512_min_ps(_mm512_max_ps(r, lo), hi);
+  return _mm512_cvttps_epi32(r);
+}
+
+/* Stores the lanes of `q` (inside the storage range) selected by `mask` as
+ * bytes; the saturating narrowing only narrows. */
+QOPT_AVX512 static inline void qopt_store16(uint8_t *out, __mmask16 mask,
+                                            __m512i q, int isSigned) {
+  if (isSigned)
+    _mm512_mask_cvtsepi32_storeu_epi8(out, mask, q);
+  else
+    _mm512_mask_cvtusepi32_storeu_epi8(out, mask, q);
+}
+
+/* Rule I on the `valid` first lanes of `acc`, one by one, stored as bytes;
+ * the per-channel constants start at channel `ch` of the chan rows. */
+QOPT_AVX512 static inline void
+qopt_requantize_integer16(__m512i acc, const qopt_conv_t *p,
+                          const int32_t *chan, int64_t t, int64_t ch,
+                          int64_t valid, uint8_t *out) {
+  int32_t lanes[16];
+  _mm512_storeu_si512((void *)lanes, acc);
+  for (int64_t n = 0; n < valid; ++n)
+    out[n] = (uint8_t)qopt_requantize_integer(
+        lanes[n], chan[QOPT_CHAN_P0 * t + ch + n],
+        chan[QOPT_CHAN_P1 * t + ch + n], chan[QOPT_CHAN_P2 * t + ch + n],
+        p->yzero, p->ymin, p->ymax);
+}
+
+#endif /* QOPT_CODEGEN_KERNELS_VECTORAVX512_H */
