@@ -768,6 +768,31 @@ def pooling_cases():
                 "  %%y = qnn.adaptive_avg_pool %%q : %s -> %s" % (tt(shape, t), tt(y.shape, t)),
                 "  return %%y : %s" % tt(y.shape, t), "}"]) + "\n"
             yield Case(name, ir, [x], [y.astype(storage_np(dtype))])
+    # The pooling kernels' edges: channel counts that fill no vector (70,
+    # 19), dilation with padding, i8.
+    for dtype, scale, zp, c in (("u8", 0.05, 7, 70), ("i8", 0.1, -3, 19)):
+        x = (rng.standard_normal((2, c, 9, 8)) * 3).astype(F32)
+        q = quantize(x, scale, zp, dtype)
+        t = qtype(dtype, scale, zp)
+        lo = storage_range(dtype)[0]
+        padded = np.pad(q, [(0, 0), (0, 0), (1, 1), (1, 1)], constant_values=lo)
+        oh, ow = (9 + 2 - 2 * 2 - 1) // 2 + 1, (8 + 2 - 2 * 2 - 1) // 2 + 1
+        pooled = np.zeros((2, c, oh, ow), np.int64)
+        for i in range(oh):
+            for j in range(ow):
+                pooled[:, :, i, j] = padded[:, :, 2 * i:2 * i + 5:2,
+                                            2 * j:2 * j + 5:2].max(axis=(2, 3))
+        g = adaptive_avg_pool(q, (1, 1))
+        name = "pool_edges_%s_c%d" % (dtype, c)
+        shape = [2, c, 9, 8]
+        ir = "\n".join([
+            "func.func @%s(%%x: %s) -> (%s, %s) {" % (name, tt(shape, "f32"), tt(pooled.shape, t), tt(g.shape, t)),
+            "  %%q = qnn.quantize %%x : %s -> %s" % (tt(shape, "f32"), tt(shape, t)),
+            "  %%m = qnn.max_pool %%q {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1>, dilation = array<i64: 2, 2>} : %s -> %s" % (tt(shape, t), tt(pooled.shape, t)),
+            "  %%g = qnn.adaptive_avg_pool %%q : %s -> %s" % (tt(shape, t), tt(g.shape, t)),
+            "  return %%m, %%g : %s, %s" % (tt(pooled.shape, t), tt(g.shape, t)), "}"]) + "\n"
+        yield Case(name, ir, [x], [pooled.astype(storage_np(dtype)),
+                                   g.astype(storage_np(dtype))])
     # The 1-D forms: global average pooling of the keyword-spotting shape,
     # and a 1-D average pooling.
     x = (rng.standard_normal((2, 64, 45)) * 2).astype(F32)
@@ -789,11 +814,13 @@ GROUPS = {"conv": conv_cases, "linear": linear_cases, "kernels": kernel_cases,
           "elementwise": elementwise_cases, "pooling": pooling_cases}
 
 
-# Conv and linear cases run with each kernel variant (qrun --kernels): the
-# linalg loops and every kernel; a variant the host CPU cannot run is
-# skipped, and says so. The other groups run once, as qrun runs by default.
+# Conv, linear and pooling cases run with each kernel variant (qrun
+# --kernels): the linalg loops and every kernel; a variant the host CPU
+# cannot run is skipped, and says so. The other groups run once, as qrun
+# runs by default.
 KERNEL_VARIANTS = ["none", "generic", "avx2", "avx512vnni"]
-KERNEL_GROUPS = ("conv", "linear", "integer", "kernels")
+KERNEL_GROUPS = ("conv", "linear", "integer", "kernels", "pooling",
+                 "elementwise")
 
 
 def main():

@@ -144,6 +144,45 @@ void qopt_qdwconv_avx512(const int64_t *desc, const uint8_t *x, const int8_t *w,
                          const int32_t *chan, uint8_t *y, uint8_t *ws,
                          int64_t batch);
 
+/* Pooling on NHWC storage bytes of one quantized type (the scale is kept):
+ * the fields of a pooling descriptor, an int64_t array. */
+enum {
+  QOPT_POOL_H,
+  QOPT_POOL_W,
+  QOPT_POOL_C,
+  QOPT_POOL_OH,
+  QOPT_POOL_OW,
+  QOPT_POOL_KH,
+  QOPT_POOL_KW,
+  QOPT_POOL_SH,
+  QOPT_POOL_SW,
+  QOPT_POOL_PH,
+  QOPT_POOL_PW,
+  QOPT_POOL_DH,
+  QOPT_POOL_DW,
+  QOPT_POOL_SIGNED, /* 1: i8 storage, 0: u8 */
+  /* Global average pooling: the float32 bits of r = (1.0f / H) / W. */
+  QOPT_POOL_SCALE,
+  QOPT_POOL_FIELDS
+};
+
+/* Max pooling: the largest value of each window (padding never wins).
+ * Global average pooling (OH = OW = 1, the window the whole image):
+ * clamp(roundeven(float(sum of the stored values) * r + 0.0f)), PyTorch's
+ * quantized adaptive_avg_pool to size 1 (docs/Numerics.md). */
+void qopt_qmaxpool_generic(const int64_t *desc, const uint8_t *x, uint8_t *y,
+                           int64_t batch);
+void qopt_qmaxpool_avx2(const int64_t *desc, const uint8_t *x, uint8_t *y,
+                        int64_t batch);
+void qopt_qmaxpool_avx512(const int64_t *desc, const uint8_t *x, uint8_t *y,
+                          int64_t batch);
+void qopt_qglobalavgpool_generic(const int64_t *desc, const uint8_t *x,
+                                 uint8_t *y, int64_t batch);
+void qopt_qglobalavgpool_avx2(const int64_t *desc, const uint8_t *x, uint8_t *y,
+                              int64_t batch);
+void qopt_qglobalavgpool_avx512(const int64_t *desc, const uint8_t *x,
+                                uint8_t *y, int64_t batch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -50,6 +50,12 @@ ConvKernel getConvKernel(KernelISA isa);
 /// The entry point of a variant's depthwise convolution kernel.
 llvm::StringRef getDepthwiseKernel(KernelISA isa);
 
+/// The entry points of a variant's pooling kernels.
+struct PoolKernels {
+  llvm::StringRef maxPool, globalAvgPool;
+};
+PoolKernels getPoolKernels(KernelISA isa);
+
 } // namespace qopt
 
 #endif // QOPT_CODEGEN_KERNELISA_H

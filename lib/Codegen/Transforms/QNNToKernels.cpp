@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Codegen/KernelABI.h"
 #include "qopt/Codegen/Packing.h"
 #include "qopt/Codegen/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
@@ -19,6 +20,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/bit.h"
 
 namespace qopt {
 #define GEN_PASS_DEF_QNNTOKERNELS
@@ -57,6 +59,16 @@ RankedTensorType permuted(RankedTensorType type,
   for (int64_t d : permutation)
     shape.push_back(type.getDimSize(d));
   return RankedTensorType::get(shape, type.getElementType());
+}
+
+/// NC[H]W <-> NHWC permutations for a tensor of rank 3 or 4.
+SmallVector<int64_t> toNhwc(int64_t rank) {
+  return rank == 4 ? SmallVector<int64_t>{0, 2, 3, 1}
+                   : SmallVector<int64_t>{0, 2, 1};
+}
+SmallVector<int64_t> toNchw(int64_t rank) {
+  return rank == 4 ? SmallVector<int64_t>{0, 3, 1, 2}
+                   : SmallVector<int64_t>{0, 2, 1};
 }
 
 /// Fills the quantization part of `spec` (zero points, output range,
@@ -233,20 +245,16 @@ struct ConvToKernel : OpRewritePattern<ConvOp> {
                                 spec.oc)))
       return rewriter.notifyMatchFailure(op, "weight or bias not a constant");
 
-    SmallVector<int64_t> toNhwc = rank == 4 ? SmallVector<int64_t>{0, 2, 3, 1}
-                                            : SmallVector<int64_t>{0, 2, 1};
-    SmallVector<int64_t> toNchw = rank == 4 ? SmallVector<int64_t>{0, 3, 1, 2}
-                                            : SmallVector<int64_t>{0, 2, 1};
     Location loc = op.getLoc();
-    RankedTensorType inNhwc = permuted(inType, toNhwc);
-    RankedTensorType outNhwc = permuted(outType, toNhwc);
+    RankedTensorType inNhwc = permuted(inType, toNhwc(rank));
+    RankedTensorType outNhwc = permuted(outType, toNhwc(rank));
     Value x = TransposeOp::create(rewriter, loc, inNhwc, op.getInput(),
-                                  rewriter.getDenseI64ArrayAttr(toNhwc));
+                                  rewriter.getDenseI64ArrayAttr(toNhwc(rank)));
     int64_t batch = inType.isDynamicDim(0) ? 1 : inType.getDimSize(0);
     Value y = buildKernelCall(rewriter, loc, x, outNhwc, spec, isa,
                               batch * spec.oh * spec.ow);
     rewriter.replaceOpWithNewOp<TransposeOp>(
-        op, outType, y, rewriter.getDenseI64ArrayAttr(toNchw));
+        op, outType, y, rewriter.getDenseI64ArrayAttr(toNchw(rank)));
     return success();
   }
 };
@@ -282,6 +290,129 @@ struct LinearToKernel : OpRewritePattern<LinearOp> {
   }
 };
 
+/// Replaces a pooling op on quantized NC[H]W `input` by the pooling kernel
+/// `symbol` with `descriptor`, on NHWC storage between transposes.
+void replacePool(PatternRewriter &rewriter, Operation *op, Value input,
+                 RankedTensorType resultType, StringRef symbol,
+                 ArrayRef<int64_t> descriptor) {
+  Location loc = op->getLoc();
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inType.getRank();
+  Value x =
+      TransposeOp::create(rewriter, loc, permuted(inType, toNhwc(rank)), input,
+                          rewriter.getDenseI64ArrayAttr(toNhwc(rank)));
+  Value storage = quant::StorageCastOp::create(
+      rewriter, loc, storageTensorType(cast<RankedTensorType>(x.getType())), x);
+  Value batch = tensor::DimOp::create(rewriter, loc, storage, 0);
+  RankedTensorType outNhwc = permuted(resultType, toNhwc(rank));
+  RankedTensorType outStorage = storageTensorType(outNhwc);
+  SmallVector<Value> dynamicSizes;
+  if (outStorage.isDynamicDim(0))
+    dynamicSizes.push_back(batch);
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, outStorage.getShape(),
+                              outStorage.getElementType(), dynamicSizes);
+  Value desc = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(
+          RankedTensorType::get({static_cast<int64_t>(descriptor.size())},
+                                rewriter.getI64Type()),
+          descriptor));
+  auto call = qcg::UKernelOp::create(rewriter, loc, TypeRange{outStorage},
+                                     symbol, ValueRange{desc, storage},
+                                     ValueRange{empty}, ValueRange{batch});
+  Value y =
+      quant::StorageCastOp::create(rewriter, loc, outNhwc, call.getResult(0));
+  rewriter.replaceOpWithNewOp<TransposeOp>(
+      op, resultType, y, rewriter.getDenseI64ArrayAttr(toNchw(rank)));
+}
+
+/// Why a quantized pooling op cannot run on a kernel, or nullopt.
+std::optional<StringRef> checkPool(RankedTensorType inType,
+                                   RankedTensorType outType) {
+  if (!isQuantized(inType))
+    return StringRef("not quantized");
+  if (!isPerTensor(inType))
+    return StringRef("per-axis quantized");
+  if (!isStaticButBatch(inType) || !isStaticButBatch(outType))
+    return StringRef("a dynamic dimension other than the batch");
+  return std::nullopt;
+}
+
+/// A pooling descriptor's geometry: NHWC sizes, a 1-D pool as height 1.
+SmallVector<int64_t> poolDescriptor(RankedTensorType in, RankedTensorType out,
+                                    ArrayRef<int64_t> kernel,
+                                    ArrayRef<int64_t> strides,
+                                    ArrayRef<int64_t> padding,
+                                    ArrayRef<int64_t> dilation) {
+  SmallVector<int64_t> d(QOPT_POOL_FIELDS, 0);
+  int64_t rank = in.getRank();
+  bool twoD = rank == 4;
+  d[QOPT_POOL_H] = twoD ? in.getDimSize(2) : 1;
+  d[QOPT_POOL_W] = in.getDimSize(rank - 1);
+  d[QOPT_POOL_C] = in.getDimSize(1);
+  d[QOPT_POOL_OH] = twoD ? out.getDimSize(2) : 1;
+  d[QOPT_POOL_OW] = out.getDimSize(rank - 1);
+  d[QOPT_POOL_KH] = twoD ? kernel[0] : 1;
+  d[QOPT_POOL_KW] = kernel.back();
+  d[QOPT_POOL_SH] = twoD ? strides[0] : 1;
+  d[QOPT_POOL_SW] = strides.back();
+  d[QOPT_POOL_PH] = twoD ? padding[0] : 0;
+  d[QOPT_POOL_PW] = padding.back();
+  d[QOPT_POOL_DH] = twoD ? dilation[0] : 1;
+  d[QOPT_POOL_DW] = dilation.back();
+  d[QOPT_POOL_SIGNED] = getTypeParams(in).isSigned;
+  return d;
+}
+
+struct MaxPoolToKernel : OpRewritePattern<MaxPoolOp> {
+  MaxPoolToKernel(MLIRContext *ctx, KernelISA isa)
+      : OpRewritePattern(ctx), isa(isa) {}
+  KernelISA isa;
+
+  LogicalResult matchAndRewrite(MaxPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType inType = op.getInput().getType(), outType = op.getType();
+    if (std::optional<StringRef> why = checkPool(inType, outType))
+      return rewriter.notifyMatchFailure(op, *why);
+    SmallVector<int64_t> d = poolDescriptor(
+        inType, outType, op.getKernelSize(), op.getStridesOrDefault(),
+        op.getPaddingOrDefault(), op.getDilationOrDefault());
+    replacePool(rewriter, op, op.getInput(), outType,
+                getPoolKernels(isa).maxPool, d);
+    return success();
+  }
+};
+
+/// Adaptive average pooling to size 1: PyTorch's sum times
+/// r = float(1.0 / 1) / H / W, in float32 (as convert-qnn-to-linalg).
+struct GlobalAvgPoolToKernel : OpRewritePattern<AdaptiveAvgPoolOp> {
+  GlobalAvgPoolToKernel(MLIRContext *ctx, KernelISA isa)
+      : OpRewritePattern(ctx), isa(isa) {}
+  KernelISA isa;
+
+  LogicalResult matchAndRewrite(AdaptiveAvgPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType inType = op.getInput().getType(), outType = op.getType();
+    if (std::optional<StringRef> why = checkPool(inType, outType))
+      return rewriter.notifyMatchFailure(op, *why);
+    ArrayRef<int64_t> outSpatial = outType.getShape().drop_front(2);
+    if (llvm::any_of(outSpatial, [](int64_t s) { return s != 1; }))
+      return rewriter.notifyMatchFailure(op, "not a global pooling");
+    SmallVector<int64_t> window(inType.getShape().drop_front(2));
+    SmallVector<int64_t> ones(window.size(), 1), zeros(window.size(), 0);
+    SmallVector<int64_t> d =
+        poolDescriptor(inType, outType, window, ones, zeros, ones);
+    float r = 1.0f;
+    for (int64_t size : window)
+      r = r / static_cast<float>(size);
+    d[QOPT_POOL_SCALE] = llvm::bit_cast<int32_t>(r);
+    replacePool(rewriter, op, op.getInput(), outType,
+                getPoolKernels(isa).globalAvgPool, d);
+    return success();
+  }
+};
+
 struct QNNToKernelsPass : qopt::impl::QNNToKernelsBase<QNNToKernelsPass> {
   using QNNToKernelsBase::QNNToKernelsBase;
   void runOnOperation() override {
@@ -311,4 +442,6 @@ struct QNNToKernelsPass : qopt::impl::QNNToKernelsBase<QNNToKernelsPass> {
 void qopt::populateQNNToKernelsPatterns(RewritePatternSet &patterns,
                                         KernelISA isa, Requantization mode) {
   patterns.add<ConvToKernel, LinearToKernel>(patterns.getContext(), isa, mode);
+  patterns.add<MaxPoolToKernel, GlobalAvgPoolToKernel>(patterns.getContext(),
+                                                       isa);
 }

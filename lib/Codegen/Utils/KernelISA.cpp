@@ -58,3 +58,17 @@ llvm::StringRef qopt::getDepthwiseKernel(KernelISA isa) {
   }
   llvm_unreachable("no depthwise kernel without a kernel ISA");
 }
+
+PoolKernels qopt::getPoolKernels(KernelISA isa) {
+  switch (isa) {
+  case KernelISA::Generic:
+    return {"qopt_qmaxpool_generic", "qopt_qglobalavgpool_generic"};
+  case KernelISA::AVX2:
+    return {"qopt_qmaxpool_avx2", "qopt_qglobalavgpool_avx2"};
+  case KernelISA::AVX512VNNI:
+    return {"qopt_qmaxpool_avx512", "qopt_qglobalavgpool_avx512"};
+  case KernelISA::None:
+    break;
+  }
+  llvm_unreachable("no pooling kernels without a kernel ISA");
+}

@@ -11,7 +11,7 @@
 include "mlir/Pass/PassBase.td"
 
 def QNNToKernels : Pass<"qnn-to-kernels"> {
-  let summary = "Run quantized conv and linear on qopt's int8 kernels";
+  let summary = "Run quantized conv, linear and pooling on qopt's int8 kernels";
   let description = [{
     Replaces each quantized `qnn.conv` (1-D or 2-D, any groups) and rank-2
     `qnn.linear` whose weights are constants by a `qcg.ukernel` call of the
@@ -24,6 +24,10 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
     kernel runs on NHWC storage: a convolution's input and result pass
     through `qnn.transpose` (NCHW to NHWC and back), which
     `qnn-propagate-layout` then moves and cancels between layers.
+
+    Quantized `qnn.max_pool` and global `qnn.adaptive_avg_pool` (output
+    size 1) run on NHWC pooling kernels the same way, with PyTorch's
+    arithmetic (docs/Numerics.md), so the layout stays NHWC through them.
 
     Left for `convert-qnn-to-linalg`: float and dynamic layers, weights that
     are not constants, spatial dimensions that are not static, per-axis
