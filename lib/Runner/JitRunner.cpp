@@ -218,6 +218,15 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
 llvm::Expected<std::vector<NpyArray>>
 JitFunction::run(llvm::ArrayRef<NpyArray> args,
                  llvm::ArrayRef<std::string> argNames) {
+  std::vector<NpyArray> values;
+  if (llvm::Error err = run(args, argNames, values))
+    return std::move(err);
+  return values;
+}
+
+llvm::Error JitFunction::run(llvm::ArrayRef<NpyArray> args,
+                             llvm::ArrayRef<std::string> argNames,
+                             std::vector<NpyArray> &values) {
   const std::vector<TensorSpec> &inputs = interface.inputs;
   const std::vector<TensorSpec> &outputs = interface.outputs;
   const std::string &name = interface.name;
@@ -276,28 +285,35 @@ JitFunction::run(llvm::ArrayRef<NpyArray> args,
   for (void *&ptr : descriptorPtrs)
     packed.push_back(&ptr);
   if (llvm::Error err = engine->invokePacked("_mlir_ciface_" + name, packed))
-    return std::move(err);
+    return err;
 
-  std::vector<NpyArray> values;
+  values.resize(outputs.size());
   llvm::SmallSetVector<char *, 8> owned;
   int64_t at = 0;
-  for (const TensorSpec &spec : outputs) {
+  for (auto [spec, value] : llvm::zip_equal(outputs, values)) {
     int64_t rank = spec.shape.size();
     const int64_t *desc = &results[at];
     at += descriptorWords(rank);
     char *allocated, *aligned;
     std::memcpy(&allocated, &desc[0], sizeof(void *));
     std::memcpy(&aligned, &desc[1], sizeof(void *));
-    NpyArray value;
     value.dtype = spec.dtype;
+    value.shape.clear();
     for (int64_t d = 0; d < rank; ++d)
       value.shape.push_back(desc[3 + d]);
     int64_t elementSize = getNpyElementSize(spec.dtype);
     value.data.resize(value.getNumElements() * elementSize);
-    // Copy element by element through the strides (identity layouts make
-    // this a plain copy, but nothing here relies on it).
+    // Row-major strides (the identity layouts the pipeline returns) are one
+    // copy; anything else is copied element by element through the strides.
+    bool rowMajor = true;
+    for (int64_t d = rank - 1, stride = 1; d >= 0; stride *= desc[3 + d], --d)
+      rowMajor &= desc[3 + d] == 1 || desc[3 + rank + d] == stride;
     SmallVector<int64_t> index(rank, 0);
-    for (int64_t flat = 0, n = value.getNumElements(); flat < n; ++flat) {
+    if (rowMajor && !value.data.empty())
+      std::memcpy(value.data.data(), aligned + desc[2] * elementSize,
+                  value.data.size());
+    for (int64_t flat = 0, n = rowMajor ? 0 : value.getNumElements(); flat < n;
+         ++flat) {
       int64_t offset = desc[2];
       for (int64_t d = 0; d < rank; ++d)
         offset += index[d] * desc[3 + rank + d];
@@ -318,11 +334,10 @@ JitFunction::run(llvm::ArrayRef<NpyArray> args,
     });
     if (allocated != reinterpret_cast<char *>(0xdeadbeef) && !isArgument)
       owned.insert(allocated);
-    values.push_back(std::move(value));
   }
   for (char *buffer : owned)
     std::free(buffer);
-  return values;
+  return llvm::Error::success();
 }
 
 llvm::cl::ValuesClass qopt::getRequantizationValues() {

@@ -83,6 +83,12 @@ public:
   llvm::Expected<std::vector<NpyArray>>
   run(llvm::ArrayRef<NpyArray> args, llvm::ArrayRef<std::string> argNames);
 
+  /// The same, writing the results into `results` and reusing the storage
+  /// its arrays already have (for calls in a loop).
+  llvm::Error run(llvm::ArrayRef<NpyArray> args,
+                  llvm::ArrayRef<std::string> argNames,
+                  std::vector<NpyArray> &results);
+
 private:
   JitFunction() = default;
 

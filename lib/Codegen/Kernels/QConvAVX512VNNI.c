@@ -80,18 +80,46 @@ tile_indirect(const uint8_t *const *taps, int64_t ntaps, const int8_t *b,
 
 /* Points taps[r * ntaps + t] at the input of tap t of GEMM row m0 + r
  * (group g), or at `zero` in the padding; rows from `count` up to the
- * tile's end point at `zero` too. */
+ * tile's end point at `zero` too. The rows' output pixels are walked in
+ * order (no division per row): this runs once per row and tap, as often as
+ * the tile's multiply-adds for a 1x1 convolution of few channels. */
 static inline void qopt_build_taps(const qopt_conv_t *p, const uint8_t *x,
                                    int64_t m0, int64_t count, int64_t padded,
                                    int64_t g, const uint8_t *zero,
                                    const uint8_t **taps) {
   int64_t ntaps = p->kh * p->kw;
-  for (int64_t r = 0; r < padded; ++r)
-    for (int64_t i = 0; i < p->kh; ++i)
-      for (int64_t j = 0; j < p->kw; ++j) {
-        const uint8_t *src = r < count ? qopt_tap(p, x, m0 + r, i, j, g) : 0;
-        taps[r * ntaps + i * p->kw + j] = src ? src : zero;
+  const uint8_t *xg = x + g * p->cg;
+  if (ntaps == 1 && p->sh == 1 && p->sw == 1 && p->ph == 0 && p->pw == 0) {
+    /* A 1x1 convolution with stride 1: row m is input pixel m. */
+    for (int64_t r = 0; r < count; ++r)
+      taps[r] = xg + (m0 + r) * p->c;
+  } else {
+    int64_t ow = m0 % p->ow, rest = m0 / p->ow;
+    int64_t oh = rest % p->oh, n = rest / p->oh;
+    for (int64_t r = 0; r < count; ++r) {
+      const uint8_t **row = taps + r * ntaps;
+      const uint8_t *image = xg + n * p->h * p->w * p->c;
+      for (int64_t i = 0; i < p->kh; ++i) {
+        int64_t ih = oh * p->sh - p->ph + i * p->dh;
+        for (int64_t j = 0; j < p->kw; ++j) {
+          int64_t iw = ow * p->sw - p->pw + j * p->dw;
+          row[i * p->kw + j] = ih < 0 || ih >= p->h || iw < 0 || iw >= p->w
+                                   ? zero
+                                   : image + (ih * p->w + iw) * p->c;
+        }
       }
+      if (++ow == p->ow) {
+        ow = 0;
+        if (++oh == p->oh) {
+          oh = 0;
+          ++n;
+        }
+      }
+    }
+  }
+  for (int64_t r = count; r < padded; ++r)
+    for (int64_t t = 0; t < ntaps; ++t)
+      taps[r * ntaps + t] = zero;
 }
 
 QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
@@ -127,7 +155,6 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
         const int8_t *panel = w + (g * blocks + nb) * p.kpad * NR;
         int64_t ch = g * p.npad + nb * NR;
         int64_t valid = QOPT_MIN(NR, p.ng - nb * NR);
-        __mmask16 mask0 = qopt_mask16(valid), mask1 = qopt_mask16(valid - 16);
         /* acc starts at bias - zx * sum(w). */
         const int32_t *bias = chan + QOPT_CHAN_BIAS * t + ch;
         const int32_t *wsum = chan + QOPT_CHAN_WSUM * t + ch;
@@ -138,6 +165,8 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
             _mm512_loadu_si512((const void *)(bias + 16)),
             _mm512_mullo_epi32(zx,
                                _mm512_loadu_si512((const void *)(wsum + 16))));
+        const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
+        const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
         for (int64_t r0 = 0; r0 < count; r0 += MR) {
           __m512i acc[MR][2];
           if (inPlace)
@@ -166,13 +195,8 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
                                         valid - 16, out + 16);
               continue;
             }
-            const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
-            const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
-            qopt_store16(out, mask0,
-                         qopt_requantize16(acc[i][0], p0, p1, zy, lo, hi),
-                         p.ysigned);
-            qopt_store16(
-                out + 16, mask1,
+            qopt_store32(
+                out, valid, qopt_requantize16(acc[i][0], p0, p1, zy, lo, hi),
                 qopt_requantize16(acc[i][1], p0 + 16, p1 + 16, zy, lo, hi),
                 p.ysigned);
           }

@@ -74,8 +74,10 @@ QOPT_AVX512 void qopt_qdwconv_avx512(const int64_t *desc, const uint8_t *x,
         __m512i init = _mm512_sub_epi32(
             _mm512_loadu_si512((const void *)(chan + QOPT_CHAN_BIAS * t + c0)),
             _mm512_mullo_epi32(zx, sum));
-        const int32_t *p0 = chan + QOPT_CHAN_P0 * t + c0;
-        const int32_t *p1 = chan + QOPT_CHAN_P1 * t + c0;
+        __m512 p0 =
+            _mm512_loadu_ps((const float *)(chan + QOPT_CHAN_P0 * t + c0));
+        __m512 p1 =
+            _mm512_loadu_ps((const float *)(chan + QOPT_CHAN_P1 * t + c0));
         for (int64_t ow = 0; ow < p.ow; ++ow) {
           int64_t iw0 = ow * p.sw - p.pw;
           __m512i acc = init;
@@ -101,7 +103,7 @@ QOPT_AVX512 void qopt_qdwconv_avx512(const int64_t *desc, const uint8_t *x,
           if (p.mode == QOPT_REQUANT_INTEGER)
             qopt_requantize_integer16(acc, &p, chan, t, c0, valid, out);
           else
-            qopt_store16(out, mask, qopt_requantize16(acc, p0, p1, zy, lo, hi),
+            qopt_store16(out, mask, qopt_requantize16v(acc, p0, p1, zy, lo, hi),
                          p.ysigned);
         }
       }

@@ -22,12 +22,10 @@ QOPT_AVX512 static inline __mmask16 qopt_mask16(int64_t valid) {
 
 /* Rule R on 16 lanes: clamp(roundeven((float(acc) + p0) * p1) + zy, lo,
  * hi), the scalar contract's operations in its order, then to int32. */
-QOPT_AVX512 static inline __m512i
-qopt_requantize16(__m512i acc, const int32_t *p0, const int32_t *p1, __m512 zy,
-                  __m512 lo, __m512 hi) {
-  __m512 f = _mm512_add_ps(_mm512_cvtepi32_ps(acc),
-                           _mm512_loadu_ps((const float *)p0));
-  f = _mm512_mul_ps(f, _mm512_loadu_ps((const float *)p1));
+QOPT_AVX512 static inline __m512i qopt_requantize16v(__m512i acc, __m512 p0,
+                                                     __m512 p1, __m512 zy,
+                                                     __m512 lo, __m512 hi) {
+  __m512 f = _mm512_mul_ps(_mm512_add_ps(_mm512_cvtepi32_ps(acc), p0), p1);
   __m512 r = _mm512_add_ps(
       _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
       zy);
@@ -35,14 +33,39 @@ qopt_requantize16(__m512i acc, const int32_t *p0, const int32_t *p1, __m512 zy,
   return _mm512_cvttps_epi32(r);
 }
 
+/* The same with p0 and p1 loaded from the channel rows. */
+QOPT_AVX512 static inline __m512i
+qopt_requantize16(__m512i acc, const int32_t *p0, const int32_t *p1, __m512 zy,
+                  __m512 lo, __m512 hi) {
+  return qopt_requantize16v(acc, _mm512_loadu_ps((const float *)p0),
+                            _mm512_loadu_ps((const float *)p1), zy, lo, hi);
+}
+
+/* 16 int32 lanes inside the storage range as 16 bytes: the saturating
+ * narrowing only narrows. (In registers: the memory form of vpmov*db is
+ * slow.) */
+QOPT_AVX512 static inline __m128i qopt_narrow16(__m512i q, int isSigned) {
+  return isSigned ? _mm512_cvtsepi32_epi8(q) : _mm512_cvtusepi32_epi8(q);
+}
+
 /* Stores the lanes of `q` (inside the storage range) selected by `mask` as
- * bytes; the saturating narrowing only narrows. */
+ * bytes. */
 QOPT_AVX512 static inline void qopt_store16(uint8_t *out, __mmask16 mask,
                                             __m512i q, int isSigned) {
-  if (isSigned)
-    _mm512_mask_cvtsepi32_storeu_epi8(out, mask, q);
+  _mm_mask_storeu_epi8(out, mask, qopt_narrow16(q, isSigned));
+}
+
+/* Stores the first `valid` (0..32) of the 32 lanes q0, q1 as bytes. */
+QOPT_AVX512 static inline void qopt_store32(uint8_t *out, int64_t valid,
+                                            __m512i q0, __m512i q1,
+                                            int isSigned) {
+  __m256i bytes = _mm256_inserti128_si256(
+      _mm256_castsi128_si256(qopt_narrow16(q0, isSigned)),
+      qopt_narrow16(q1, isSigned), 1);
+  if (valid >= 32)
+    _mm256_storeu_si256((__m256i *)out, bytes);
   else
-    _mm512_mask_cvtusepi32_storeu_epi8(out, mask, q);
+    _mm256_mask_storeu_epi8(out, (__mmask32)((1u << valid) - 1), bytes);
 }
 
 /* Rule I on the `valid` first lanes of `acc`, one by one, stored as bytes;
