@@ -1,0 +1,611 @@
+#!/usr/bin/python3
+"""Runs every system on every model, interleaved, and prints the tables.
+
+    bench.py --work DIR --bindir DIR --node-path DIR [--rounds R] [--quick]
+             [--models NAME,...]
+
+benchmarks/run.sh calls this after setup_peers.sh and build_models.py.
+Steps:
+1. qopt's artifacts per model, in WORK/NAME/ (kept while the tools, the
+   models and the driver are unchanged and every step succeeded): int8.mlir
+   by qopt's own calibration (qrun --qconfig x86 --calibrate calib.npy
+   --quantize), the
+   qcc shared libraries of the int8 and the float IR, and a timing driver
+   (qopt_bench.c) linked with each. A step that fails is reported on stderr
+   with its command and error, and its systems print "failed".
+2. Which ONNX Runtime operators the QDQ model runs after ORT's graph
+   optimizations (its optimized model, written with optimizedModelFilePath).
+3. R rounds (default 5, 2 with --quick); in each round the int8 peak
+   (peak.c) is measured, then for every model and batch every system runs
+   once, in a process of its own that loads the model, warms up, times
+   calls for a fixed budget and prints its median; the systems' order
+   rotates from round to round. A system that fails is reported once on
+   stderr and skipped in later rounds.
+4. Peak resident memory: a C process that loads a model's qcc library and
+   runs one batch-1 inference, against ONNX Runtime's Node process for the
+   same model minus a Node process that only loaded onnxruntime-node.
+5. Tables (stdout): medians over rounds of the per-round medians, in ms;
+   qopt / fastest peer computed per round, then its median; GMAC/s and
+   share of the measured peak for the single layers; memory and sizes; how
+   far each system's output is from PyTorch's.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PYTHON = "/usr/bin/python3"  # Debian's, with torch
+
+# key, column heading (two lines), name, int8?
+SYSTEMS = [
+    ("qopt", ("qopt", "int8 qcc"), "qopt int8 (qcc library)", True),
+    ("qrun", ("qopt", "int8 qrun"), "qopt int8 (qrun)", True),
+    ("qopt_fp32", ("qopt", "fp32 qcc"), "qopt fp32 (qcc library)", False),
+    ("pt_onednn", ("PT int8", "onednn"), "PyTorch int8 onednn", True),
+    ("pt_qnnpack", ("PT int8", "qnnpack"), "PyTorch int8 qnnpack", True),
+    ("pt_fp32", ("PT", "fp32"), "PyTorch fp32", False),
+    ("ort_int8", ("ORT", "int8"), "ORT int8", True),
+    ("ort_fp32", ("ORT", "fp32"), "ORT fp32", False),
+]
+PEERS = ["pt_onednn", "pt_qnnpack", "pt_fp32", "ort_int8", "ort_fp32"]
+NAMES = {key: name for key, _, name, _ in SYSTEMS}
+SHORT = {key: " ".join(heading) for key, heading, _, _ in SYSTEMS}
+
+
+def log(message):
+    print("bench: " + message, file=sys.stderr, flush=True)
+
+
+class Failed(Exception):
+    """A step or system that failed, with its reason."""
+
+
+def run(command, timeout=1800, env=None, cwd=None):
+    """stdout of `command`; Failed with the command and its error."""
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                              env=env, cwd=cwd)
+    except subprocess.TimeoutExpired:
+        raise Failed("%s: timed out after %d s" % (" ".join(command), timeout))
+    except OSError as e:
+        raise Failed("%s: %s" % (" ".join(command), e))
+    if done.returncode != 0:
+        error = (done.stderr.strip() or done.stdout.strip()).splitlines()
+        raise Failed("%s: exit %d: %s" % (" ".join(command), done.returncode,
+                                          " | ".join(error[-3:])[:600]))
+    return done.stdout
+
+
+def peak_rss(command, env=None):
+    """The command's printed peak RSS (KiB). Run from a shell that forks it:
+    Linux carries ru_maxrss across fork and exec, so a process started
+    straight from this (larger) Python process would report this process's
+    peak instead of its own."""
+    return int(run(["/bin/sh", "-c", '"$@"; exit $?', "sh"] + command, env=env))
+
+
+def file_hash(*paths):
+    h = hashlib.sha256()
+    for path in paths:
+        with open(path, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def tool_stamp(bindir):
+    parts = []
+    for tool in ("qrun", "qcc"):
+        try:
+            st = os.stat(os.path.join(bindir, tool))
+            parts.append("%s:%d:%d" % (tool, st.st_size, st.st_mtime_ns))
+        except OSError:
+            parts.append("%s:missing" % tool)
+    return ";".join(parts)
+
+
+class Model:
+    """A model built by build_models.py; `broken` is set when it could not
+    be built at all (all its systems fail)."""
+
+    def __init__(self, work, name, spec):
+        self.name = name
+        self.dir = os.path.join(work, name)
+        self.broken = None
+        try:
+            with open(os.path.join(self.dir, "manifest.json")) as f:
+                self.manifest = json.load(f)
+        except (OSError, ValueError) as e:
+            self.manifest = {"broken": "no manifest: %s" % e}
+        if "broken" in self.manifest:
+            self.broken = self.manifest["broken"]
+            self.manifest = {"sample": list(spec["sample"]), "batches": list(spec["batches"]),
+                             "macs": spec.get("macs"), "title": spec.get("title", name),
+                             "failures": {}, "stamp": None, "output_sample": []}
+        self.in_per = int(np.prod(self.manifest["sample"]))
+        self.out_per = int(np.prod(self.manifest["output_sample"]))
+        self.failures = dict(self.manifest["failures"])  # artifact -> reason
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+
+def prepare_qopt(model, bindir):
+    """int8.mlir, the qcc libraries and their drivers; failures recorded in
+    model.failures under the artifact's name."""
+    stamp = "%s;%s;%s" % (tool_stamp(bindir), model.manifest["stamp"],
+                          file_hash(os.path.join(HERE, "qopt_bench.c")))
+    state_path = model.path("qopt.json")
+    if os.path.exists(state_path):
+        with open(state_path) as f:
+            state = json.load(f)
+        if state.get("stamp") == stamp and not state["failures"]:
+            return
+    failures = {}
+    qrun, qcc = os.path.join(bindir, "qrun"), os.path.join(bindir, "qcc")
+    start = time.time()
+    steps = [
+        ("int8.mlir", None, [qrun, model.path("float.mlir"), "--qconfig", "x86",
+                             "--calibrate", model.path("calib.npy"), "--batch-size",
+                             str(model.manifest["calib_batch"]), "--quantize",
+                             "--write-model", model.path("int8.mlir")]),
+        ("libqopt_int8.so", "int8.mlir", [qcc, model.path("int8.mlir"), "--shared", "-o",
+                                          model.path("libqopt_int8.so")]),
+        ("libqopt_fp32.so", None, [qcc, model.path("float.mlir"), "--shared", "-o",
+                                   model.path("libqopt_fp32.so")]),
+    ]
+    for kind in ("int8", "fp32"):
+        lib = model.path("libqopt_%s.so" % kind)
+        steps.append(("bench_%s" % kind, "libqopt_%s.so" % kind, [
+            "cc", "-O2", "-include", model.path("libqopt_%s.h" % kind),
+            os.path.join(HERE, "qopt_bench.c"), lib, "-Wl,-rpath," + model.dir,
+            "-o", model.path("bench_%s" % kind)]))
+    for artifact, needs, command in steps:
+        if "float.mlir" in model.failures:
+            failures[artifact] = model.failures["float.mlir"]
+            continue
+        if needs and needs in failures:
+            failures[artifact] = failures[needs]
+            continue
+        try:
+            if os.path.exists(model.path(artifact)):
+                os.remove(model.path(artifact))
+            run(command)
+        except Failed as e:
+            failures[artifact] = str(e)
+            log("%s: %s failed: %s" % (model.name, artifact, e))
+    log("%s: qopt artifacts built in %.1f s" % (model.name, time.time() - start))
+    with open(state_path, "w") as f:
+        json.dump({"stamp": stamp, "failures": failures}, f, indent=1)
+    model.failures.update(failures)
+
+
+def ort_kernels(model, node_env):
+    """Operator counts of the int8 ONNX model after ORT's optimizations."""
+    if model.broken or "int8.onnx" in model.failures:
+        return None
+    source = model.path("int8.onnx")
+    cached = model.path("ort_kernels.json")
+    if os.path.exists(cached) and os.path.getmtime(cached) > os.path.getmtime(source):
+        with open(cached) as f:
+            return json.load(f)
+    optimized = model.path("int8.ort-optimized.onnx")
+    try:
+        run(["node", os.path.join(HERE, "ort_bench.js"), "optimize", source, optimized],
+            env=node_env)
+        counts = json.loads(run([PYTHON, "-c", (
+            "import collections, json, onnx, sys\n"
+            "m = onnx.load(sys.argv[1])\n"
+            "print(json.dumps(collections.Counter(n.op_type for n in m.graph.node)))"),
+            optimized]))
+    except Failed as e:
+        log("%s: ORT's optimized model: %s" % (model.name, e))
+        return None
+    with open(cached, "w") as f:
+        json.dump(counts, f)
+    return counts
+
+
+def system_command(system, model, batch, budget, minimum, maximum, out, bindir,
+                   estimate):
+    """The command that times `system` on `model` at `batch`, or Failed when an
+    artifact it needs is missing."""
+    def need(artifact):
+        if model.broken:
+            raise Failed(model.broken)
+        if artifact in model.failures:
+            raise Failed("%s: %s" % (artifact, model.failures[artifact]))
+        return model.path(artifact)
+    f32 = model.path("input_b%d.f32" % batch)
+    npy = model.path("input_b%d.npy" % batch)
+    timing = ["%g" % budget, str(minimum), str(maximum)]
+    if system in ("qopt", "qopt_fp32"):
+        exe = need("bench_int8" if system == "qopt" else "bench_fp32")
+        return [exe, "time", str(batch), str(model.in_per), str(model.out_per), f32] + \
+            timing + ([out] if out else [])
+    if system == "qrun":
+        repeat = minimum if not estimate else int(min(maximum, max(minimum, budget * 1e3 / estimate)))
+        return [os.path.join(bindir, "qrun"), need("int8.mlir"), "-i", npy,
+                "--repeat", str(repeat)] + (["-o", out] if out else [])
+    if system.startswith("pt_"):
+        engine = system[3:]
+        artifact = "fp32.pt" if engine == "fp32" else "int8_%s.pt" % engine
+        return [PYTHON, os.path.join(HERE, "torch_bench.py"), need(artifact), npy,
+                "--engine", engine, "--budget", "%g" % budget, "--min", str(minimum),
+                "--max", str(maximum)] + (["--out", out] if out else [])
+    artifact = "int8.onnx" if system == "ort_int8" else "fp32.onnx"
+    shape = "x".join(str(d) for d in [batch] + model.manifest["sample"])
+    return ["node", os.path.join(HERE, "ort_bench.js"), "time", need(artifact), f32, shape] + \
+        timing + ([out] if out else [])
+
+
+def parse_time(system, stdout):
+    if system == "qrun":
+        found = re.search(r"median latency: ([0-9.eE+-]+) ms", stdout)
+        if not found:
+            raise Failed("no median latency in qrun's output: %r" % stdout[:200])
+        return float(found.group(1))
+    try:
+        return float(stdout.strip().splitlines()[-1].split()[0])
+    except (IndexError, ValueError):
+        raise Failed("unexpected output %r" % stdout[:200])
+
+
+def read_output(path, shape):
+    if path.endswith(".npy"):
+        return np.load(path).reshape(shape)
+    return np.fromfile(path, dtype="<f4").reshape(shape)
+
+
+def int8_weight_bytes(path):
+    """Bytes of the i8 constants (weights) and of the other constants
+    (biases, f32) in a quantized qnn model."""
+    sizes = {"i8": 0, "other": 0}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("{-#"):
+                break
+            if "arith.constant" not in line:
+                continue
+            found = re.search(r": tensor<([0-9x]*?)x?(i8|i32|f32)>\s*(loc\(.*\))?\s*$", line)
+            if not found:
+                continue
+            count = int(np.prod([int(d) for d in found.group(1).split("x") if d] or [1]))
+            if found.group(2) == "i8":
+                sizes["i8"] += count
+            else:
+                sizes["other"] += 4 * count
+    return sizes
+
+
+def fmt_ms(value):
+    if value is None:
+        return "failed"
+    if value >= 100:
+        return "%.0f" % value
+    if value >= 10:
+        return "%.1f" % value
+    if value >= 1:
+        return "%.2f" % value
+    return "%.3f" % value
+
+
+def print_table(header_rows, rows, widths, out):
+    for header in header_rows:
+        out.write("  ".join(("%-*s" if i == 0 else "%*s") % (widths[i], h)
+                            for i, h in enumerate(header)).rstrip() + "\n")
+    for row in rows:
+        out.write("  ".join(("%-*s" if i == 0 else "%*s") % (widths[i], c)
+                            for i, c in enumerate(row)).rstrip() + "\n")
+
+
+def machine():
+    model, cores, flags, family, number = "unknown", 0, set(), "?", "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            key = key.strip()
+            if key == "model name" and model == "unknown":
+                model = value.strip()
+            elif key == "processor":
+                cores += 1
+            elif key == "cpu family":
+                family = value.strip()
+            elif key == "model":
+                number = value.strip()
+            elif key == "flags" and not flags:
+                flags = set(value.split())
+    isa = [name for name in ("avx2", "avx512f", "avx512_vnni", "avx_vnni") if name in flags]
+    return "%s (family %s, model %s), %d cores, %s" % (
+        model, family, number, cores, ", ".join(isa) or "no AVX2")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", required=True, help="build_models.py's directory")
+    parser.add_argument("--bindir", required=True, help="qopt, qrun, qcc")
+    parser.add_argument("--node-path", required=True, help="node_modules with onnxruntime-node")
+    parser.add_argument("--rounds", type=int)
+    parser.add_argument("--quick", action="store_true", help="2 rounds, short budgets")
+    parser.add_argument("--models", help="comma-separated subset")
+    args = parser.parse_args()
+    sys.path.insert(0, HERE)
+    from bench_models import MODELS, cases
+    names = args.models.split(",") if args.models else list(MODELS)
+    rounds = args.rounds or (2 if args.quick else 5)
+    budget, minimum, maximum = (0.25, 3, 500) if args.quick else (1.0, 5, 2000)
+    started = time.time()
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env.pop("ONEDNN_MAX_CPU_ISA", None)  # the peers at their best on this CPU
+    node_env = dict(env, NODE_PATH=args.node_path)
+
+    models = {name: Model(args.work, name, MODELS[name]) for name in names}
+    for model in models.values():
+        if model.broken:
+            log("%s: %s" % (model.name, model.broken))
+        else:
+            prepare_qopt(model, args.bindir)
+    kernels = {name: ort_kernels(m, node_env) for name, m in models.items()}
+
+    versions = {}
+    try:
+        versions["torch"] = run([PYTHON, "-c", "import torch; print(torch.__version__)"]).strip()
+        versions["ort"] = run(["node", "-p", "require('onnxruntime-node/package.json').version"],
+                              env=node_env).strip()
+    except Failed as e:
+        log("versions: %s" % e)
+    peak_exe = os.path.join(args.work, "peak")
+    try:
+        run(["cc", "-O2", "-mavx2", os.path.join(HERE, "peak.c"), "-o", peak_exe])
+    except Failed as e:
+        log("int8 peak: %s" % e)
+
+    todo = cases(names)
+    times = {}      # (name, batch, system) -> [per-round median]
+    ratios = {}     # (name, batch) -> [per-round qopt / fastest peer]
+    ort_ratios = {}  # (name, batch) -> [per-round qopt / ORT int8]
+    fastest = {}    # (name, batch) -> [fastest peer per round]
+    failed = {}     # (name, batch, system) -> reason
+    outputs = {}    # (name, batch, system) -> output file of round 0
+    peaks, vnni_peaks = [], []
+    for r in range(rounds):
+        log("round %d of %d" % (r + 1, rounds))
+        try:
+            measured = dict(line.split() for line in run([peak_exe]).splitlines())
+            peaks.append(float(measured["avx2"]))
+            if measured.get("avx512vnni", "-") != "-":
+                vnni_peaks.append(float(measured["avx512vnni"]))
+        except (Failed, KeyError, ValueError) as e:
+            log("int8 peak: %s" % e)
+        for name, batch in todo:
+            model = models[name]
+            order = SYSTEMS[r % len(SYSTEMS):] + SYSTEMS[:r % len(SYSTEMS)]
+            this_round = {}
+            for system, _, _, _ in order:
+                key = (name, batch, system)
+                if key in failed:
+                    continue
+                out = None
+                if r == 0:
+                    ext = ".npy" if system == "qrun" or system.startswith("pt_") else ".f32"
+                    out = model.path("out_%s_b%d%s" % (system, batch, ext))
+                previous = times.get(key) or (times.get((name, batch, "qopt")) if system == "qrun" else None)
+                try:
+                    command = system_command(system, model, batch, budget, minimum, maximum,
+                                             out, args.bindir,
+                                             previous[-1] if previous else None)
+                    value = parse_time(system, run(
+                        command, env=node_env if system.startswith("ort") else env))
+                except Failed as e:
+                    failed[key] = str(e)
+                    if not model.broken:  # reported once already
+                        log("%s on %s batch %d failed: %s" % (NAMES[system], name, batch, e))
+                    continue
+                times.setdefault(key, []).append(value)
+                this_round[system] = value
+                if out:
+                    outputs[key] = out
+            if "qopt" in this_round and "ort_int8" in this_round:
+                ort_ratios.setdefault((name, batch), []).append(
+                    this_round["qopt"] / this_round["ort_int8"])
+            peers = [(this_round[p], p) for p in PEERS if p in this_round]
+            if peers and "qopt" in this_round:
+                best, who = min(peers)
+                ratios.setdefault((name, batch), []).append(this_round["qopt"] / best)
+                fastest.setdefault((name, batch), []).append(who)
+
+    # Memory: one batch-1 inference.
+    memory = {}
+    try:
+        baseline = peak_rss(["node", os.path.join(HERE, "ort_bench.js"), "rss-baseline"],
+                            env=node_env)
+    except Failed as e:
+        log("Node baseline RSS: %s" % e)
+        baseline = None
+    for name, model in models.items():
+        row = {}
+        memory[name] = row
+        if model.broken:
+            continue
+        batch = model.manifest["batches"][0]
+        f32 = model.path("input_b%d.f32" % batch)
+        try:
+            if "bench_int8" in model.failures:
+                raise Failed(model.failures["bench_int8"])
+            row["qopt"] = peak_rss([model.path("bench_int8"), "rss", "1", str(model.in_per),
+                                    str(model.out_per), f32])
+        except Failed as e:
+            log("%s: qopt RSS: %s" % (name, e))
+        try:
+            if "int8.onnx" in model.failures or baseline is None:
+                raise Failed("no int8 ONNX model or no baseline")
+            shape = "x".join(str(d) for d in [1] + model.manifest["sample"])
+            row["ort"] = peak_rss(["node", os.path.join(HERE, "ort_bench.js"), "rss",
+                                   model.path("int8.onnx"), f32, shape], env=node_env) - baseline
+        except Failed as e:
+            log("%s: ORT RSS: %s" % (name, e))
+        if "libqopt_int8.so" not in model.failures:
+            row["lib"] = os.path.getsize(model.path("libqopt_int8.so"))
+        if "int8.mlir" not in model.failures:
+            row["weights"] = int8_weight_bytes(model.path("int8.mlir"))
+
+    # Agreement of round 0's outputs with PyTorch's.
+    agreement = {}
+    for (name, batch, system), path in outputs.items():
+        model = models[name]
+        int8 = dict((k, i) for k, _, _, i in SYSTEMS)[system]
+        ref_path = model.path("ref_%s_b%d.npy" % ("int8" if int8 else "fp32", batch))
+        if not os.path.exists(ref_path) or not os.path.exists(path):
+            continue
+        ref = np.load(ref_path)
+        try:
+            y = read_output(path, ref.shape)
+        except ValueError:
+            continue
+        agreement[(name, batch, system)] = float(np.abs(y - ref).max() / np.abs(ref).max())
+
+    out = sys.stdout
+    med = lambda v: statistics.median(v) if v else None  # noqa: E731
+    out.write("\nqopt benchmark, %s\n" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
+    out.write("machine: %s\n" % machine())
+    out.write("rounds: %d%s; every system in its own process per round, one thread; "
+              "median ms per call (median over rounds of each round's median)\n" % (
+                  rounds, " (--quick)" if args.quick else ""))
+    out.write("float input and float output everywhere: the int8 systems' float->u8 "
+              "quantization and u8->float dequantization are inside the timed call\n\n")
+    widths = [12, 5] + [9] * len(SYSTEMS) + [9, 9, 10]
+    headers = [["", ""] + [h[0] for _, h, _, _ in SYSTEMS] + ["qopt /", "qopt /", "fastest"],
+               ["model", "batch"] + [h[1] for _, h, _, _ in SYSTEMS] +
+               ["ORT int8", "fastest", "peer"]]
+    widths = [max(w, *(len(h[i]) for h in headers)) for i, w in enumerate(widths)]
+    rows = []
+    for name, batch in todo:
+        row = [name, str(batch)]
+        for system, _, _, _ in SYSTEMS:
+            row.append(fmt_ms(med(times.get((name, batch, system)))))
+        ratio = med(ort_ratios.get((name, batch), []))
+        row.append("%.2fx" % ratio if ratio else "-")
+        ratio = med(ratios.get((name, batch), []))
+        row.append("%.2fx" % ratio if ratio else "-")
+        who = fastest.get((name, batch))
+        row.append(SHORT[max(set(who), key=who.count)] if who else "-")
+        rows.append(row)
+    print_table(headers, rows, widths, out)
+    out.write("PT: PyTorch %s (eager mode); ORT: ONNX Runtime %s (Node binding), int8 in QDQ "
+              "form; qopt / ORT int8 and qopt / fastest: qopt int8 (qcc library) over ORT "
+              "int8 and over the fastest of the five peers, per round, then the median "
+              "(below 1: qopt is faster)\n" % (
+                  versions.get("torch", "?"), versions.get("ort", "?")))
+
+    # The peak: the fastest int8 multiply-accumulate this core has.
+    peak = med(vnni_peaks) or med(peaks)
+    layers = [(name, batch) for name, batch in todo if models[name].manifest.get("macs")]
+    if layers:
+        if vnni_peaks:
+            out.write("\nsingle layers: GMAC/s (share of this core's int8 peak, %.1f GMAC/s: "
+                      "register-only 512-bit vpdpbusd, benchmarks/peak.c, median of %d rounds; "
+                      "the AVX2 vpmaddubsw + vpmaddwd + vpaddd loop reaches %s)\n" % (
+                          peak, len(vnni_peaks),
+                          "%.1f" % med(peaks) if peaks else "?"))
+        else:
+            out.write("\nsingle layers: GMAC/s (share of this core's int8 peak, %s GMAC/s: "
+                      "register-only vpmaddubsw + vpmaddwd + vpaddd, benchmarks/peak.c, median "
+                      "of %d rounds)\n" % ("%.1f" % peak if peak else "not measured",
+                                           len(peaks)))
+        layer_rows = []
+        for name, batch in layers:
+            macs = models[name].manifest["macs"] * batch
+            row = [name, str(batch)]
+            for system, _, _, _ in SYSTEMS:
+                t = med(times.get((name, batch, system)))
+                if t is None:
+                    row.append("failed")
+                else:
+                    g = macs / (t * 1e-3) / 1e9
+                    row.append("%.1f (%.0f%%)" % (g, 100 * g / peak) if peak else "%.1f" % g)
+            layer_rows.append(row)
+        lw = [12, 5] + [12] * len(SYSTEMS)
+        print_table([h[:2 + len(SYSTEMS)] for h in headers], layer_rows,
+                    [max(w, len(headers[0][i]), len(headers[1][i])) for i, w in enumerate(lw)],
+                    out)
+        for name, batch in layers:
+            out.write("  %s: %s, batch %d: %.1f M MACs\n" % (
+                name, models[name].manifest["title"], batch,
+                models[name].manifest["macs"] * batch / 1e6))
+
+    out.write("\nmemory (one batch-1 inference): peak RSS of a C process that loads the qcc "
+              "library, whole process; ORT: peak RSS of the Node process minus a Node process "
+              "that only loaded onnxruntime-node (%s MiB)\n" % (
+                  "%.1f" % (baseline / 1024) if baseline else "?"))
+    mem_headers = [["", "qopt C", "ORT int8", "qcc int8", "int8", "other", "library /"],
+                   ["model", "RSS MiB", "RSS MiB", "library", "weights", "constants",
+                    "weights"]]
+    mem_rows = []
+    for name in names:
+        row = memory[name]
+        weights = row.get("weights")
+        mem_rows.append([
+            name,
+            "%.1f" % (row["qopt"] / 1024) if "qopt" in row else "failed",
+            "%.1f" % (row["ort"] / 1024) if "ort" in row else "failed",
+            "%d" % row["lib"] if "lib" in row else "failed",
+            "%d" % weights["i8"] if weights else "failed",
+            "%d" % weights["other"] if weights else "failed",
+            "%.2f" % (row["lib"] / weights["i8"]) if weights and "lib" in row and
+            weights["i8"] else "-"])
+    print_table(mem_headers, mem_rows, [12, 8, 8, 10, 10, 9, 9], out)
+    out.write("bytes: the qcc shared library of the int8 model; its int8 weights; its other "
+              "constants (f32 biases, i32)\n")
+
+    out.write("\noutputs against PyTorch (round 1): max |y - y_PyTorch| / max |y_PyTorch|, "
+              "int8 systems against PyTorch int8 onednn, fp32 ones against PyTorch fp32\n")
+    agree_rows = []
+    for name, batch in todo:
+        row = [name, str(batch)]
+        for system, _, _, _ in SYSTEMS:
+            value = agreement.get((name, batch, system))
+            row.append("-" if value is None else ("0" if value == 0 else "%.1e" % value))
+        agree_rows.append(row)
+    print_table([h[:2 + len(SYSTEMS)] for h in headers], agree_rows, widths, out)
+    out.write("qopt int8 uses its own calibration (qrun --qconfig x86 --calibrate); PyTorch "
+              "and ORT int8 use PyTorch's eager x86 quantization of the same data (calibrated "
+              "with ONEDNN_MAX_CPU_ISA=AVX2, whose float order qopt reproduces; timed with "
+              "oneDNN's best kernels for this CPU)\n")
+
+    out.write("\nORT int8 (QDQ) operators after ORT's graph optimizations:\n")
+    for name in names:
+        counts = kernels.get(name)
+        how = models[name].manifest.get("int8_onnx", "failed")
+        if counts:
+            ops = ", ".join("%s %d" % kv for kv in sorted(counts.items(), key=lambda kv: -kv[1]))
+        else:
+            ops = "unknown"
+        out.write("  %-13s %s; %s\n" % (name, how, ops))
+    if failed:
+        out.write("\nfailed (details on stderr):\n")
+        by_reason = {}
+        for name in names:
+            if models[name].broken:
+                out.write("  %s, every system: %s\n" % (name, models[name].broken))
+        for (name, batch, system), reason in failed.items():
+            if models[name].broken:
+                continue
+            label = "%s batch %d %s" % (name, batch, SHORT[system])
+            by_reason.setdefault(reason.splitlines()[0][:200], []).append(label)
+        for reason, labels in by_reason.items():
+            out.write("  %s: %s\n" % (", ".join(labels), reason))
+    out.write("\nbenchmark run took %.0f s\n" % (time.time() - started))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

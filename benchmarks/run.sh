@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# qopt's benchmark: qopt's int8 and float code against PyTorch and ONNX
+# Runtime on the same models, one thread, interleaved rounds, one table.
+# Usage: benchmarks/run.sh [--quick] [--bindir DIR] [--rounds N] [--models a,b]
+#   --quick    2 rounds with short timing budgets (a full run has 5)
+#   --bindir   where qopt, qrun and qcc are (default: build-release/bin,
+#              built with scripts/build.sh when missing)
+#   --models   a subset of resnet18, mobilenet_v2, conv3x3, linear1024,
+#              linear4096, mlp, cnn, kws
+# Installs its peers (benchmarks/setup_peers.sh: Debian packages, and
+# onnxruntime-node from npm into $QOPT_BENCH_CACHE, default
+# ~/.cache/qopt/bench), builds the models into $QOPT_BENCH_WORK (default
+# build-bench/, kept between runs) and prints the tables on stdout;
+# progress and failures go to stderr.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bindir=$root/build-release/bin
+quick=()
+rounds=()
+models=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=(--quick) ;;
+    --bindir) bindir=$(cd "$2" && pwd); shift ;;
+    --rounds) rounds=(--rounds "$2"); shift ;;
+    --models) models=(--models "$2"); shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+cache=${QOPT_BENCH_CACHE:-$HOME/.cache/qopt/bench}
+work=${QOPT_BENCH_WORK:-$root/build-bench}
+start=$(date +%s)
+
+QOPT_BENCH_CACHE=$cache "$root/benchmarks/setup_peers.sh"
+if [ ! -x "$bindir/qcc" ] || [ ! -x "$bindir/qrun" ]; then
+  if [ "$bindir" = "$root/build-release/bin" ]; then
+    "$root/scripts/build.sh" "$root/build-release" >&2
+  else
+    echo "run.sh: no qcc and qrun in $bindir" >&2
+    exit 1
+  fi
+fi
+mkdir -p "$work"
+/usr/bin/python3 "$root/benchmarks/build_models.py" "$work" "${models[@]}"
+/usr/bin/python3 "$root/benchmarks/bench.py" --work "$work" --bindir "$bindir" \
+  --node-path "$cache/node_modules" "${quick[@]}" "${rounds[@]}" "${models[@]}"
+echo "run.sh: $(($(date +%s) - start)) s in all (setup, models, timing)" >&2
