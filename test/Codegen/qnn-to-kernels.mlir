@@ -8,7 +8,8 @@
 // A 2-D conv becomes NCHW -> NHWC, the kernel call on storage bytes, and
 // NHWC -> NCHW. The weights are packed at compile time: reduction index
 // k = (kh, kw, c), pairs of k per channel for AVX2 (KG = 2, NR = 16), fours
-// for VNNI (KG = 4, NR = 32); the channel rows hold the int32 bias (none),
+// for VNNI (KG = 4, in blocks of 16 channels here: 32 would pad 2 channels
+// by 30); the channel rows hold the int32 bias (none),
 // the weight sums, the zero points, bias / (sx * sw) and (sx * sw) / sy as
 // float bits (4.0, -16.0; 1.0, 0.5). The descriptor: H W C OH OW OC KH KW
 // SH SW PH PW DH DW groups, zx, x signed, zy, min (10: relu), max, y
@@ -28,8 +29,8 @@
 // CHECK: %[[Y:.*]] = qnn.transpose %[[Q]] {permutation = array<i64: 0, 3, 1, 2>}
 // CHECK: return %[[Y]]
 // VNNI-LABEL: func.func @conv
-// VNNI-DAG: arith.constant dense<"0x01050206FFFBFEFA{{0+}}03070408FDF9FCF8{{0+}}"> : tensor<256xi8>
-// VNNI-DAG: arith.constant dense<[3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 3, 0, 10, 10, 255, 0, 0, 0, 8, 8, 32, 4, 32, 8]> : tensor<29xi64>
+// VNNI-DAG: arith.constant dense<"0x01050206FFFBFEFA{{0+}}03070408FDF9FCF8{{0+}}"> : tensor<128xi8>
+// VNNI-DAG: arith.constant dense<[3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 3, 0, 10, 10, 255, 0, 0, 0, 8, 8, 16, 4, 16, 8]> : tensor<29xi64>
 // VNNI: qcg.ukernel "qopt_qconv_avx512vnni"
 func.func @conv(%x: tensor<1x2x3x3x!act>) -> tensor<1x2x2x2x!out> {
   %wi = arith.constant dense<[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]], [[[-1, -2], [-3, -4]], [[-5, -6], [-7, -8]]]]> : tensor<2x2x2x2xi8>

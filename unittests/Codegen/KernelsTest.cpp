@@ -83,7 +83,7 @@ Problem randomProblem(std::mt19937 &rng, int index) {
   QConvSpec &s = p.spec;
   s.groups = index % 5 == 0 ? pick(2, 4) : 1;
   s.c = s.groups * pick(1, 40);
-  s.oc = s.groups * pick(1, 40);
+  s.oc = s.groups * pick(1, 70);
   if (index % 7 == 0) // depthwise
     s.groups = s.oc = s.c;
   // Some kernels have more taps than the vector kernels keep in registers.
@@ -240,7 +240,10 @@ TEST(ConvKernels, PackingLayout) {
   packed = packQConv(s, KernelISA::AVX512VNNI, 1);
   std::vector<int8_t> quad(packed.weights.begin(), packed.weights.begin() + 8);
   EXPECT_EQ(quad, (std::vector<int8_t>{72, 0, -128, 0, 127, -127, -126, 0}));
-  EXPECT_EQ(packed.channels[QOPT_CHAN_WZERO * 32 + 1], 2);
+  // Two channels: VNNI takes blocks of 16, not 32.
+  EXPECT_EQ(packed.descriptor[QOPT_CONV_NR], 16);
+  EXPECT_EQ(packed.descriptor[QOPT_CONV_NPAD], 16);
+  EXPECT_EQ(packed.channels[QOPT_CHAN_WZERO * 16 + 1], 2);
   EXPECT_EQ(packed.descriptor[QOPT_CONV_W_ZERO], 1);
 }
 

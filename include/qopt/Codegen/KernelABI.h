@@ -94,7 +94,7 @@ enum {
   QOPT_AVX2_KG = 2,
   QOPT_AVX2_NR = 16,
   QOPT_AVX512VNNI_KG = 4,
-  QOPT_AVX512VNNI_NR = 32
+  QOPT_AVX512VNNI_NR = 32 /* or 16 where 32 would pad more than 16 channels */
 };
 
 /* The workspace a convolution kernel needs for a descriptor, in bytes, in

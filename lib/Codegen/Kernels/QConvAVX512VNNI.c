@@ -6,8 +6,9 @@
 |* input bytes themselves (i8 input shifted by 128 to u8); the zero point   *|
 |* enters once per output as -zx * sum(w), precomputed per channel, so      *|
 |* padding holds zx. Weights come packed in runs of four reduction indices  *|
-|* (KG = 4) for blocks of 32 channels; the tile is 8 rows by 32 channels in *|
-|* 16 zmm accumulators.                                                     *|
+|* (KG = 4) for blocks of 32 channels (or 16 for layers of few channels,   *|
+|* which 32 would pad too much); the tile is 8 rows by 32 (16) channels in *|
+|* 16 (8) zmm accumulators.                                                 *|
 |*                                                                          *|
 |* u8 input with a multiple of 4 channels per group and no weight zero      *|
 |* points is read in place: each row of a tile has a pointer per kernel tap *|
@@ -18,65 +19,65 @@
 
 #include "VectorAVX512.h"
 
-enum { MR = 8, NR = QOPT_AVX512VNNI_NR };
+enum { MR = 8 };
 
 /* One step of the tile: acc[i][h] += the 4 bytes at ROW_ADDRESS (row i)
- * times the next 4 x 32 weights of b. */
-#define QOPT_VNNI_STEP(ROW_ADDRESS)                                            \
+ * times the next 4 x (16 NB) weights of b. */
+#define QOPT_VNNI_STEP(NB, ROW_ADDRESS)                                        \
   do {                                                                         \
-    __m512i b0 = _mm512_loadu_si512((const void *)b);                          \
-    __m512i b1 = _mm512_loadu_si512((const void *)(b + 64));                   \
-    b += 128;                                                                  \
+    __m512i bv[NB];                                                            \
+    for (int h = 0; h < NB; ++h)                                               \
+      bv[h] = _mm512_loadu_si512((const void *)(b + 64 * h));                  \
+    b += 64 * NB;                                                              \
     for (int i = 0; i < MR; ++i) {                                             \
       int32_t quad;                                                            \
       memcpy(&quad, ROW_ADDRESS, sizeof quad);                                 \
       __m512i ai = _mm512_set1_epi32(quad);                                    \
-      acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], ai, b0);                      \
-      acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], ai, b1);                      \
+      for (int h = 0; h < NB; ++h)                                             \
+        acc[i][h] = _mm512_dpbusd_epi32(acc[i][h], ai, bv[h]);                 \
     }                                                                          \
   } while (0)
 
 /* The accumulators live in a local array whose address does not escape
  * until the end (then copied to `out`): loads through the row pointers
  * cannot alias it, and it stays in registers. */
-#define QOPT_VNNI_TILE_BEGIN                                                   \
-  __m512i acc[MR][2];                                                          \
-  for (int i = 0; i < MR; ++i) {                                               \
-    acc[i][0] = init0;                                                         \
-    acc[i][1] = init1;                                                         \
-  }
-#define QOPT_VNNI_TILE_END                                                     \
-  for (int i = 0; i < MR; ++i) {                                               \
-    out[i][0] = acc[i][0];                                                     \
-    out[i][1] = acc[i][1];                                                     \
-  }
+#define QOPT_VNNI_TILE_BEGIN(NB)                                               \
+  __m512i acc[MR][NB];                                                         \
+  for (int i = 0; i < MR; ++i)                                                 \
+    for (int h = 0; h < NB; ++h)                                               \
+      acc[i][h] = init[h];
+#define QOPT_VNNI_TILE_END(NB)                                                 \
+  for (int i = 0; i < MR; ++i)                                                 \
+    for (int h = 0; h < NB; ++h)                                               \
+      out[i][h] = acc[i][h];
 
-/* A tile over packed rows (stride lda). */
-QOPT_AVX512 static inline void tile_packed(const uint8_t *a, int64_t lda,
-                                           const int8_t *b, int64_t quads,
-                                           __m512i init0, __m512i init1,
-                                           __m512i out[MR][2]) {
-  QOPT_VNNI_TILE_BEGIN
-  for (int64_t q = 0; q < quads; ++q)
-    QOPT_VNNI_STEP(a + i * lda + 4 * q);
-  QOPT_VNNI_TILE_END
-}
-
-/* A tile over rows read in place: taps[i * ntaps + t] is row i's address
- * for kernel tap t, each holding `quads` runs of four channels. */
-QOPT_AVX512 static inline void
-tile_indirect(const uint8_t *const *taps, int64_t ntaps, const int8_t *b,
-              int64_t quads, __m512i init0, __m512i init1, __m512i out[MR][2]) {
-  QOPT_VNNI_TILE_BEGIN
-  for (int64_t t = 0; t < ntaps; ++t) {
-    const uint8_t *row[MR];
-    for (int i = 0; i < MR; ++i)
-      row[i] = taps[i * ntaps + t];
-    for (int64_t q = 0; q < quads; ++q)
-      QOPT_VNNI_STEP(row[i] + 4 * q);
+/* Tiles of 16 NB channels over packed rows (stride lda), and over rows
+ * read in place: taps[i * ntaps + t] is row i's address for kernel tap t,
+ * each holding `quads` runs of four channels. */
+#define QOPT_VNNI_TILES(NB)                                                    \
+  QOPT_AVX512 static inline void tile_packed##NB(                              \
+      const uint8_t *a, int64_t lda, const int8_t *b, int64_t quads,           \
+      const __m512i init[2], __m512i out[MR][2]) {                             \
+    QOPT_VNNI_TILE_BEGIN(NB)                                                   \
+    for (int64_t q = 0; q < quads; ++q)                                        \
+      QOPT_VNNI_STEP(NB, a + i * lda + 4 * q);                                 \
+    QOPT_VNNI_TILE_END(NB)                                                     \
+  }                                                                            \
+  QOPT_AVX512 static inline void tile_indirect##NB(                            \
+      const uint8_t *const *taps, int64_t ntaps, const int8_t *b,              \
+      int64_t quads, const __m512i init[2], __m512i out[MR][2]) {              \
+    QOPT_VNNI_TILE_BEGIN(NB)                                                   \
+    for (int64_t t = 0; t < ntaps; ++t) {                                      \
+      const uint8_t *row[MR];                                                  \
+      for (int i = 0; i < MR; ++i)                                             \
+        row[i] = taps[i * ntaps + t];                                          \
+      for (int64_t q = 0; q < quads; ++q)                                      \
+        QOPT_VNNI_STEP(NB, row[i] + 4 * q);                                    \
+    }                                                                          \
+    QOPT_VNNI_TILE_END(NB)                                                     \
   }
-  QOPT_VNNI_TILE_END
-}
+QOPT_VNNI_TILES(1)
+QOPT_VNNI_TILES(2)
 
 /* Points taps[r * ntaps + t] at the input of tap t of GEMM row m0 + r
  * (group g), or at `zero` in the padding; rows from `count` up to the
@@ -131,7 +132,7 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
   int inPlace = !p.xsigned && !p.wzero && p.cg % 4 == 0;
   int64_t total = batch * p.oh * p.ow;
   int64_t t = p.groups * p.npad;
-  int64_t blocks = p.npad / NR;
+  int64_t nr = p.nr, blocks = p.npad / nr;
   int32_t zero = p.xzero + (p.xsigned ? 128 : 0);
   memset(work.zero, zero, (size_t)p.cg);
   __m512i zx = _mm512_set1_epi32(zero);
@@ -152,51 +153,59 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
                (size_t)((padded - count) * p.kpad));
       }
       for (int64_t nb = 0; nb < blocks; ++nb) {
-        const int8_t *panel = w + (g * blocks + nb) * p.kpad * NR;
-        int64_t ch = g * p.npad + nb * NR;
-        int64_t valid = QOPT_MIN(NR, p.ng - nb * NR);
+        const int8_t *panel = w + (g * blocks + nb) * p.kpad * nr;
+        int64_t ch = g * p.npad + nb * nr;
+        int64_t valid = QOPT_MIN(nr, p.ng - nb * nr);
         /* acc starts at bias - zx * sum(w). */
         const int32_t *bias = chan + QOPT_CHAN_BIAS * t + ch;
         const int32_t *wsum = chan + QOPT_CHAN_WSUM * t + ch;
-        __m512i init0 = _mm512_sub_epi32(
-            _mm512_loadu_si512((const void *)bias),
-            _mm512_mullo_epi32(zx, _mm512_loadu_si512((const void *)wsum)));
-        __m512i init1 = _mm512_sub_epi32(
-            _mm512_loadu_si512((const void *)(bias + 16)),
-            _mm512_mullo_epi32(zx,
-                               _mm512_loadu_si512((const void *)(wsum + 16))));
+        __m512i init[2];
+        for (int h = 0; h < nr / 16; ++h)
+          init[h] = _mm512_sub_epi32(
+              _mm512_loadu_si512((const void *)(bias + 16 * h)),
+              _mm512_mullo_epi32(
+                  zx, _mm512_loadu_si512((const void *)(wsum + 16 * h))));
         const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
         const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
         for (int64_t r0 = 0; r0 < count; r0 += MR) {
           __m512i acc[MR][2];
-          if (inPlace)
-            tile_indirect(work.taps + r0 * ntaps, ntaps, panel, p.cg / 4, init0,
-                          init1, acc);
+          if (nr == 32 && inPlace)
+            tile_indirect2(work.taps + r0 * ntaps, ntaps, panel, p.cg / 4, init,
+                           acc);
+          else if (nr == 32)
+            tile_packed2(work.rows + r0 * p.kpad, p.kpad, panel, p.kpad / 4,
+                         init, acc);
+          else if (inPlace)
+            tile_indirect1(work.taps + r0 * ntaps, ntaps, panel, p.cg / 4, init,
+                           acc);
           else
-            tile_packed(work.rows + r0 * p.kpad, p.kpad, panel, p.kpad / 4,
-                        init0, init1, acc);
+            tile_packed1(work.rows + r0 * p.kpad, p.kpad, panel, p.kpad / 4,
+                         init, acc);
           for (int i = 0; i < MR && r0 + i < count; ++i) {
-            uint8_t *out = y + (m0 + r0 + i) * p.oc + g * p.ng + nb * NR;
+            uint8_t *out = y + (m0 + r0 + i) * p.oc + g * p.ng + nb * nr;
             if (p.wzero) {
               __m512i s = _mm512_set1_epi32(work.rowSums[r0 + i]);
               const int32_t *zw = chan + QOPT_CHAN_WZERO * t + ch;
-              acc[i][0] = _mm512_sub_epi32(
-                  acc[i][0],
-                  _mm512_mullo_epi32(s, _mm512_loadu_si512((const void *)zw)));
-              acc[i][1] = _mm512_sub_epi32(
-                  acc[i][1],
-                  _mm512_mullo_epi32(
-                      s, _mm512_loadu_si512((const void *)(zw + 16))));
+              for (int h = 0; h < nr / 16; ++h)
+                acc[i][h] = _mm512_sub_epi32(
+                    acc[i][h],
+                    _mm512_mullo_epi32(
+                        s, _mm512_loadu_si512((const void *)(zw + 16 * h))));
             }
             if (p.mode == QOPT_REQUANT_INTEGER) {
-              qopt_requantize_integer16(acc[i][0], &p, chan, t, ch,
-                                        QOPT_MIN(valid, 16), out);
-              qopt_requantize_integer16(acc[i][1], &p, chan, t, ch + 16,
-                                        valid - 16, out + 16);
+              for (int h = 0; h < nr / 16; ++h)
+                qopt_requantize_integer16(acc[i][h], &p, chan, t, ch + 16 * h,
+                                          QOPT_MIN(valid - 16 * h, 16),
+                                          out + 16 * h);
+              continue;
+            }
+            __m512i q0 = qopt_requantize16(acc[i][0], p0, p1, zy, lo, hi);
+            if (nr == 16) {
+              qopt_store16(out, qopt_mask16(valid), q0, p.ysigned);
               continue;
             }
             qopt_store32(
-                out, valid, qopt_requantize16(acc[i][0], p0, p1, zy, lo, hi),
+                out, valid, q0,
                 qopt_requantize16(acc[i][1], p0 + 16, p1 + 16, zy, lo, hi),
                 p.ysigned);
           }

@@ -91,6 +91,10 @@ QConvPacked qopt::packQConv(const QConvSpec &s, KernelISA isa, int64_t rows) {
   int64_t cg = s.c / s.groups, ng = s.oc / s.groups;
   int64_t k = s.kh * s.kw * cg;
   int64_t kpad = static_cast<int64_t>(llvm::alignTo(k, kernel.kg));
+  // VNNI blocks of 32 channels, or 16 where 32 would pad a group by more
+  // than 16 channels (a layer of 10 outputs would carry 3.2x its weights).
+  if (isa == KernelISA::AVX512VNNI && ng % 32 != 0 && ng % 32 < 16)
+    kernel.nr = 16;
   int64_t npad = static_cast<int64_t>(llvm::alignTo(ng, kernel.nr));
   int64_t shift = weightShift(s);
 
