@@ -167,3 +167,35 @@ func.func @pools(%x: tensor<2x5x4x4x!q>) -> (tensor<2x5x2x2x!q>, tensor<2x5x1x1x
   %g = qnn.adaptive_avg_pool %x : tensor<2x5x4x4x!q> -> tensor<2x5x1x1x!q>
   return %m, %g : tensor<2x5x2x2x!q>, tensor<2x5x1x1x!q>
 }
+
+// -----
+
+// Float conv and linear run on the rule F kernels, in NCHW: no transposes.
+// The order field (index 15) says how the sums run: 0 PyTorch's own order
+// (one image of a small input), 1 oneDNN's (a 5x5 kernel), 2 chosen per
+// call from the batch (dynamic); index 16 is oneDNN's channel block (the 3
+// input channels), 17 the activation (2: relu6).
+// CHECK-LABEL: func.func @float_layers
+// CHECK-DAG: arith.constant dense<[6, 6, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 3, 0, {{.*}}]> : tensor<23xi64>
+// CHECK-DAG: arith.constant dense<[6, 6, 3, 2, 2, 4, 5, 5, 1, 1, 0, 0, 1, 1, 1, 1, 3, 2, {{.*}}]> : tensor<23xi64>
+// CHECK-DAG: arith.constant dense<[6, 6, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 3, 0, {{.*}}]> : tensor<23xi64>
+// CHECK-DAG: arith.constant dense<[8, 5, 32, 1, 1]> : tensor<5xi64>
+// CHECK-NOT: qnn.transpose
+// CHECK-COUNT-3: qcg.ukernel "qopt_fconv_avx2"
+// CHECK: qcg.ukernel "qopt_flinear_avx2"
+// VNNI-LABEL: func.func @float_layers
+// VNNI-COUNT-3: qcg.ukernel "qopt_fconv_avx512"
+// VNNI: qcg.ukernel "qopt_flinear_avx512"
+func.func @float_layers(%x: tensor<1x3x6x6xf32>, %d: tensor<?x3x6x6xf32>, %v: tensor<2x8xf32>)
+    -> (tensor<1x4x6x6xf32>, tensor<1x4x2x2xf32>, tensor<?x4x6x6xf32>, tensor<2x5xf32>) {
+  %w = arith.constant dense<0.5> : tensor<4x3x3x3xf32>
+  %w5 = arith.constant dense<0.25> : tensor<4x3x5x5xf32>
+  %b = arith.constant dense<[1.0, -2.0, 0.0, 3.0]> : tensor<4xf32>
+  %a = qnn.conv %x, %w, %b {padding = array<i64: 1, 1>} : (tensor<1x3x6x6xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x6x6xf32>
+  %c = qnn.conv %x, %w5 {activation = #qnn.activation<relu6>} : (tensor<1x3x6x6xf32>, tensor<4x3x5x5xf32>) -> tensor<1x4x2x2xf32>
+  %e = qnn.conv %d, %w, %b {padding = array<i64: 1, 1>} : (tensor<?x3x6x6xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<?x4x6x6xf32>
+  %lw = arith.constant dense<0.125> : tensor<5x8xf32>
+  %lb = arith.constant dense<1.0> : tensor<5xf32>
+  %l = qnn.linear %v, %lw, %lb {activation = #qnn.activation<relu>} : (tensor<2x8xf32>, tensor<5x8xf32>, tensor<5xf32>) -> tensor<2x5xf32>
+  return %a, %c, %e, %l : tensor<1x4x6x6xf32>, tensor<1x4x2x2xf32>, tensor<?x4x6x6xf32>, tensor<2x5xf32>
+}

@@ -183,6 +183,90 @@ void qopt_qglobalavgpool_avx2(const int64_t *desc, const uint8_t *x, uint8_t *y,
 void qopt_qglobalavgpool_avx512(const int64_t *desc, const uint8_t *x,
                                 uint8_t *y, int64_t batch);
 
+/* Float convolution in rule F's summation order (docs/Numerics.md) on NCHW
+ * floats: each output starts at its bias (0.0f without one) and adds the
+ * products of its window either in oneDNN's order (input channels in blocks
+ * of BLOCK, zero-padded; per block the kernel taps, then the channels:
+ * acc = fma(x, w, acc)) or in PyTorch's own (channel, kh, kw:
+ * acc = acc + x * w, two roundings), then relu / relu6 as arith.maximumf /
+ * minimumf. The fields of its descriptor: */
+enum {
+  QOPT_FCONV_H,
+  QOPT_FCONV_W,
+  QOPT_FCONV_C,
+  QOPT_FCONV_OH,
+  QOPT_FCONV_OW,
+  QOPT_FCONV_OC,
+  QOPT_FCONV_KH,
+  QOPT_FCONV_KW,
+  QOPT_FCONV_SH,
+  QOPT_FCONV_SW,
+  QOPT_FCONV_PH,
+  QOPT_FCONV_PW,
+  QOPT_FCONV_DH,
+  QOPT_FCONV_DW,
+  QOPT_FCONV_GROUPS,
+  QOPT_FCONV_ORDER,      /* QOPT_ORDER_* */
+  QOPT_FCONV_BLOCK,      /* oneDNN's block of input channels */
+  QOPT_FCONV_ACTIVATION, /* QOPT_ACTIVATION_* */
+  QOPT_FCONV_NGPAD, /* output channels per group, padded to a multiple of 4 */
+  QOPT_FCONV_K_OWN, /* C / GROUPS * KH * KW */
+  QOPT_FCONV_K_ONEDNN,       /* C / GROUPS rounded up to BLOCK, * KH * KW */
+  QOPT_FCONV_ONEDNN_WEIGHTS, /* offset of the oneDNN-order weights (floats) */
+  QOPT_FCONV_MC, /* output pixels packed at a time (a multiple of 32) */
+  QOPT_FCONV_FIELDS
+};
+
+/* PyTorch 1.13's choice (ConvParams::use_mkldnn): oneDNN always, its own
+ * im2col path always, or oneDNN when the batch exceeds 1 or the input has
+ * more than 20,480 elements (decided per call). */
+enum { QOPT_ORDER_OWN = 0, QOPT_ORDER_ONEDNN = 1, QOPT_ORDER_BY_BATCH = 2 };
+enum {
+  QOPT_ACTIVATION_NONE = 0,
+  QOPT_ACTIVATION_RELU = 1,
+  QOPT_ACTIVATION_RELU6 = 2
+};
+
+/* Weights: for each order the call may take, [GROUPS][NGPAD][K] floats,
+ * the reduction index in that order (PyTorch's own order is the OIHW
+ * layout itself); the own-order weights first, the oneDNN-order ones at
+ * QOPT_FCONV_ONEDNN_WEIGHTS. Bias: GROUPS * NGPAD floats. The workspace
+ * holds MC x max(K) floats of packed input. */
+static inline int64_t qopt_fconv_workspace_bytes(const int64_t *desc) {
+  int64_t k = desc[QOPT_FCONV_K_OWN] > desc[QOPT_FCONV_K_ONEDNN]
+                  ? desc[QOPT_FCONV_K_OWN]
+                  : desc[QOPT_FCONV_K_ONEDNN];
+  return desc[QOPT_FCONV_MC] * k * 4;
+}
+
+void qopt_fconv_generic(const int64_t *desc, const float *x, const float *w,
+                        const float *bias, float *y, uint8_t *ws,
+                        int64_t batch);
+void qopt_fconv_avx2(const int64_t *desc, const float *x, const float *w,
+                     const float *bias, float *y, uint8_t *ws, int64_t batch);
+void qopt_fconv_avx512(const int64_t *desc, const float *x, const float *w,
+                       const float *bias, float *y, uint8_t *ws, int64_t batch);
+
+/* Float linear layer in rule F's order for Debian's PyTorch (the reference
+ * BLAS): y[m][n] = (sum over k, from 0.0f, of acc + x[m][k] * w[n][k]),
+ * then + bias[n] when there is a bias, then the activation. Weights are
+ * packed [K][NPAD] (transposed, NPAD = N rounded up to 32). */
+enum {
+  QOPT_FLINEAR_K,
+  QOPT_FLINEAR_N,
+  QOPT_FLINEAR_NPAD,
+  QOPT_FLINEAR_BIAS, /* 1 with a bias */
+  QOPT_FLINEAR_ACTIVATION,
+  QOPT_FLINEAR_FIELDS
+};
+
+void qopt_flinear_generic(const int64_t *desc, const float *x, const float *w,
+                          const float *bias, float *y, int64_t rows);
+void qopt_flinear_avx2(const int64_t *desc, const float *x, const float *w,
+                       const float *bias, float *y, int64_t rows);
+void qopt_flinear_avx512(const int64_t *desc, const float *x, const float *w,
+                         const float *bias, float *y, int64_t rows);
+
 #ifdef __cplusplus
 }
 #endif

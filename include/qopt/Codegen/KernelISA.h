@@ -26,14 +26,15 @@ llvm::StringRef stringifyKernelISA(KernelISA isa);
 
 /// The fastest variant for a CPU, asked feature by feature ("avx2", ...):
 /// AVX512-VNNI needs avx512f, avx512bw, avx512dq, avx512vl and avx512vnni;
-/// AVX2 needs avx2; everything else gets the portable C variant.
+/// AVX2 needs avx2 and fma (its float kernels use FMA3); everything else
+/// gets the portable C variant.
 template <typename HasFeature>
 KernelISA selectKernelISA(HasFeature hasFeature) {
   if (hasFeature("avx512f") && hasFeature("avx512bw") &&
       hasFeature("avx512dq") && hasFeature("avx512vl") &&
       hasFeature("avx512vnni"))
     return KernelISA::AVX512VNNI;
-  if (hasFeature("avx2"))
+  if (hasFeature("avx2") && hasFeature("fma"))
     return KernelISA::AVX2;
   return KernelISA::Generic;
 }
@@ -49,6 +50,12 @@ ConvKernel getConvKernel(KernelISA isa);
 
 /// The entry point of a variant's depthwise convolution kernel.
 llvm::StringRef getDepthwiseKernel(KernelISA isa);
+
+/// The entry points of a variant's float (rule F) kernels.
+struct FloatKernels {
+  llvm::StringRef conv, linear;
+};
+FloatKernels getFloatKernels(KernelISA isa);
 
 /// The entry points of a variant's pooling kernels.
 struct PoolKernels {

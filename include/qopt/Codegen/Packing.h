@@ -13,6 +13,8 @@
 
 #include "qopt/Codegen/KernelISA.h"
 
+#include "llvm/ADT/ArrayRef.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -68,6 +70,37 @@ bool isDepthwise(const QConvSpec &spec);
 /// Packs a depthwise `spec` for its kernel (KernelABI.h): the same for
 /// every variant.
 QConvPacked packQDWConv(const QConvSpec &spec);
+
+/// A float convolution for the rule F kernels (KernelABI.h): NCHW geometry
+/// (a 1-D convolution has h = oh = kh = 1), the summation order, the fused
+/// activation, OIHW weights and the bias (zeros when there is none).
+struct FConvSpec {
+  int64_t h = 1, w = 1, c = 1, oh = 1, ow = 1, oc = 1, kh = 1, kw = 1;
+  int64_t sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1, groups = 1;
+  int64_t order = 0;      // QOPT_ORDER_*
+  int64_t activation = 0; // QOPT_ACTIVATION_*
+  std::vector<float> weights, bias;
+};
+
+/// A float convolution's or linear layer's kernel data.
+struct FPacked {
+  std::vector<int64_t> descriptor;
+  std::vector<float> weights, bias;
+  int64_t workspaceBytes = 0;
+};
+
+/// The bytes of packed input a float convolution keeps at once.
+constexpr int64_t kFloatPackBudget = 256 * 1024;
+
+/// Packs `spec`: weights in each order the call may take, the padded bias
+/// and a block of output pixels sized for kFloatPackBudget (no larger than
+/// `pixels`, one image's output pixels).
+FPacked packFConv(const FConvSpec &spec);
+
+/// Packs a float linear layer: weights [n][k] transposed to [k][npad],
+/// the bias (empty when there is none) padded to npad.
+FPacked packFLinear(int64_t k, int64_t n, llvm::ArrayRef<float> weights,
+                    llvm::ArrayRef<float> bias, int64_t activation);
 
 } // namespace qopt
 

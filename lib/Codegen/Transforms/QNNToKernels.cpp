@@ -413,6 +413,172 @@ struct GlobalAvgPoolToKernel : OpRewritePattern<AdaptiveAvgPoolOp> {
   }
 };
 
+/// A float constant's values, or failure.
+FailureOr<SmallVector<float>> floatConstant(Value v) {
+  return getConstantFloats(v);
+}
+
+bool anyQuantized(Operation *op) {
+  return llvm::any_of(op->getOperandTypes(), isQuantized) ||
+         llvm::any_of(op->getResultTypes(), isQuantized);
+}
+
+int64_t activationCode(Activation activation) {
+  switch (activation) {
+  case Activation::None:
+    return QOPT_ACTIVATION_NONE;
+  case Activation::Relu:
+    return QOPT_ACTIVATION_RELU;
+  case Activation::Relu6:
+    return QOPT_ACTIVATION_RELU6;
+  }
+  llvm_unreachable("unknown activation");
+}
+
+/// A float kernel call: ins(desc, x, weights, bias) outs(result, workspace
+/// when `workspaceBytes` > 0) scalars(dimension 0 of x).
+Value buildFloatCall(PatternRewriter &rewriter, Location loc, StringRef symbol,
+                     Value x, RankedTensorType resultType,
+                     const FPacked &packed) {
+  auto vector = [&](Type element, int64_t size) {
+    return RankedTensorType::get({size}, element);
+  };
+  Value desc = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(
+          vector(rewriter.getI64Type(),
+                 static_cast<int64_t>(packed.descriptor.size())),
+          ArrayRef<int64_t>(packed.descriptor)));
+  auto floats = [&](ArrayRef<float> data, StringRef name) {
+    return createFloatConstant(
+        rewriter, loc,
+        vector(rewriter.getF32Type(), static_cast<int64_t>(data.size())), data,
+        name);
+  };
+  Value weights = floats(packed.weights, "qopt_packed_float_weights");
+  Value bias = floats(packed.bias, "qopt_packed_float_bias");
+  Value batch = tensor::DimOp::create(rewriter, loc, x, 0);
+  SmallVector<Value> dynamicSizes;
+  if (resultType.isDynamicDim(0))
+    dynamicSizes.push_back(batch);
+  SmallVector<Value> outputs{
+      tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                              resultType.getElementType(), dynamicSizes)};
+  if (packed.workspaceBytes > 0)
+    outputs.push_back(tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{packed.workspaceBytes},
+        rewriter.getI8Type()));
+  auto call = qcg::UKernelOp::create(
+      rewriter, loc, ValueRange(outputs).getTypes(), symbol,
+      ValueRange{desc, x, weights, bias}, outputs, ValueRange{batch});
+  return call.getResult(0);
+}
+
+/// A float convolution (1-D or 2-D, any groups) in rule F's order, on NCHW.
+struct FloatConvToKernel : OpRewritePattern<ConvOp> {
+  FloatConvToKernel(MLIRContext *ctx, KernelISA isa)
+      : OpRewritePattern(ctx), isa(isa) {}
+  KernelISA isa;
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (anyQuantized(op))
+      return rewriter.notifyMatchFailure(op, "not a float conv");
+    RankedTensorType inType = op.getInput().getType(), outType = op.getType();
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    if (!isStaticButBatch(inType) || !isStaticButBatch(outType) ||
+        !weightType.hasStaticShape())
+      return rewriter.notifyMatchFailure(
+          op, "a dynamic dimension other than the batch");
+    FConvSpec spec;
+    FailureOr<SmallVector<float>> weights = floatConstant(op.getWeight());
+    if (failed(weights))
+      return rewriter.notifyMatchFailure(op, "weight not a constant");
+    spec.weights.assign(weights->begin(), weights->end());
+    spec.bias.assign(outType.getDimSize(1), 0.0f);
+    if (Value bias = op.getBias()) {
+      FailureOr<SmallVector<float>> values = floatConstant(bias);
+      if (failed(values))
+        return rewriter.notifyMatchFailure(op, "bias not a constant");
+      spec.bias.assign(values->begin(), values->end());
+    }
+    int64_t rank = inType.getRank();
+    SmallVector<int64_t> strides = op.getStridesOrDefault();
+    SmallVector<int64_t> padding = op.getPaddingOrDefault();
+    SmallVector<int64_t> dilation = op.getDilationOrDefault();
+    spec.c = inType.getDimSize(1);
+    spec.oc = outType.getDimSize(1);
+    spec.groups = op.getGroups();
+    spec.w = inType.getDimSize(rank - 1);
+    spec.ow = outType.getDimSize(rank - 1);
+    spec.kw = weightType.getDimSize(rank - 1);
+    spec.sw = strides.back();
+    spec.pw = padding.back();
+    spec.dw = dilation.back();
+    if (rank == 4) {
+      spec.h = inType.getDimSize(2);
+      spec.oh = outType.getDimSize(2);
+      spec.kh = weightType.getDimSize(2);
+      spec.sh = strides[0];
+      spec.ph = padding[0];
+      spec.dh = dilation[0];
+    }
+    switch (getFloatConvOrder(inType, weightType, spec.groups)) {
+    case FloatConvOrder::Own:
+      spec.order = QOPT_ORDER_OWN;
+      break;
+    case FloatConvOrder::OneDnn:
+      spec.order = QOPT_ORDER_ONEDNN;
+      break;
+    case FloatConvOrder::ByBatch:
+      spec.order = QOPT_ORDER_BY_BATCH;
+      break;
+    }
+    spec.activation = activationCode(op.getActivation());
+    rewriter.replaceOp(
+        op, buildFloatCall(rewriter, op.getLoc(), getFloatKernels(isa).conv,
+                           op.getInput(), outType, packFConv(spec)));
+    return success();
+  }
+};
+
+/// A rank-2 float linear layer in the reference BLAS's order.
+struct FloatLinearToKernel : OpRewritePattern<LinearOp> {
+  FloatLinearToKernel(MLIRContext *ctx, KernelISA isa)
+      : OpRewritePattern(ctx), isa(isa) {}
+  KernelISA isa;
+
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    if (anyQuantized(op))
+      return rewriter.notifyMatchFailure(op, "not a float linear layer");
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    RankedTensorType outType = op.getType();
+    if (inType.getRank() != 2 || !isStaticButBatch(inType) ||
+        !weightType.hasStaticShape())
+      return rewriter.notifyMatchFailure(
+          op, "not rank 2, or a dynamic dimension other than the batch");
+    FailureOr<SmallVector<float>> weights = floatConstant(op.getWeight());
+    if (failed(weights))
+      return rewriter.notifyMatchFailure(op, "weight not a constant");
+    SmallVector<float> bias;
+    if (Value b = op.getBias()) {
+      FailureOr<SmallVector<float>> values = floatConstant(b);
+      if (failed(values))
+        return rewriter.notifyMatchFailure(op, "bias not a constant");
+      bias = std::move(*values);
+    }
+    FPacked packed =
+        packFLinear(inType.getDimSize(1), outType.getDimSize(1), *weights, bias,
+                    activationCode(op.getActivation()));
+    rewriter.replaceOp(op, buildFloatCall(rewriter, op.getLoc(),
+                                          getFloatKernels(isa).linear,
+                                          op.getInput(), outType, packed));
+    return success();
+  }
+};
+
 struct QNNToKernelsPass : qopt::impl::QNNToKernelsBase<QNNToKernelsPass> {
   using QNNToKernelsBase::QNNToKernelsBase;
   void runOnOperation() override {
@@ -442,6 +608,6 @@ struct QNNToKernelsPass : qopt::impl::QNNToKernelsBase<QNNToKernelsPass> {
 void qopt::populateQNNToKernelsPatterns(RewritePatternSet &patterns,
                                         KernelISA isa, Requantization mode) {
   patterns.add<ConvToKernel, LinearToKernel>(patterns.getContext(), isa, mode);
-  patterns.add<MaxPoolToKernel, GlobalAvgPoolToKernel>(patterns.getContext(),
-                                                       isa);
+  patterns.add<MaxPoolToKernel, GlobalAvgPoolToKernel, FloatConvToKernel,
+               FloatLinearToKernel>(patterns.getContext(), isa);
 }

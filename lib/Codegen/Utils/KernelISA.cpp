@@ -72,3 +72,17 @@ PoolKernels qopt::getPoolKernels(KernelISA isa) {
   }
   llvm_unreachable("no pooling kernels without a kernel ISA");
 }
+
+FloatKernels qopt::getFloatKernels(KernelISA isa) {
+  switch (isa) {
+  case KernelISA::Generic:
+    return {"qopt_fconv_generic", "qopt_flinear_generic"};
+  case KernelISA::AVX2:
+    return {"qopt_fconv_avx2", "qopt_flinear_avx2"};
+  case KernelISA::AVX512VNNI:
+    return {"qopt_fconv_avx512", "qopt_flinear_avx512"};
+  case KernelISA::None:
+    break;
+  }
+  llvm_unreachable("no float kernels without a kernel ISA");
+}

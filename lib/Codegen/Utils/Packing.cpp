@@ -161,3 +161,84 @@ QConvPacked qopt::packQDWConv(const QConvSpec &s) {
       qopt_qdwconv_workspace_bytes(packed.descriptor.data());
   return packed;
 }
+
+FPacked qopt::packFConv(const FConvSpec &s) {
+  int64_t cg = s.c / s.groups, ng = s.oc / s.groups;
+  int64_t taps = s.kh * s.kw;
+  int64_t block = std::min<int64_t>(cg, 8);
+  int64_t cpad = static_cast<int64_t>(llvm::alignTo(cg, block));
+  int64_t ngpad = static_cast<int64_t>(llvm::alignTo(ng, 4));
+  int64_t kOwn = cg * taps, kOnednn = cpad * taps;
+  bool own = s.order != QOPT_ORDER_ONEDNN, onednn = s.order != QOPT_ORDER_OWN;
+  FPacked packed;
+  // PyTorch's own order is the OIHW layout: output channel o's run of
+  // (c, kh, kw); oneDNN's runs (channel block, kh, kw, channel in block).
+  int64_t ownSize = own ? s.groups * ngpad * kOwn : 0;
+  packed.weights.assign(ownSize + (onednn ? s.groups * ngpad * kOnednn : 0),
+                        0.0f);
+  packed.bias.assign(s.groups * ngpad, 0.0f);
+  for (int64_t g = 0; g < s.groups; ++g)
+    for (int64_t o = 0; o < ng; ++o) {
+      int64_t row = g * ngpad + o;
+      packed.bias[row] = s.bias[g * ng + o];
+      const float *src = s.weights.data() + (g * ng + o) * kOwn;
+      if (own)
+        std::copy(src, src + kOwn, packed.weights.begin() + row * kOwn);
+      if (!onednn)
+        continue;
+      float *dst = packed.weights.data() + ownSize + row * kOnednn;
+      for (int64_t c = 0; c < cg; ++c)
+        for (int64_t t = 0; t < taps; ++t)
+          dst[((c / block) * taps + t) * block + c % block] = src[c * taps + t];
+    }
+  int64_t kMax = std::max(own ? kOwn : 0, onednn ? kOnednn : 0);
+  int64_t pixels = s.oh * s.ow;
+  int64_t mc = std::max<int64_t>(32, kFloatPackBudget / (4 * kMax) / 32 * 32);
+  mc = std::min<int64_t>(mc, llvm::alignTo(pixels, 32));
+  std::vector<int64_t> &d = packed.descriptor;
+  d.assign(QOPT_FCONV_FIELDS, 0);
+  d[QOPT_FCONV_H] = s.h;
+  d[QOPT_FCONV_W] = s.w;
+  d[QOPT_FCONV_C] = s.c;
+  d[QOPT_FCONV_OH] = s.oh;
+  d[QOPT_FCONV_OW] = s.ow;
+  d[QOPT_FCONV_OC] = s.oc;
+  d[QOPT_FCONV_KH] = s.kh;
+  d[QOPT_FCONV_KW] = s.kw;
+  d[QOPT_FCONV_SH] = s.sh;
+  d[QOPT_FCONV_SW] = s.sw;
+  d[QOPT_FCONV_PH] = s.ph;
+  d[QOPT_FCONV_PW] = s.pw;
+  d[QOPT_FCONV_DH] = s.dh;
+  d[QOPT_FCONV_DW] = s.dw;
+  d[QOPT_FCONV_GROUPS] = s.groups;
+  d[QOPT_FCONV_ORDER] = s.order;
+  d[QOPT_FCONV_BLOCK] = block;
+  d[QOPT_FCONV_ACTIVATION] = s.activation;
+  d[QOPT_FCONV_NGPAD] = ngpad;
+  d[QOPT_FCONV_K_OWN] = own ? kOwn : 0;
+  d[QOPT_FCONV_K_ONEDNN] = onednn ? kOnednn : 0;
+  d[QOPT_FCONV_ONEDNN_WEIGHTS] = ownSize;
+  d[QOPT_FCONV_MC] = mc;
+  packed.workspaceBytes = qopt_fconv_workspace_bytes(d.data());
+  return packed;
+}
+
+FPacked qopt::packFLinear(int64_t k, int64_t n, llvm::ArrayRef<float> weights,
+                          llvm::ArrayRef<float> bias, int64_t activation) {
+  int64_t npad = static_cast<int64_t>(llvm::alignTo(n, 32));
+  FPacked packed;
+  packed.weights.assign(k * npad, 0.0f);
+  for (int64_t o = 0; o < n; ++o)
+    for (int64_t r = 0; r < k; ++r)
+      packed.weights[r * npad + o] = weights[o * k + r];
+  packed.bias.assign(npad, 0.0f);
+  std::copy(bias.begin(), bias.end(), packed.bias.begin());
+  packed.descriptor.assign(QOPT_FLINEAR_FIELDS, 0);
+  packed.descriptor[QOPT_FLINEAR_K] = k;
+  packed.descriptor[QOPT_FLINEAR_N] = n;
+  packed.descriptor[QOPT_FLINEAR_NPAD] = npad;
+  packed.descriptor[QOPT_FLINEAR_BIAS] = !bias.empty();
+  packed.descriptor[QOPT_FLINEAR_ACTIVATION] = activation;
+  return packed;
+}

@@ -81,23 +81,22 @@ LogicalResult requireFloat(Operation *op, PatternRewriter &rewriter) {
 //===----------------------------------------------------------------------===//
 
 /// Whether PyTorch 1.13 runs this float convolution on oneDNN rather than on
-/// its own im2col + BLAS path (ConvParams::use_mkldnn in ATen's
-/// Convolution.cpp, for more than one intra-op thread): groups > 1, or a
-/// 2-D kernel larger than 3 in both dimensions, or a batch above 1, or an
-/// input of more than 20480 elements. Returns an i1, a constant when the
-/// shapes decide; a dynamic batch size makes it a run-time test.
+/// its own im2col + BLAS path (qopt::getFloatConvOrder). Returns an i1, a
+/// constant when the shapes decide; a dynamic batch size makes it a
+/// run-time test.
 Value usesOneDnn(OpBuilder &b, Location loc, Value input,
                  RankedTensorType weightType, int64_t groups) {
-  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
-  bool large = kernel.size() == 2 && kernel[0] > 3 && kernel[1] > 3;
-  if (groups > 1 || large)
-    return arith::ConstantIntOp::create(b, loc, 1, 1);
+  auto inType = cast<RankedTensorType>(input.getType());
+  qopt::FloatConvOrder order =
+      qopt::getFloatConvOrder(inType, weightType, groups);
+  if (order != qopt::FloatConvOrder::ByBatch)
+    return arith::ConstantIntOp::create(
+        b, loc, order == qopt::FloatConvOrder::OneDnn, 1);
   auto dim = [&](int64_t i) {
     return b.createOrFold<tensor::DimOp>(loc, input, i);
   };
   Value batch = dim(0), elements = batch;
-  for (int64_t i = 1, e = cast<RankedTensorType>(input.getType()).getRank();
-       i < e; ++i)
+  for (int64_t i = 1, e = inType.getRank(); i < e; ++i)
     elements = b.createOrFold<arith::MulIOp>(loc, elements, dim(i));
   auto above = [&](Value v, int64_t bound) {
     return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, v,
@@ -616,4 +615,18 @@ void qopt::populateQNNToLinalgElementwisePatterns(RewritePatternSet &patterns) {
 void qopt::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns) {
   populateQNNToLinalgWeightedAndPoolingPatterns(patterns);
   populateQNNToLinalgElementwisePatterns(patterns);
+}
+
+qopt::FloatConvOrder qopt::getFloatConvOrder(RankedTensorType inputType,
+                                             RankedTensorType weightType,
+                                             int64_t groups) {
+  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+  bool large = kernel.size() == 2 && kernel[0] > 3 && kernel[1] > 3;
+  if (groups > 1 || large)
+    return FloatConvOrder::OneDnn;
+  if (!inputType.hasStaticShape())
+    return FloatConvOrder::ByBatch;
+  bool oneDnn =
+      inputType.getDimSize(0) > 1 || inputType.getNumElements() > 20480;
+  return oneDnn ? FloatConvOrder::OneDnn : FloatConvOrder::Own;
 }

@@ -11,7 +11,7 @@
 include "mlir/Pass/PassBase.td"
 
 def QNNToKernels : Pass<"qnn-to-kernels"> {
-  let summary = "Run quantized conv, linear and pooling on qopt's int8 kernels";
+  let summary = "Run conv, linear and pooling on qopt's kernels";
   let description = [{
     Replaces each quantized `qnn.conv` (1-D or 2-D, any groups) and rank-2
     `qnn.linear` whose weights are constants by a `qcg.ukernel` call of the
@@ -28,6 +28,14 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
     Quantized `qnn.max_pool` and global `qnn.adaptive_avg_pool` (output
     size 1) run on NHWC pooling kernels the same way, with PyTorch's
     arithmetic (docs/Numerics.md), so the layout stays NHWC through them.
+
+    Float `qnn.conv` and rank-2 `qnn.linear` with constant weights (the
+    float model calibration runs) run on float kernels in NCHW that add
+    every output's products in rule F's order: oneDNN's (blocks of input
+    channels, FMA) or PyTorch's own, chosen from the shapes as PyTorch 1.13
+    chooses (at run time when it depends on a dynamic batch); linear layers
+    in the reference BLAS's order. Each vector lane performs one output's
+    scalar sequence, so the results are the same bits.
 
     Left for `convert-qnn-to-linalg`: float and dynamic layers, weights that
     are not constants, spatial dimensions that are not static, per-axis

@@ -7,6 +7,7 @@
 #ifndef QOPT_CONVERSION_QNNTOLINALG_QNNTOLINALG_H
 #define QOPT_CONVERSION_QNNTOLINALG_QNNTOLINALG_H
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace qopt {
@@ -44,6 +45,16 @@ void populateQuantizedQNNToLinalgPatterns(QuantStorageTypeConverter &converter,
 /// weight values when they are constants and the storage range otherwise.
 /// (Intermediate sums wrap; only the final value must fit.)
 std::optional<std::string> checkAccumulatorBound(mlir::Operation *op);
+
+/// The order in which PyTorch 1.13 adds a float convolution's products
+/// (docs/Numerics.md, rule F; ATen's ConvParams::use_mkldnn): oneDNN's when
+/// groups > 1 or a 2-D kernel is larger than 3 in both dimensions, else
+/// oneDNN's when the batch exceeds 1 or the input has more than 20,480
+/// elements, else its own; `ByBatch` when that depends on a dynamic batch.
+enum class FloatConvOrder { Own, OneDnn, ByBatch };
+FloatConvOrder getFloatConvOrder(mlir::RankedTensorType inputType,
+                                 mlir::RankedTensorType weightType,
+                                 int64_t groups);
 
 /// Applies those patterns to `root`: afterwards no quantized type is left.
 llvm::LogicalResult lowerQuantizedQNN(mlir::Operation *root,
