@@ -7,7 +7,9 @@
 #              built with scripts/build.sh when missing)
 #   --models   a subset of resnet18, mobilenet_v2, conv3x3, linear1024,
 #              linear4096, mlp, cnn, kws
-# Installs its peers (benchmarks/setup_peers.sh: Debian packages, and
+# Then times calibration (benchmarks/calibration.py: qrun --calibrate against
+# PyTorch's eager prepare + forward on resnet18, 1,000 images, or 128 with
+# --quick). Installs its peers (benchmarks/setup_peers.sh: Debian packages, and
 # onnxruntime-node from npm into $QOPT_BENCH_CACHE, default
 # ~/.cache/qopt/bench), builds the models into $QOPT_BENCH_WORK (default
 # build-bench/, kept between runs) and prints the tables on stdout;
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
     --bindir) bindir=$(cd "$2" && pwd); shift ;;
     --rounds) rounds=(--rounds "$2"); shift ;;
     --models) models=(--models "$2"); shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -46,4 +48,16 @@ mkdir -p "$work"
 /usr/bin/python3 "$root/benchmarks/build_models.py" "$work" "${models[@]}"
 /usr/bin/python3 "$root/benchmarks/bench.py" --work "$work" --bindir "$bindir" \
   --node-path "$cache/node_modules" "${quick[@]}" "${rounds[@]}" "${models[@]}"
+# Calibration speed: resnet18 on 1,000 images (128 with --quick), when the
+# models include it.
+if [ "${#models[@]}" -eq 0 ] || [[ "${models[1]}" == *resnet18* ]]; then
+  images=1000
+  calibration_rounds=2
+  if [ "${#quick[@]}" -gt 0 ]; then
+    images=128
+    calibration_rounds=1
+  fi
+  /usr/bin/python3 "$root/benchmarks/calibration.py" --work "$work" \
+    --bindir "$bindir" --images "$images" --rounds "$calibration_rounds"
+fi
 echo "run.sh: $(($(date +%s) - start)) s in all (setup, models, timing)" >&2

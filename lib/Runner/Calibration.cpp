@@ -267,7 +267,7 @@ qopt::openCalibrationData(StringRef path, const TensorSpec &input,
 
 Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
                       int64_t batchSize, int64_t limit,
-                      const CalibrationProgress &progress) {
+                      const CalibrationProgress &progress, StringRef kernels) {
   // Work on a copy whose function also returns every observed value.
   OwningOpRef<ModuleOp> copy(module.clone());
   SmallVector<func::FuncOp> funcs(copy->getOps<func::FuncOp>());
@@ -316,8 +316,8 @@ Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
                                    target.getArgumentTypes(),
                                    ValueRange(results).getTypes()));
 
-  Expected<std::unique_ptr<JitFunction>> jit =
-      JitFunction::compile(*copy, name, /*optLevel=*/3);
+  Expected<std::unique_ptr<JitFunction>> jit = JitFunction::compile(
+      *copy, name, /*optLevel=*/3, Requantization::Float, kernels);
   if (!jit)
     return jit.takeError();
   Expected<std::unique_ptr<BatchSource>> data =
@@ -346,26 +346,49 @@ Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
       return batch.takeError();
     if (!*batch)
       break;
-    Expected<std::vector<NpyArray>> outputs =
-        (*jit)->run(ArrayRef<NpyArray>(**batch), argNames);
-    if (!outputs)
-      return outputs.takeError();
-    for (size_t i = 0; i < originals.size(); ++i) {
-      const NpyArray &observed = (*outputs)[numResults + i];
-      ArrayRef<float> values(
-          reinterpret_cast<const float *>(observed.data.data()),
-          observed.getNumElements());
-      // PyTorch's eager mode updates some observers twice per batch
-      // (qnn.observe's `updates`).
-      for (int64_t u = 0, e = originals[i].getUpdates().value_or(1); u < e; ++u)
-        if (Error err = observe(configs[i], states[i], values, observed.shape))
-          return createStringError("observer at " + [&] {
-            std::string s;
-            raw_string_ostream os(s);
-            os << originals[i].getLoc();
-            return s;
-          }() + ": " + toString(std::move(err)));
-    }
+    // The observers read the observed values where the call left them: no
+    // copy of the (batch-sized) activations is made.
+    auto observeAll = [&](ArrayRef<JitFunction::ResultView> outputs) -> Error {
+      std::vector<float> dense;
+      for (size_t i = 0; i < originals.size(); ++i) {
+        const JitFunction::ResultView &observed = outputs[numResults + i];
+        int64_t count = observed.getNumElements();
+        const float *data = reinterpret_cast<const float *>(observed.data);
+        if (!observed.isRowMajor()) {
+          dense.assign(count, 0.0f);
+          SmallVector<int64_t> index(observed.shape.size(), 0);
+          for (int64_t flat = 0; flat < count; ++flat) {
+            int64_t offset = 0;
+            for (size_t d = 0; d < index.size(); ++d)
+              offset += index[d] * observed.strides[d];
+            dense[flat] = data[offset];
+            for (int64_t d = index.size() - 1; d >= 0; --d) {
+              if (++index[d] < observed.shape[d])
+                break;
+              index[d] = 0;
+            }
+          }
+          data = dense.data();
+        }
+        ArrayRef<float> values(data, count);
+        // PyTorch's eager mode updates some observers twice per batch
+        // (qnn.observe's `updates`).
+        for (int64_t u = 0, e = originals[i].getUpdates().value_or(1); u < e;
+             ++u)
+          if (Error err =
+                  observe(configs[i], states[i], values, observed.shape))
+            return createStringError("observer at " + [&] {
+              std::string s;
+              raw_string_ostream os(s);
+              os << originals[i].getLoc();
+              return s;
+            }() + ": " + toString(std::move(err)));
+      }
+      return Error::success();
+    };
+    if (Error err =
+            (*jit)->invoke(ArrayRef<NpyArray>(**batch), argNames, observeAll))
+      return err;
     ++done;
     if (progress)
       progress(done, total);

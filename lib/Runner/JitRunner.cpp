@@ -193,7 +193,8 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
       return nullptr;
     llvmModule->setTargetTriple((*machine)->getTargetTriple());
     llvmModule->setDataLayout((*machine)->createDataLayout());
-    if (llvm::Error err = linkKernelLibrary(*llvmModule, cpu)) {
+    if (llvm::Error err =
+            linkKernelLibrary(*llvmModule, cpu, /*exportAllocator=*/true)) {
       linkError = llvm::toString(std::move(err));
       return nullptr;
     }
@@ -212,6 +213,12 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
                  (linkError.empty() ? message : linkError));
   }
   jit->engine = std::move(*engine);
+  jit->freeBuffer = std::free;
+  if (llvm::Expected<void *> allocatorFree =
+          jit->engine->lookup("_mlir_memref_to_llvm_free"))
+    jit->freeBuffer = reinterpret_cast<void (*)(void *)>(*allocatorFree);
+  else
+    llvm::consumeError(allocatorFree.takeError());
   return jit;
 }
 
@@ -224,9 +231,60 @@ JitFunction::run(llvm::ArrayRef<NpyArray> args,
   return values;
 }
 
+int64_t JitFunction::ResultView::getNumElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+bool JitFunction::ResultView::isRowMajor() const {
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1, stride = 1; d >= 0;
+       stride *= shape[d], --d)
+    if (shape[d] != 1 && strides[d] != stride)
+      return false;
+  return true;
+}
+
 llvm::Error JitFunction::run(llvm::ArrayRef<NpyArray> args,
                              llvm::ArrayRef<std::string> argNames,
                              std::vector<NpyArray> &values) {
+  return invoke(args, argNames, [&](ArrayRef<ResultView> views) {
+    values.resize(views.size());
+    for (auto [view, value] : llvm::zip_equal(views, values)) {
+      value.dtype = view.dtype;
+      value.shape.assign(view.shape.begin(), view.shape.end());
+      int64_t elementSize = getNpyElementSize(view.dtype);
+      value.data.resize(value.getNumElements() * elementSize);
+      // Row-major strides (the identity layouts the pipeline returns) are
+      // one copy; anything else is copied element by element.
+      if (view.isRowMajor()) {
+        if (!value.data.empty())
+          std::memcpy(value.data.data(), view.data, value.data.size());
+        continue;
+      }
+      int64_t rank = view.shape.size();
+      SmallVector<int64_t> index(rank, 0);
+      for (int64_t flat = 0, n = value.getNumElements(); flat < n; ++flat) {
+        int64_t offset = 0;
+        for (int64_t d = 0; d < rank; ++d)
+          offset += index[d] * view.strides[d];
+        std::memcpy(&value.data[flat * elementSize],
+                    view.data + offset * elementSize, elementSize);
+        for (int64_t d = rank - 1; d >= 0; --d) {
+          if (++index[d] < value.shape[d])
+            break;
+          index[d] = 0;
+        }
+      }
+    }
+    return llvm::Error::success();
+  });
+}
+
+llvm::Error JitFunction::invoke(
+    llvm::ArrayRef<NpyArray> args, llvm::ArrayRef<std::string> argNames,
+    llvm::function_ref<llvm::Error(llvm::ArrayRef<ResultView>)> visit) {
   const std::vector<TensorSpec> &inputs = interface.inputs;
   const std::vector<TensorSpec> &outputs = interface.outputs;
   const std::string &name = interface.name;
@@ -287,57 +345,36 @@ llvm::Error JitFunction::run(llvm::ArrayRef<NpyArray> args,
   if (llvm::Error err = engine->invokePacked("_mlir_ciface_" + name, packed))
     return err;
 
-  values.resize(outputs.size());
+  std::vector<ResultView> views;
   llvm::SmallSetVector<char *, 8> owned;
   int64_t at = 0;
-  for (auto [spec, value] : llvm::zip_equal(outputs, values)) {
+  for (const TensorSpec &spec : outputs) {
     int64_t rank = spec.shape.size();
     const int64_t *desc = &results[at];
     at += descriptorWords(rank);
     char *allocated, *aligned;
     std::memcpy(&allocated, &desc[0], sizeof(void *));
     std::memcpy(&aligned, &desc[1], sizeof(void *));
-    value.dtype = spec.dtype;
-    value.shape.clear();
-    for (int64_t d = 0; d < rank; ++d)
-      value.shape.push_back(desc[3 + d]);
-    int64_t elementSize = getNpyElementSize(spec.dtype);
-    value.data.resize(value.getNumElements() * elementSize);
-    // Row-major strides (the identity layouts the pipeline returns) are one
-    // copy; anything else is copied element by element through the strides.
-    bool rowMajor = true;
-    for (int64_t d = rank - 1, stride = 1; d >= 0; stride *= desc[3 + d], --d)
-      rowMajor &= desc[3 + d] == 1 || desc[3 + rank + d] == stride;
-    SmallVector<int64_t> index(rank, 0);
-    if (rowMajor && !value.data.empty())
-      std::memcpy(value.data.data(), aligned + desc[2] * elementSize,
-                  value.data.size());
-    for (int64_t flat = 0, n = rowMajor ? 0 : value.getNumElements(); flat < n;
-         ++flat) {
-      int64_t offset = desc[2];
-      for (int64_t d = 0; d < rank; ++d)
-        offset += index[d] * desc[3 + rank + d];
-      std::memcpy(&value.data[flat * elementSize],
-                  aligned + offset * elementSize, elementSize);
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        if (++index[d] < value.shape[d])
-          break;
-        index[d] = 0;
-      }
-    }
+    ResultView view;
+    view.dtype = spec.dtype;
+    view.shape.assign(desc + 3, desc + 3 + rank);
+    view.strides.assign(desc + 3 + rank, desc + 3 + 2 * rank);
+    view.data = aligned + desc[2] * getNpyElementSize(spec.dtype);
+    views.push_back(std::move(view));
     // The caller owns returned buffers, each once (a value returned twice
-    // is one buffer), freed after every result is copied. Buffers of
-    // constants (memref.get_global, allocated = 0xdeadbeef) and arguments
-    // returned as they are do not belong to it.
+    // is one buffer), freed after the visitor. Buffers of constants
+    // (memref.get_global, allocated = 0xdeadbeef) and arguments returned
+    // as they are do not belong to it.
     bool isArgument = llvm::any_of(args, [&](const NpyArray &arg) {
       return allocated == arg.data.data();
     });
     if (allocated != reinterpret_cast<char *>(0xdeadbeef) && !isArgument)
       owned.insert(allocated);
   }
+  llvm::Error visited = visit(views);
   for (char *buffer : owned)
-    std::free(buffer);
-  return llvm::Error::success();
+    freeBuffer(buffer);
+  return visited;
 }
 
 llvm::cl::ValuesClass qopt::getRequantizationValues() {

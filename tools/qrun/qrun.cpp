@@ -184,11 +184,12 @@ static int runCalibration(mlir::ModuleOp module) {
       return 1;
   }
   auto start = std::chrono::steady_clock::now();
-  if (Error err =
-          qopt::calibrate(module, functionName, calibrationData, batchSize,
-                          sampleLimit, [&](int64_t done, int64_t total) {
-                            showProgress(done, total, start);
-                          }))
+  if (Error err = qopt::calibrate(
+          module, functionName, calibrationData, batchSize, sampleLimit,
+          [&](int64_t done, int64_t total) {
+            showProgress(done, total, start);
+          },
+          kernels))
     return fail(toString(std::move(err)));
   if (quantizeAfter) {
     qopt::qnn::QNNPropagateScalesOptions options;

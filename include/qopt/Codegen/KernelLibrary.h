@@ -24,7 +24,11 @@ namespace qopt {
 /// Links into `module` the definitions of the kernels it declares, as
 /// internal functions, and compiles them for CPU `cpu` (their feature
 /// requirements kept). A module without kernel calls is left as it is.
-llvm::Error linkKernelLibrary(llvm::Module &module, llvm::StringRef cpu);
+/// `exportAllocator` keeps the buffer allocator's entry points
+/// (`_mlir_memref_to_llvm_alloc` / `_free`) visible, for a JIT that frees
+/// the buffers a call returns through them.
+llvm::Error linkKernelLibrary(llvm::Module &module, llvm::StringRef cpu,
+                              bool exportAllocator = false);
 
 /// The fastest kernel variant `machine`'s CPU and features allow.
 KernelISA selectKernelISA(const llvm::TargetMachine &machine);

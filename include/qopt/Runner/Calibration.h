@@ -49,10 +49,12 @@ using CalibrationProgress = std::function<void(int64_t, int64_t)>;
 /// Runs `function` of `module` (one input) over `data` and records the
 /// statistics of every qnn.observe on a non-constant value in the function.
 /// Observers on constants are left for qnn-propagate-scales. `module` is
-/// changed only if calibration succeeds.
+/// changed only if calibration succeeds. `kernels` is the kernel variant the
+/// model runs on (JitFunction::compile); every variant gives the same bits.
 llvm::Error calibrate(mlir::ModuleOp module, llvm::StringRef function,
                       llvm::StringRef dataPath, int64_t batchSize,
-                      int64_t limit, const CalibrationProgress &progress);
+                      int64_t limit, const CalibrationProgress &progress,
+                      llvm::StringRef kernels = "auto");
 
 } // namespace qopt
 

@@ -89,11 +89,31 @@ public:
                   llvm::ArrayRef<std::string> argNames,
                   std::vector<NpyArray> &results);
 
+  /// A result of a call, as the call left it: the element at `index` is at
+  /// data + sum(index[d] * strides[d]) * (element size). Valid only while
+  /// the visitor of `invoke` runs.
+  struct ResultView {
+    NpyDType dtype;
+    llvm::SmallVector<int64_t> shape, strides;
+    const char *data;
+    int64_t getNumElements() const;
+    bool isRowMajor() const;
+  };
+
+  /// Calls the function on `args` (checked as `run` checks them) and hands
+  /// its results to `visit` before they are freed: no copy is made.
+  llvm::Error
+  invoke(llvm::ArrayRef<NpyArray> args, llvm::ArrayRef<std::string> argNames,
+         llvm::function_ref<llvm::Error(llvm::ArrayRef<ResultView>)> visit);
+
 private:
   JitFunction() = default;
 
   FunctionInterface interface;
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  /// How returned buffers are freed: the model's allocator when it has one
+  /// (its cache then serves the next call), else libc's free.
+  void (*freeBuffer)(void *) = nullptr;
 };
 
 } // namespace qopt

@@ -28,7 +28,8 @@ bool isKernel(const llvm::Function &f) {
 
 } // namespace
 
-llvm::Error qopt::linkKernelLibrary(llvm::Module &module, llvm::StringRef cpu) {
+llvm::Error qopt::linkKernelLibrary(llvm::Module &module, llvm::StringRef cpu,
+                                    bool exportAllocator) {
   if (llvm::none_of(module.functions(), [](const llvm::Function &f) {
         return f.isDeclaration() && isKernel(f);
       }))
@@ -59,9 +60,13 @@ llvm::Error qopt::linkKernelLibrary(llvm::Module &module, llvm::StringRef cpu) {
       }
   bool failed = llvm::Linker::linkModules(
       module, std::move(*kernels), llvm::Linker::Flags::LinkOnlyNeeded,
-      [](llvm::Module &linked, const llvm::StringSet<> &added) {
+      [&](llvm::Module &linked, const llvm::StringSet<> &added) {
         llvm::internalizeModule(linked, [&](const llvm::GlobalValue &gv) {
-          return !gv.hasName() || !added.count(gv.getName());
+          // Preserved: what the model defined itself, and the allocator
+          // when asked.
+          return !gv.hasName() || !added.count(gv.getName()) ||
+                 (exportAllocator &&
+                  gv.getName().starts_with("_mlir_memref_to_llvm_"));
         });
       });
   if (failed)

@@ -413,8 +413,11 @@ struct GlobalAvgPoolToKernel : OpRewritePattern<AdaptiveAvgPoolOp> {
   }
 };
 
-/// A float constant's values, or failure.
+/// A float constant's values, or failure. qnn.observe is an identity (the
+/// observers calibration places on weights), so it is looked through.
 FailureOr<SmallVector<float>> floatConstant(Value v) {
+  while (auto observe = v.getDefiningOp<ObserveOp>())
+    v = observe.getInput();
   return getConstantFloats(v);
 }
 

@@ -624,8 +624,15 @@ qopt::FloatConvOrder qopt::getFloatConvOrder(RankedTensorType inputType,
   bool large = kernel.size() == 2 && kernel[0] > 3 && kernel[1] > 3;
   if (groups > 1 || large)
     return FloatConvOrder::OneDnn;
-  if (!inputType.hasStaticShape())
-    return FloatConvOrder::ByBatch;
+  if (!inputType.hasStaticShape()) {
+    // One image larger than the bound decides for any batch of at least one.
+    int64_t perImage = 1;
+    for (int64_t d : inputType.getShape().drop_front())
+      perImage = ShapedType::isDynamic(d) ? 0 : perImage * d;
+    if (!inputType.isDynamicDim(0) || perImage <= 20480)
+      return FloatConvOrder::ByBatch;
+    return FloatConvOrder::OneDnn;
+  }
   bool oneDnn =
       inputType.getDimSize(0) > 1 || inputType.getNumElements() > 20480;
   return oneDnn ? FloatConvOrder::OneDnn : FloatConvOrder::Own;

@@ -50,7 +50,8 @@ std::optional<std::string> checkAccumulatorBound(mlir::Operation *op);
 /// (docs/Numerics.md, rule F; ATen's ConvParams::use_mkldnn): oneDNN's when
 /// groups > 1 or a 2-D kernel is larger than 3 in both dimensions, else
 /// oneDNN's when the batch exceeds 1 or the input has more than 20,480
-/// elements, else its own; `ByBatch` when that depends on a dynamic batch.
+/// elements, else its own; `ByBatch` when that depends on a dynamic batch
+/// (one image of more than 20,480 elements decides for any batch).
 enum class FloatConvOrder { Own, OneDnn, ByBatch };
 FloatConvOrder getFloatConvOrder(mlir::RankedTensorType inputType,
                                  mlir::RankedTensorType weightType,
