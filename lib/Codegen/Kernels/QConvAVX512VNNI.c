@@ -21,15 +21,15 @@
 
 enum { MR = 8 };
 
-/* One step of the tile: acc[i][h] += the 4 bytes at ROW_ADDRESS (row i)
- * times the next 4 x (16 NB) weights of b. */
-#define QOPT_VNNI_STEP(NB, ROW_ADDRESS)                                        \
+/* One step of a tile of ROWS rows: acc[i][h] += the 4 bytes at
+ * ROW_ADDRESS (row i) times the next 4 x (16 NB) weights of b. */
+#define QOPT_VNNI_STEP(ROWS, NB, ROW_ADDRESS)                                  \
   do {                                                                         \
     __m512i bv[NB];                                                            \
     for (int h = 0; h < NB; ++h)                                               \
       bv[h] = _mm512_loadu_si512((const void *)(b + 64 * h));                  \
     b += 64 * NB;                                                              \
-    for (int i = 0; i < MR; ++i) {                                             \
+    for (int i = 0; i < ROWS; ++i) {                                           \
       int32_t quad;                                                            \
       memcpy(&quad, ROW_ADDRESS, sizeof quad);                                 \
       __m512i ai = _mm512_set1_epi32(quad);                                    \
@@ -41,43 +41,47 @@ enum { MR = 8 };
 /* The accumulators live in a local array whose address does not escape
  * until the end (then copied to `out`): loads through the row pointers
  * cannot alias it, and it stays in registers. */
-#define QOPT_VNNI_TILE_BEGIN(NB)                                               \
-  __m512i acc[MR][NB];                                                         \
-  for (int i = 0; i < MR; ++i)                                                 \
+#define QOPT_VNNI_TILE_BEGIN(ROWS, NB)                                         \
+  __m512i acc[ROWS][NB];                                                       \
+  for (int i = 0; i < ROWS; ++i)                                               \
     for (int h = 0; h < NB; ++h)                                               \
       acc[i][h] = init[h];
-#define QOPT_VNNI_TILE_END(NB)                                                 \
-  for (int i = 0; i < MR; ++i)                                                 \
+#define QOPT_VNNI_TILE_END(ROWS, NB)                                           \
+  for (int i = 0; i < ROWS; ++i)                                               \
     for (int h = 0; h < NB; ++h)                                               \
       out[i][h] = acc[i][h];
 
-/* Tiles of 16 NB channels over packed rows (stride lda), and over rows
- * read in place: taps[i * ntaps + t] is row i's address for kernel tap t,
- * each holding `quads` runs of four channels. */
-#define QOPT_VNNI_TILES(NB)                                                    \
-  QOPT_AVX512 static inline void tile_packed##NB(                              \
+/* Tiles of ROWS rows by 16 NB channels over packed rows (stride lda), and
+ * over rows read in place: taps[i * ntaps + t] is row i's address for
+ * kernel tap t, each holding `quads` runs of four channels. One-row tiles
+ * serve the last rows of a block and single-row GEMMs (a linear layer at
+ * batch 1), which the 8-row tiles would multiply eight times over. */
+#define QOPT_VNNI_TILES(ROWS, NB)                                              \
+  QOPT_AVX512 static inline void tile_packed_##ROWS##_##NB(                    \
       const uint8_t *a, int64_t lda, const int8_t *b, int64_t quads,           \
       const __m512i init[2], __m512i out[MR][2]) {                             \
-    QOPT_VNNI_TILE_BEGIN(NB)                                                   \
+    QOPT_VNNI_TILE_BEGIN(ROWS, NB)                                             \
     for (int64_t q = 0; q < quads; ++q)                                        \
-      QOPT_VNNI_STEP(NB, a + i * lda + 4 * q);                                 \
-    QOPT_VNNI_TILE_END(NB)                                                     \
+      QOPT_VNNI_STEP(ROWS, NB, a + i * lda + 4 * q);                           \
+    QOPT_VNNI_TILE_END(ROWS, NB)                                               \
   }                                                                            \
-  QOPT_AVX512 static inline void tile_indirect##NB(                            \
+  QOPT_AVX512 static inline void tile_indirect_##ROWS##_##NB(                  \
       const uint8_t *const *taps, int64_t ntaps, const int8_t *b,              \
       int64_t quads, const __m512i init[2], __m512i out[MR][2]) {              \
-    QOPT_VNNI_TILE_BEGIN(NB)                                                   \
+    QOPT_VNNI_TILE_BEGIN(ROWS, NB)                                             \
     for (int64_t t = 0; t < ntaps; ++t) {                                      \
-      const uint8_t *row[MR];                                                  \
-      for (int i = 0; i < MR; ++i)                                             \
+      const uint8_t *row[ROWS];                                                \
+      for (int i = 0; i < ROWS; ++i)                                           \
         row[i] = taps[i * ntaps + t];                                          \
       for (int64_t q = 0; q < quads; ++q)                                      \
-        QOPT_VNNI_STEP(NB, row[i] + 4 * q);                                    \
+        QOPT_VNNI_STEP(ROWS, NB, row[i] + 4 * q);                              \
     }                                                                          \
-    QOPT_VNNI_TILE_END(NB)                                                     \
+    QOPT_VNNI_TILE_END(ROWS, NB)                                               \
   }
-QOPT_VNNI_TILES(1)
-QOPT_VNNI_TILES(2)
+QOPT_VNNI_TILES(8, 1)
+QOPT_VNNI_TILES(8, 2)
+QOPT_VNNI_TILES(1, 1)
+QOPT_VNNI_TILES(1, 2)
 
 /* Points taps[r * ntaps + t] at the input of tap t of GEMM row m0 + r
  * (group g), or at `zero` in the padding; rows from `count` up to the
@@ -167,21 +171,29 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
                   zx, _mm512_loadu_si512((const void *)(wsum + 16 * h))));
         const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
         const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
-        for (int64_t r0 = 0; r0 < count; r0 += MR) {
+        for (int64_t r0 = 0, rows; r0 < count; r0 += rows) {
+          /* Eight rows at a time; one when fewer than four are left. */
+          rows = count - r0 >= 4 ? MR : 1;
           __m512i acc[MR][2];
-          if (nr == 32 && inPlace)
-            tile_indirect2(work.taps + r0 * ntaps, ntaps, panel, p.cg / 4, init,
-                           acc);
+          const uint8_t *const *tileTaps = work.taps + r0 * ntaps;
+          const uint8_t *tileRows = work.rows + r0 * p.kpad;
+          if (rows == MR && nr == 32 && inPlace)
+            tile_indirect_8_2(tileTaps, ntaps, panel, p.cg / 4, init, acc);
+          else if (rows == MR && nr == 32)
+            tile_packed_8_2(tileRows, p.kpad, panel, p.kpad / 4, init, acc);
+          else if (rows == MR && inPlace)
+            tile_indirect_8_1(tileTaps, ntaps, panel, p.cg / 4, init, acc);
+          else if (rows == MR)
+            tile_packed_8_1(tileRows, p.kpad, panel, p.kpad / 4, init, acc);
+          else if (nr == 32 && inPlace)
+            tile_indirect_1_2(tileTaps, ntaps, panel, p.cg / 4, init, acc);
           else if (nr == 32)
-            tile_packed2(work.rows + r0 * p.kpad, p.kpad, panel, p.kpad / 4,
-                         init, acc);
+            tile_packed_1_2(tileRows, p.kpad, panel, p.kpad / 4, init, acc);
           else if (inPlace)
-            tile_indirect1(work.taps + r0 * ntaps, ntaps, panel, p.cg / 4, init,
-                           acc);
+            tile_indirect_1_1(tileTaps, ntaps, panel, p.cg / 4, init, acc);
           else
-            tile_packed1(work.rows + r0 * p.kpad, p.kpad, panel, p.kpad / 4,
-                         init, acc);
-          for (int i = 0; i < MR && r0 + i < count; ++i) {
+            tile_packed_1_1(tileRows, p.kpad, panel, p.kpad / 4, init, acc);
+          for (int i = 0; i < rows && r0 + i < count; ++i) {
             uint8_t *out = y + (m0 + r0 + i) * p.oc + g * p.ng + nb * nr;
             if (p.wzero) {
               __m512i s = _mm512_set1_epi32(work.rowSums[r0 + i]);
