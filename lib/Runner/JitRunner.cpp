@@ -213,6 +213,11 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
                  (linkError.empty() ? message : linkError));
   }
   jit->engine = std::move(*engine);
+  llvm::Expected<void (*)(void **)> entry =
+      jit->engine->lookupPacked("_mlir_ciface_" + jit->interface.name);
+  if (!entry)
+    return entry.takeError();
+  jit->entry = *entry;
   jit->freeBuffer = std::free;
   if (llvm::Expected<void *> allocatorFree =
           jit->engine->lookup("_mlir_memref_to_llvm_free"))
@@ -309,10 +314,14 @@ llvm::Error JitFunction::invoke(
   }
 
   // Argument descriptors, pointing at the arrays' data (read only).
-  std::vector<std::vector<int64_t>> descriptors;
+  int64_t words = 0;
+  for (const NpyArray &arg : args)
+    words += descriptorWords(arg.shape.size());
+  argumentWords.assign(words, 0);
+  argumentPtrs.clear();
+  int64_t *desc = argumentWords.data();
   for (const NpyArray &arg : args) {
     int64_t rank = arg.shape.size();
-    std::vector<int64_t> desc(descriptorWords(rank));
     auto *data = const_cast<char *>(arg.data.data());
     std::memcpy(&desc[0], &data, sizeof(void *));
     std::memcpy(&desc[1], &data, sizeof(void *));
@@ -323,44 +332,39 @@ llvm::Error JitFunction::invoke(
       desc[3 + rank + d] = stride;
       stride *= arg.shape[d];
     }
-    descriptors.push_back(std::move(desc));
+    argumentPtrs.push_back(desc);
+    desc += descriptorWords(rank);
   }
-  int64_t resultWords = 0;
+  int64_t outputWords = 0;
   for (const TensorSpec &spec : outputs)
-    resultWords += descriptorWords(spec.shape.size());
-  std::vector<int64_t> results(std::max<int64_t>(resultWords, 1));
+    outputWords += descriptorWords(spec.shape.size());
+  resultWords.assign(std::max<int64_t>(outputWords, 1), 0);
 
-  // invokePacked takes a pointer to each argument of the C wrapper: the
-  // result struct pointer first (when there are results), then one pointer
-  // to each argument descriptor.
-  void *resultPtr = results.data();
-  std::vector<void *> descriptorPtrs;
-  for (std::vector<int64_t> &desc : descriptors)
-    descriptorPtrs.push_back(desc.data());
-  std::vector<void *> packed;
+  // The packed entry point takes a pointer to each argument of the C
+  // wrapper: the result struct pointer first (when there are results), then
+  // one pointer to each argument descriptor.
+  void *resultPtr = resultWords.data();
+  packed.clear();
   if (!outputs.empty())
     packed.push_back(&resultPtr);
-  for (void *&ptr : descriptorPtrs)
+  for (void *&ptr : argumentPtrs)
     packed.push_back(&ptr);
-  if (llvm::Error err = engine->invokePacked("_mlir_ciface_" + name, packed))
-    return err;
+  entry(packed.data());
 
-  std::vector<ResultView> views;
+  views.resize(outputs.size());
   llvm::SmallSetVector<char *, 8> owned;
   int64_t at = 0;
-  for (const TensorSpec &spec : outputs) {
+  for (auto [spec, view] : llvm::zip_equal(outputs, views)) {
     int64_t rank = spec.shape.size();
-    const int64_t *desc = &results[at];
+    const int64_t *desc = &resultWords[at];
     at += descriptorWords(rank);
     char *allocated, *aligned;
     std::memcpy(&allocated, &desc[0], sizeof(void *));
     std::memcpy(&aligned, &desc[1], sizeof(void *));
-    ResultView view;
     view.dtype = spec.dtype;
     view.shape.assign(desc + 3, desc + 3 + rank);
     view.strides.assign(desc + 3 + rank, desc + 3 + 2 * rank);
     view.data = aligned + desc[2] * getNpyElementSize(spec.dtype);
-    views.push_back(std::move(view));
     // The caller owns returned buffers, each once (a value returned twice
     // is one buffer), freed after the visitor. Buffers of constants
     // (memref.get_global, allocated = 0xdeadbeef) and arguments returned

@@ -101,7 +101,8 @@ public:
   };
 
   /// Calls the function on `args` (checked as `run` checks them) and hands
-  /// its results to `visit` before they are freed: no copy is made.
+  /// its results to `visit` before they are freed: no copy is made. Not
+  /// for concurrent calls on one JitFunction.
   llvm::Error
   invoke(llvm::ArrayRef<NpyArray> args, llvm::ArrayRef<std::string> argNames,
          llvm::function_ref<llvm::Error(llvm::ArrayRef<ResultView>)> visit);
@@ -114,6 +115,14 @@ private:
   /// How returned buffers are freed: the model's allocator when it has one
   /// (its cache then serves the next call), else libc's free.
   void (*freeBuffer)(void *) = nullptr;
+  /// The C wrapper's packed entry point, looked up once.
+  void (*entry)(void **) = nullptr;
+  /// Per-call storage kept from call to call (a JitFunction runs one call
+  /// at a time): memref descriptors of the arguments and the results, and
+  /// the packed argument list.
+  std::vector<int64_t> argumentWords, resultWords;
+  std::vector<void *> argumentPtrs, packed;
+  std::vector<ResultView> views;
 };
 
 } // namespace qopt
