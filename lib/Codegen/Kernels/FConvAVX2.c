@@ -68,12 +68,10 @@ QOPT_FCONV_TILE(tile_own, QOPT_STEP_MUL_ADD)
 QOPT_AVX2_FMA void qopt_fconv_avx2(const int64_t *desc, const float *x,
                                    const float *w, const float *bias, float *y,
                                    uint8_t *ws, int64_t batch) {
-  qopt_fconv_t p = qopt_fconv_read(desc);
+  qopt_fconv_t p = qopt_fconv_read(desc, batch);
   float *a = (float *)ws;
-  int onednn = qopt_fconv_onednn(&p, batch);
-  int64_t kTotal = onednn ? p.kOnednn : p.kOwn;
-  const float *weights = w + (onednn ? p.onednnWeights : 0);
-  int64_t pixels = p.oh * p.ow;
+  const float *weights = w + p.weightsOffset;
+  int64_t kTotal = p.k, pixels = p.pixels;
   for (int64_t n = 0; n < batch; ++n) {
     const float *image = x + n * p.c * p.h * p.w;
     float *out = y + n * p.oc * pixels;
@@ -81,13 +79,13 @@ QOPT_AVX2_FMA void qopt_fconv_avx2(const int64_t *desc, const float *x,
       for (int64_t m0 = 0; m0 < pixels; m0 += p.mc) {
         int64_t count = QOPT_MIN(p.mc, pixels - m0);
         int64_t padded = (count + 15) / 16 * 16;
-        qopt_fconv_pack(&p, image, g, m0, count, padded, onednn, p.mc, a);
+        qopt_fconv_pack(&p, image, g, m0, count, padded, p.onednn, p.mc, a);
         for (int64_t o0 = 0; o0 < p.ng; o0 += MR) {
           const float *wo = weights + (g * p.ngpad + o0) * kTotal;
           const float *bo = bias + g * p.ngpad + o0;
           for (int64_t j0 = 0; j0 < count; j0 += 16) {
             __m256 acc[MR][2];
-            if (onednn)
+            if (p.onednn)
               tile_onednn(a + j0, p.mc, wo, kTotal, bo, acc);
             else
               tile_own(a + j0, p.mc, wo, kTotal, bo, acc);

@@ -10,26 +10,24 @@
 void qopt_fconv_generic(const int64_t *desc, const float *x, const float *w,
                         const float *bias, float *y, uint8_t *ws,
                         int64_t batch) {
-  qopt_fconv_t p = qopt_fconv_read(desc);
+  qopt_fconv_t p = qopt_fconv_read(desc, batch);
   float *a = (float *)ws;
-  int onednn = qopt_fconv_onednn(&p, batch);
-  int64_t kTotal = onednn ? p.kOnednn : p.kOwn;
-  const float *weights = w + (onednn ? p.onednnWeights : 0);
-  int64_t pixels = p.oh * p.ow;
+  const float *weights = w + p.weightsOffset;
+  int64_t kTotal = p.k, pixels = p.pixels;
   for (int64_t n = 0; n < batch; ++n) {
     const float *image = x + n * p.c * p.h * p.w;
     float *out = y + n * p.oc * pixels;
     for (int64_t g = 0; g < p.groups; ++g)
       for (int64_t m0 = 0; m0 < pixels; m0 += p.mc) {
         int64_t count = QOPT_MIN(p.mc, pixels - m0);
-        qopt_fconv_pack(&p, image, g, m0, count, count, onednn, p.mc, a);
+        qopt_fconv_pack(&p, image, g, m0, count, count, p.onednn, p.mc, a);
         for (int64_t o = 0; o < p.ng; ++o) {
           const float *wo = weights + (g * p.ngpad + o) * kTotal;
           for (int64_t j = 0; j < count; ++j) {
             float acc = bias[g * p.ngpad + o];
             for (int64_t k = 0; k < kTotal; ++k)
-              acc = onednn ? __builtin_fmaf(a[k * p.mc + j], wo[k], acc)
-                           : acc + a[k * p.mc + j] * wo[k];
+              acc = p.onednn ? __builtin_fmaf(a[k * p.mc + j], wo[k], acc)
+                             : acc + a[k * p.mc + j] * wo[k];
             out[(g * p.ng + o) * pixels + m0 + j] =
                 qopt_activate(acc, p.activation);
           }

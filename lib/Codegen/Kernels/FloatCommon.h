@@ -28,13 +28,20 @@ static inline float qopt_activate(float v, int64_t activation) {
   return activation == QOPT_ACTIVATION_RELU6 ? qopt_minimum6(v) : v;
 }
 
+/* The descriptor's values, and what a call of `batch` images derives from
+ * them: the order it adds in (`onednn`), its reduction length `k`, where
+ * its weights start and the output pixels per image. */
 typedef struct {
   int64_t h, w, c, oh, ow, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups;
   int64_t cg, ng, order, block, activation, ngpad, kOwn, kOnednn, onednnWeights,
       mc;
+  int onednn;
+  int64_t k, weightsOffset, pixels;
 } qopt_fconv_t;
 
-static inline qopt_fconv_t qopt_fconv_read(const int64_t *d) {
+static inline int qopt_fconv_onednn(const qopt_fconv_t *p, int64_t batch);
+
+static inline qopt_fconv_t qopt_fconv_read(const int64_t *d, int64_t batch) {
   qopt_fconv_t p;
   p.h = d[QOPT_FCONV_H];
   p.w = d[QOPT_FCONV_W];
@@ -61,6 +68,10 @@ static inline qopt_fconv_t qopt_fconv_read(const int64_t *d) {
   p.kOnednn = d[QOPT_FCONV_K_ONEDNN];
   p.onednnWeights = d[QOPT_FCONV_ONEDNN_WEIGHTS];
   p.mc = d[QOPT_FCONV_MC];
+  p.onednn = qopt_fconv_onednn(&p, batch);
+  p.k = p.onednn ? p.kOnednn : p.kOwn;
+  p.weightsOffset = p.onednn ? p.onednnWeights : 0;
+  p.pixels = p.oh * p.ow;
   return p;
 }
 

@@ -260,4 +260,45 @@ static inline const uint8_t *qopt_dw_tap(const qopt_conv_t *p, const uint8_t *x,
   return x + ((n * p->h + ih) * p->w + iw) * p->c;
 }
 
+/* Max pooling of channel ch at output pixel (n, i, j), scalar: the
+ * storage minimum, which padding holds and never wins, then the largest
+ * input of the window. */
+static inline uint8_t qopt_maxpool_channel(const int64_t *d, const uint8_t *x,
+                                           int64_t n, int64_t i, int64_t j,
+                                           int64_t ch) {
+  int isSigned = (int)d[QOPT_POOL_SIGNED];
+  int64_t h = d[QOPT_POOL_H], w = d[QOPT_POOL_W], c = d[QOPT_POOL_C];
+  int32_t best = isSigned ? -128 : 0;
+  for (int64_t ki = 0; ki < d[QOPT_POOL_KH]; ++ki)
+    for (int64_t kj = 0; kj < d[QOPT_POOL_KW]; ++kj) {
+      int64_t ih = i * d[QOPT_POOL_SH] - d[QOPT_POOL_PH] + ki * d[QOPT_POOL_DH];
+      int64_t iw = j * d[QOPT_POOL_SW] - d[QOPT_POOL_PW] + kj * d[QOPT_POOL_DW];
+      if (ih < 0 || ih >= h || iw < 0 || iw >= w)
+        continue;
+      uint8_t b = x[((n * h + ih) * w + iw) * c + ch];
+      int32_t v = isSigned ? (int32_t)(int8_t)b : (int32_t)b;
+      best = v > best ? v : best;
+    }
+  return (uint8_t)best;
+}
+
+/* Global average pooling of channel ch of image n, scalar:
+ * clamp(roundeven(float(sum) * r + 0.0f)) in float32. */
+static inline uint8_t qopt_globalavgpool_channel(const int64_t *d,
+                                                 const uint8_t *x, int64_t n,
+                                                 int64_t ch) {
+  int isSigned = (int)d[QOPT_POOL_SIGNED];
+  int64_t pixels = d[QOPT_POOL_H] * d[QOPT_POOL_W], c = d[QOPT_POOL_C];
+  float r = qopt_bits_to_float((int32_t)d[QOPT_POOL_SCALE]);
+  float lo = isSigned ? -128.0f : 0.0f, hi = isSigned ? 127.0f : 255.0f;
+  int32_t sum = 0;
+  for (int64_t q = 0; q < pixels; ++q) {
+    uint8_t b = x[(n * pixels + q) * c + ch];
+    sum += isSigned ? (int32_t)(int8_t)b : (int32_t)b;
+  }
+  float v = qopt_round_even((float)sum * r + 0.0f);
+  v = v < lo ? lo : v > hi ? hi : v;
+  return (uint8_t)(int32_t)v;
+}
+
 #endif /* QOPT_CODEGEN_KERNELS_KERNELCOMMON_H */

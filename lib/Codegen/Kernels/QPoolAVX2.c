@@ -1,8 +1,8 @@
 /*===- QPoolAVX2.c - Quantized pooling, AVX2 -------------------*- C -*-===*\
 |*                                                                          *|
 |* QPoolAVX512.c with 32 channels at a time for max pooling and 8 for       *|
-|* global average pooling; a partial block of channels takes the portable   *|
-|* code path channel by channel.                                            *|
+|* global average pooling; a partial block of channels takes the scalar     *|
+|* code of KernelCommon.h channel by channel.                               *|
 |*                                                                          *|
 \*===----------------------------------------------------------------------===*/
 
@@ -39,22 +39,8 @@ QOPT_AVX2 void qopt_qmaxpool_avx2(const int64_t *d, const uint8_t *x,
           }
           _mm256_storeu_si256((__m256i *)(out + c0), best);
         }
-        for (int64_t ch = full; ch < c; ++ch) {
-          int32_t best = isSigned ? -128 : 0;
-          for (int64_t ki = 0; ki < d[QOPT_POOL_KH]; ++ki)
-            for (int64_t kj = 0; kj < d[QOPT_POOL_KW]; ++kj) {
-              int64_t ih =
-                  i * d[QOPT_POOL_SH] - d[QOPT_POOL_PH] + ki * d[QOPT_POOL_DH];
-              int64_t iw =
-                  j * d[QOPT_POOL_SW] - d[QOPT_POOL_PW] + kj * d[QOPT_POOL_DW];
-              if (ih < 0 || ih >= h || iw < 0 || iw >= w)
-                continue;
-              const uint8_t *v = x + ((n * h + ih) * w + iw) * c + ch;
-              int32_t value = isSigned ? (int32_t)(int8_t)*v : (int32_t)*v;
-              best = value > best ? value : best;
-            }
-          out[ch] = (uint8_t)best;
-        }
+        for (int64_t ch = full; ch < c; ++ch)
+          out[ch] = qopt_maxpool_channel(d, x, n, i, j, ch);
       }
 }
 
@@ -83,16 +69,7 @@ QOPT_AVX2 void qopt_qglobalavgpool_avx2(const int64_t *d, const uint8_t *x,
       v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
       qopt_store8(y + n * c + c0, 8, _mm256_cvttps_epi32(v), isSigned);
     }
-    for (int64_t ch = full; ch < c; ++ch) {
-      int32_t sum = 0;
-      for (int64_t q = 0; q < pixels; ++q) {
-        const uint8_t *v = x + (n * pixels + q) * c + ch;
-        sum += isSigned ? (int32_t)(int8_t)*v : (int32_t)*v;
-      }
-      float v = qopt_round_even((float)sum * scale + 0.0f);
-      v = v < (isSigned ? -128.0f : 0.0f) ? (isSigned ? -128.0f : 0.0f) : v;
-      v = v > (isSigned ? 127.0f : 255.0f) ? (isSigned ? 127.0f : 255.0f) : v;
-      y[n * c + ch] = (uint8_t)(int32_t)v;
-    }
+    for (int64_t ch = full; ch < c; ++ch)
+      y[n * c + ch] = qopt_globalavgpool_channel(d, x, n, ch);
   }
 }

@@ -71,6 +71,34 @@ SmallVector<int64_t> toNchw(int64_t rank) {
                    : SmallVector<int64_t>{0, 2, 1};
 }
 
+/// The geometry of `op` in a kernel spec (QConvSpec or FConvSpec, which
+/// name their fields alike): a 1-D convolution is a 2-D one of height 1.
+template <typename Spec> void fillGeometry(Spec &spec, ConvOp op) {
+  RankedTensorType inType = op.getInput().getType(), outType = op.getType();
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> strides = op.getStridesOrDefault();
+  SmallVector<int64_t> padding = op.getPaddingOrDefault();
+  SmallVector<int64_t> dilation = op.getDilationOrDefault();
+  spec.c = inType.getDimSize(1);
+  spec.oc = outType.getDimSize(1);
+  spec.groups = op.getGroups();
+  spec.w = inType.getDimSize(rank - 1);
+  spec.ow = outType.getDimSize(rank - 1);
+  spec.kw = weightType.getDimSize(rank - 1);
+  spec.sw = strides.back();
+  spec.pw = padding.back();
+  spec.dw = dilation.back();
+  if (rank == 4) {
+    spec.h = inType.getDimSize(2);
+    spec.oh = outType.getDimSize(2);
+    spec.kh = weightType.getDimSize(2);
+    spec.sh = strides[0];
+    spec.ph = padding[0];
+    spec.dh = dilation[0];
+  }
+}
+
 /// Fills the quantization part of `spec` (zero points, output range,
 /// weights, bias and the per-channel constants of rule R or I) for a layer
 /// with input, weight and result types `in`, `w`, `out`. Fails when the
@@ -218,28 +246,8 @@ struct ConvToKernel : OpRewritePattern<ConvOp> {
             checkLayer(op, inType, weightType, outType))
       return rewriter.notifyMatchFailure(op, *why);
     int64_t rank = inType.getRank();
-    SmallVector<int64_t> strides = op.getStridesOrDefault();
-    SmallVector<int64_t> padding = op.getPaddingOrDefault();
-    SmallVector<int64_t> dilation = op.getDilationOrDefault();
-    // NC[H]W as NHWC; a 1-D convolution is a 2-D one of height 1.
     QConvSpec spec;
-    spec.c = inType.getDimSize(1);
-    spec.oc = outType.getDimSize(1);
-    spec.groups = op.getGroups();
-    spec.w = inType.getDimSize(rank - 1);
-    spec.ow = outType.getDimSize(rank - 1);
-    spec.kw = weightType.getDimSize(rank - 1);
-    spec.sw = strides.back();
-    spec.pw = padding.back();
-    spec.dw = dilation.back();
-    if (rank == 4) {
-      spec.h = inType.getDimSize(2);
-      spec.oh = outType.getDimSize(2);
-      spec.kh = weightType.getDimSize(2);
-      spec.sh = strides[0];
-      spec.ph = padding[0];
-      spec.dh = dilation[0];
-    }
+    fillGeometry(spec, op);
     if (failed(fillQuantization(spec, op.getWeight(), op.getBias(), inType,
                                 weightType, outType, op.getActivation(), mode,
                                 spec.oc)))
@@ -505,27 +513,7 @@ struct FloatConvToKernel : OpRewritePattern<ConvOp> {
         return rewriter.notifyMatchFailure(op, "bias not a constant");
       spec.bias.assign(values->begin(), values->end());
     }
-    int64_t rank = inType.getRank();
-    SmallVector<int64_t> strides = op.getStridesOrDefault();
-    SmallVector<int64_t> padding = op.getPaddingOrDefault();
-    SmallVector<int64_t> dilation = op.getDilationOrDefault();
-    spec.c = inType.getDimSize(1);
-    spec.oc = outType.getDimSize(1);
-    spec.groups = op.getGroups();
-    spec.w = inType.getDimSize(rank - 1);
-    spec.ow = outType.getDimSize(rank - 1);
-    spec.kw = weightType.getDimSize(rank - 1);
-    spec.sw = strides.back();
-    spec.pw = padding.back();
-    spec.dw = dilation.back();
-    if (rank == 4) {
-      spec.h = inType.getDimSize(2);
-      spec.oh = outType.getDimSize(2);
-      spec.kh = weightType.getDimSize(2);
-      spec.sh = strides[0];
-      spec.ph = padding[0];
-      spec.dh = dilation[0];
-    }
+    fillGeometry(spec, op);
     switch (getFloatConvOrder(inType, weightType, spec.groups)) {
     case FloatConvOrder::Own:
       spec.order = QOPT_ORDER_OWN;
