@@ -22,30 +22,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
 
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
-      grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "setup_peers: installing ${missing[*]}" >&2
-  run_as_root=()
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then
-      run_as_root=(sudo)
-    else
-      echo "setup_peers: not root and no sudo; install these packages first:" >&2
-      echo "  apt-get install ${missing[*]}" >&2
-      exit 1
-    fi
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${run_as_root[@]}" apt-get update -q >&2
-  "${run_as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
-fi
+"$(cd "$(dirname "$0")/.." && pwd)/scripts/setup.sh" "${packages[@]}" >&2
 
 # ONNX Runtime: the package ships libonnxruntime.so and the .node binding
 # for linux/x64; its install script would download a GPU build, so skip it.

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages qopt needs that this machine lacks. Safe to run
 # again: it installs nothing when everything is present.
+# Usage: scripts/setup.sh [PACKAGE...]   (packages given: those instead of
+#        qopt's own list; benchmarks/setup_peers.sh installs its peers so)
 set -euo pipefail
 
-packages=(
+packages=("$@")
+[ "$#" -gt 0 ] || packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools  # LLVM/MLIR 22
   clang-22 lld-22 clang-format-22                         # compiler, linker, format check
   cmake ninja-build libgtest-dev zlib1g-dev               # build, unit tests, gzip
