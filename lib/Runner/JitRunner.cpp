@@ -144,6 +144,10 @@ llvm::Expected<FunctionInterface> qopt::lowerFunction(ModuleOp module,
                   UnitAttr::get(module.getContext()));
   PassManager pm(module.getContext());
   buildQNNToLLVMPipeline(pm, mode, kernels);
+  // MLIR's debugging options (--mlir-print-ir-after-all, --mlir-timing,
+  // ...), when the tool registered them; without, nothing changes.
+  (void)applyPassManagerCLOptions(pm);
+  applyDefaultTimingPassManagerCLOptions(pm);
   if (failed(pm.run(module)))
     return error("lowering @" + interface.name + " to LLVM failed");
   return interface;

@@ -5,12 +5,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/InitQopt.h"
+#include "qopt/Support/Version.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
   qopt::registerQoptPasses();
+  qopt::registerVersionPrinter("qopt");
   mlir::DialectRegistry registry;
   qopt::registerQoptDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(

@@ -17,6 +17,11 @@
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Runner/ModelFile.h"
 #include "qopt/Support/Files.h"
+#include "qopt/Support/Version.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/Timing.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Process.h"
@@ -212,9 +217,17 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  qopt::registerVersionPrinter("qrun");
   cl::HideUnrelatedOptions({&qrunCategory, &calibrationCategory});
   cl::ParseCommandLineOptions(
-      argc, argv, "qrun: JIT-run a function of a qnn model on .npy inputs\n");
+      argc, argv,
+      "qrun: JIT-run a function of a qnn model on .npy inputs\n\nMLIR's "
+      "debugging options (--mlir-print-ir-after-all, --mlir-timing, ...) "
+      "apply to the lowering; --help-hidden lists them.\n");
 
   Expected<std::unique_ptr<qopt::ModelFile>> model =
       qopt::ModelFile::open(modelFile);
