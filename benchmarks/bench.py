@@ -158,9 +158,9 @@ def prepare_qopt(model, bindir):
                              "--calibrate", model.path("calib.npy"), "--batch-size",
                              str(model.manifest["calib_batch"]), "--quantize",
                              "--write-model", model.path("int8.mlir")]),
-        ("libqopt_int8.so", "int8.mlir", [qcc, model.path("int8.mlir"), "--shared", "-o",
+        ("libqopt_int8.so", "int8.mlir", [qcc, model.path("int8.mlir"), "--shared", "--name", "model", "-o",
                                           model.path("libqopt_int8.so")]),
-        ("libqopt_fp32.so", None, [qcc, model.path("float.mlir"), "--shared", "-o",
+        ("libqopt_fp32.so", None, [qcc, model.path("float.mlir"), "--shared", "--name", "model", "-o",
                                    model.path("libqopt_fp32.so")]),
     ]
     for kind in ("int8", "fp32"):

@@ -8,12 +8,12 @@
  *   bench_int8 time BATCH IN_PER_SAMPLE OUT_PER_SAMPLE INPUT.f32 BUDGET_S MIN
  * MAX [OUT.f32] bench_int8 rss BATCH IN_PER_SAMPLE OUT_PER_SAMPLE INPUT.f32
  *
- * The model's function is qopt_model(batch, const float *in, float *out)
- * (build_models.py names every model "model"). `time` runs one warm-up
- * call, then times calls with clock_gettime(CLOCK_MONOTONIC) for BUDGET_S
- * seconds (at least MIN, at most MAX calls), and prints "median_ms count";
- * float input and output, so an int8 model's quantize and dequantize are
- * inside the timed call. `rss` runs one call and prints the process's peak
+ * The model's entry point is model_run(batch, const float *in, float *out)
+ * (bench.py compiles every model with qcc --name model). `time` runs one
+ * warm-up call, then times calls with clock_gettime(CLOCK_MONOTONIC) for
+ * BUDGET_S seconds (at least MIN, at most MAX calls), and prints "median_ms
+ * count"; float input and output, so an int8 model's quantize and dequantize
+ * are inside the timed call. `rss` runs one call and prints the process's peak
  * resident set (getrusage ru_maxrss, KiB).
  */
 #include <stdio.h>
@@ -57,7 +57,7 @@ int main(int argc, char **argv) {
   size_t out_count = (size_t)batch * strtoull(argv[4], NULL, 10);
   float *input = read_floats(argv[5], in_count);
   float *output = malloc(out_count * sizeof(float));
-  if (!output || qopt_model(batch, input, output) != 0) {
+  if (!output || model_run(batch, input, output) != 0) {
     fprintf(stderr, "qopt_bench: the model rejected batch %ld\n", batch);
     return 1;
   }
@@ -74,7 +74,7 @@ int main(int argc, char **argv) {
   double start = now_ms();
   while (n < max) {
     double t0 = now_ms();
-    qopt_model(batch, input, output);
+    model_run(batch, input, output);
     double t1 = now_ms();
     times[n++] = t1 - t0;
     if (n >= min && t1 - start >= budget)

@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   fclose(in);
-  if (qopt_cnn(batch, images, logits) != 0) {
+  if (cnn_run(batch, images, logits) != 0) {
     fprintf(stderr, "run_cnn: the model rejected batch %ld\n", batch);
     return 1;
   }

@@ -9,25 +9,34 @@
 
 using namespace llvm;
 
-Error qopt::writeFileAtomically(StringRef path, StringRef contents) {
+Error qopt::writeThroughTemporary(StringRef path,
+                                  function_ref<Error(StringRef)> write) {
   SmallString<128> temp;
-  int fd;
-  if (std::error_code ec =
-          sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp))
-    return createStringError(ec, "cannot create " + path + ": " + ec.message());
-  {
-    raw_fd_ostream out(fd, /*shouldClose=*/true);
-    out << contents;
-    out.close();
-    if (out.has_error()) {
-      out.clear_error();
-      sys::fs::remove(temp);
-      return createStringError("cannot write " + path);
-    }
+  sys::fs::createUniquePath(path + ".tmp-%%%%%%", temp, /*MakeAbsolute=*/false);
+  if (Error err = write(temp)) {
+    sys::fs::remove(temp);
+    return err;
   }
   if (std::error_code ec = sys::fs::rename(temp, path)) {
     sys::fs::remove(temp);
     return createStringError(ec, "cannot write " + path + ": " + ec.message());
   }
   return Error::success();
+}
+
+Error qopt::writeFileAtomically(StringRef path, StringRef contents) {
+  return writeThroughTemporary(path, [&](StringRef temp) -> Error {
+    std::error_code ec;
+    raw_fd_ostream out(temp, ec, sys::fs::OF_None);
+    if (ec)
+      return createStringError(ec,
+                               "cannot create " + path + ": " + ec.message());
+    out << contents;
+    out.close();
+    if (out.has_error()) {
+      out.clear_error();
+      return createStringError("cannot write " + path);
+    }
+    return Error::success();
+  });
 }

@@ -8,7 +8,7 @@ int main(void) {
   float x[8] = {0.5f, -1.25f, 3.0f, 0.01f, -2.5f, 1.75f, 0.0f, -0.3f};
   uint8_t q[6];
   float f[6];
-  if (qopt_layer(2, x, q, f) != 0)
+  if (layer_run(2, x, q, f) != 0)
     return 1;
   for (int i = 0; i < 6; ++i)
     printf("%d %.9g\n", q[i], f[i]);
