@@ -2,6 +2,7 @@
 # lit configuration of qopt's regression tests.
 
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -20,6 +21,16 @@ config.substitutions.append(("%qopt_src_root", config.qopt_src_root))
 config.substitutions.append(("%qopt_obj_root", config.qopt_obj_root))
 config.substitutions.append(("%clang_format", config.clang_format))
 config.substitutions.append(("%cc", config.host_cc))
+config.substitutions.append(("%cxx", config.host_cxx))
+# A downstream CMake project configured as qopt itself was (test/Install).
+config.substitutions.append(
+    ("%cmake_configure",
+     '"%s" -G "%s" -DCMAKE_MAKE_PROGRAM="%s" -DCMAKE_C_COMPILER="%s" '
+     '-DCMAKE_CXX_COMPILER="%s"' % (config.cmake, config.cmake_generator,
+                                    config.cmake_make_program, config.host_cc,
+                                    config.host_cxx)))
+config.substitutions.append(("%cmake", '"%s"' % config.cmake))
+config.substitutions.append(("%lit", '"%s" "%s"' % (sys.executable, sys.argv[0])))
 
 # Catch a capture that leaks into the next CHECK-LABEL block, and a CHECK
 # prefix that no directive uses.
