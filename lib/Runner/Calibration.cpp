@@ -2,9 +2,11 @@
 
 #include "qopt/Runner/Calibration.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -396,4 +398,43 @@ Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
   for (size_t i = 0; i < originals.size(); ++i)
     originals[i].setState(states[i]);
   return Error::success();
+}
+
+Error qopt::calibrateModel(ModuleOp module, StringRef dataPath,
+                           const CalibrationOptions &options,
+                           const CalibrationProgress &progress) {
+  auto run = [&](StringRef what,
+                 llvm::function_ref<void(PassManager &)> build) -> Error {
+    PassManager pm(module.getContext());
+    build(pm);
+    (void)applyPassManagerCLOptions(pm);
+    applyDefaultTimingPassManagerCLOptions(pm);
+    if (failed(pm.run(module)))
+      return createStringError(what + " failed");
+    return Error::success();
+  };
+  if (!options.qconfig.empty()) {
+    qnn::QNNInsertObserversOptions observers;
+    observers.qconfig = options.qconfig;
+    observers.workflow = options.workflow;
+    if (Error err = run("preparing the model", [&](PassManager &pm) {
+          pm.addPass(qnn::createQNNFoldBatchNorm());
+          pm.addPass(qnn::createQNNFuse());
+          pm.addNestedPass<func::FuncOp>(
+              qnn::createQNNInsertObservers(observers));
+        }))
+      return err;
+  }
+  if (Error err =
+          calibrate(module, options.function, dataPath, options.batchSize,
+                    options.limit, progress, options.kernels))
+    return err;
+  if (!options.quantize)
+    return Error::success();
+  qnn::QNNPropagateScalesOptions scales;
+  scales.explain = options.explain;
+  return run("quantizing the model", [&](PassManager &pm) {
+    pm.addPass(qnn::createQNNPropagateScales(scales));
+    pm.addPass(qnn::createQNNQuantize());
+  });
 }

@@ -12,7 +12,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Runner/Calibration.h"
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Runner/ModelFile.h"
@@ -21,9 +20,9 @@
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 
-#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Process.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -163,48 +162,27 @@ static void showProgress(int64_t done, int64_t total,
     errs() << "\n";
 }
 
-static int runPasses(mlir::ModuleOp module,
-                     llvm::function_ref<void(mlir::PassManager &)> build) {
-  mlir::PassManager pm(module.getContext());
-  build(pm);
-  return mlir::failed(pm.run(module)) ? 1 : 0;
-}
-
 static int runCalibration(mlir::ModuleOp module) {
   if (writeModel.empty())
     return fail("--calibrate needs --write-model FILE for the result");
   if (!inputFiles.empty() || !outputFiles.empty())
     return fail("--calibrate takes its inputs from the calibration data, not "
                 "-i / -o");
-  if (!qconfigName.empty()) {
-    qopt::qnn::QNNInsertObserversOptions options;
-    options.qconfig = qconfigName;
-    options.workflow = torchWorkflow;
-    if (runPasses(module, [&](mlir::PassManager &pm) {
-          pm.addPass(qopt::qnn::createQNNFoldBatchNorm());
-          pm.addPass(qopt::qnn::createQNNFuse());
-          pm.addNestedPass<mlir::func::FuncOp>(
-              qopt::qnn::createQNNInsertObservers(options));
-        }))
-      return 1;
-  }
+  qopt::CalibrationOptions options;
+  options.function = functionName;
+  options.qconfig = qconfigName;
+  options.workflow = torchWorkflow;
+  options.batchSize = batchSize;
+  options.limit = sampleLimit;
+  options.quantize = quantizeAfter;
+  options.explain = explainScales;
+  options.kernels = kernels;
   auto start = std::chrono::steady_clock::now();
-  if (Error err = qopt::calibrate(
-          module, functionName, calibrationData, batchSize, sampleLimit,
-          [&](int64_t done, int64_t total) {
-            showProgress(done, total, start);
-          },
-          kernels))
+  if (Error err = qopt::calibrateModel(module, calibrationData, options,
+                                       [&](int64_t done, int64_t total) {
+                                         showProgress(done, total, start);
+                                       }))
     return fail(toString(std::move(err)));
-  if (quantizeAfter) {
-    qopt::qnn::QNNPropagateScalesOptions options;
-    options.explain = explainScales;
-    if (runPasses(module, [&](mlir::PassManager &pm) {
-          pm.addPass(qopt::qnn::createQNNPropagateScales(options));
-          pm.addPass(qopt::qnn::createQNNQuantize());
-        }))
-      return 1;
-  }
   std::string text;
   raw_string_ostream os(text);
   module.print(os);

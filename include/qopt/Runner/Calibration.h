@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace qopt {
 
@@ -55,6 +56,36 @@ llvm::Error calibrate(mlir::ModuleOp module, llvm::StringRef function,
                       llvm::StringRef dataPath, int64_t batchSize,
                       int64_t limit, const CalibrationProgress &progress,
                       llvm::StringRef kernels = "auto");
+
+/// What `qrun --calibrate` does, step by step.
+struct CalibrationOptions {
+  /// The function to calibrate; empty: the module's only function.
+  std::string function;
+  /// When set, a PyTorch qconfig (x86, fbgemm, default, qnnpack, onednn):
+  /// BatchNorm is folded, activations fused and this qconfig's observers
+  /// inserted first. Empty: the model carries its observers already.
+  std::string qconfig;
+  /// With `qconfig`: the workflow whose observer placement and updates to
+  /// reproduce, "eager" or "fx".
+  std::string workflow = "eager";
+  /// Samples per batch when the input's batch dimension is dynamic.
+  int64_t batchSize = 32;
+  /// Calibrate on at most this many samples (0: all).
+  int64_t limit = 0;
+  /// Then compute the scales and quantize (qnn-propagate-scales,
+  /// qnn-quantize), with `explain` reporting each scale's origin.
+  bool quantize = false;
+  bool explain = false;
+  /// The kernel variant the float model runs on while calibrating.
+  std::string kernels = "auto";
+};
+
+/// Prepares (optionally), calibrates and quantizes (optionally) `module` on
+/// the data at `dataPath` (see openCalibrationData). A failing pass has
+/// reported its diagnostics to the context's handler.
+llvm::Error calibrateModel(mlir::ModuleOp module, llvm::StringRef dataPath,
+                           const CalibrationOptions &options,
+                           const CalibrationProgress &progress = {});
 
 } // namespace qopt
 
