@@ -3,6 +3,7 @@
 #include "qopt/Runner/Calibration.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Support/Shapes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
@@ -57,6 +58,13 @@ Expected<std::vector<unsigned char>> readMaybeGzip(StringRef path) {
       return failure(path, "corrupt gzip data");
     }
     out.insert(out.end(), chunk, chunk + (sizeof(chunk) - stream.avail_out));
+    // An IDX file holds at most 2^32 values (Support/Shapes.h) after a
+    // header of at most 1,024 bytes.
+    if (out.size() > static_cast<size_t>(qopt::kMaxElements) + 1024) {
+      inflateEnd(&stream);
+      return failure(path, "decompresses to more than 2^32 bytes, more "
+                           "than an IDX file qopt reads can hold");
+    }
   } while (status != Z_STREAM_END);
   inflateEnd(&stream);
   return out;
@@ -147,10 +155,18 @@ private:
         return (int64_t{b[at]} << 24) | (int64_t{b[at + 1]} << 16) |
                (int64_t{b[at + 2]} << 8) | int64_t{b[at + 3]};
       };
-      int64_t count = readBE(4);
+      SmallVector<int64_t> shape;
+      for (int d = 0; d < dims; ++d)
+        shape.push_back(readBE(4 + 4 * d));
+      // qopt's rule for tensors (Support/Shapes.h): the products below
+      // cannot overflow.
+      std::string problem = qopt::checkShapeLimits(shape);
+      if (!problem.empty())
+        return failure(path, "unsupported IDX shape: " + problem);
+      int64_t count = shape[0];
       int64_t perItem = 1;
       for (int d = 1; d < dims; ++d)
-        perItem *= readBE(4 + 4 * d);
+        perItem *= shape[d];
       size_t offset = 4 + 4 * static_cast<size_t>(dims);
       if (perItem != itemSize)
         return failure(path, "holds items of " + Twine(perItem) +

@@ -10,6 +10,7 @@
 
 #include "qopt/Codegen/KernelLibrary.h"
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Support/Shapes.h"
 #include "llvm/ADT/SetVector.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -139,6 +140,8 @@ llvm::Expected<FunctionInterface> qopt::lowerFunction(ModuleOp module,
       return spec.takeError();
     interface.outputs.push_back(*spec);
   }
+
+  analyzeDimensions(target, interface);
 
   target->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                   UnitAttr::get(module.getContext()));
@@ -301,21 +304,34 @@ llvm::Error JitFunction::invoke(
     return error("@" + name + " takes " + llvm::Twine(inputs.size()) +
                  " input" + (inputs.size() == 1 ? "" : "s") + ", " +
                  llvm::Twine(args.size()) + " given");
+  auto what = [&](size_t i) {
+    return "input " + std::to_string(i) +
+           (i < argNames.size() ? " (" + argNames[i] + ")" : "");
+  };
+  SmallVector<ArrayRef<int64_t>> shapes;
   for (auto [i, arg] : llvm::enumerate(args)) {
     const TensorSpec &spec = inputs[i];
-    std::string what = "input " + std::to_string(i) +
-                       (i < argNames.size() ? " (" + argNames[i] + ")" : "");
     if (arg.dtype != spec.dtype)
-      return error(what + " has dtype " + getNpyDescr(arg.dtype) + ", @" +
+      return error(what(i) + " has dtype " + getNpyDescr(arg.dtype) + ", @" +
                    name + " expects " + spec.str());
-    bool shapeOk = arg.shape.size() == spec.shape.size();
-    for (size_t d = 0; shapeOk && d < spec.shape.size(); ++d)
-      shapeOk =
-          ShapedType::isDynamic(spec.shape[d]) || spec.shape[d] == arg.shape[d];
-    if (!shapeOk)
-      return error(what + " has shape " + arg.getShapeString() + ", @" + name +
-                   " expects " + spec.str());
+    if (arg.shape.size() != spec.shape.size())
+      return error(what(i) + " has shape " + arg.getShapeString() + ", @" +
+                   name + " expects " + spec.str());
+    std::string problem = checkShapeLimits(arg.shape);
+    if (!problem.empty())
+      return error(what(i) + " has shape " + arg.getShapeString() + ": " +
+                   problem);
+    if (static_cast<int64_t>(arg.data.size()) !=
+        arg.getNumElements() * getNpyElementSize(arg.dtype))
+      return error(
+          what(i) + " holds " + llvm::Twine(arg.data.size()) +
+          " bytes, not the " +
+          llvm::Twine(arg.getNumElements() * getNpyElementSize(arg.dtype)) +
+          " of its shape " + arg.getShapeString());
+    shapes.push_back(arg.shape);
   }
+  if (llvm::Error err = interface.checkShapes(shapes, what))
+    return err;
 
   // Argument descriptors, pointing at the arrays' data (read only).
   int64_t words = 0;

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Support/Npy.h"
+#include "qopt/Support/Shapes.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -177,6 +178,13 @@ llvm::Expected<NpyArray> qopt::readNpy(StringRef path) {
     array.shape.push_back(value);
   }
 
+  // The shape follows qopt's rule for tensors (Support/Shapes.h), which
+  // also keeps the byte count below 2^35: no overflow, and no allocation
+  // before the data is known to be in the file.
+  std::string problem = checkShapeLimits(array.shape);
+  if (!problem.empty())
+    return fail(path, "unsupported shape (" + array.getShapeString() +
+                          "): " + problem);
   int64_t expected = array.getNumElements() * found->size;
   int64_t available = static_cast<int64_t>(bytes.size() - prefix - headerLen);
   if (available < expected)

@@ -10,6 +10,8 @@
 #include "qopt/Support/Observers.h"
 #include "qopt/Support/TorchSum.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -81,8 +83,21 @@ void minMax(llvm::ArrayRef<float> data, float &lo, float &hi) {
 /// equal bounds fall back to the data's range, then to +-1; elements
 /// outside [lo, hi] and NaN are skipped; the last bin includes its right
 /// edge.
-std::vector<float> histc(llvm::ArrayRef<float> x, int64_t bins, double lo,
-                         double hi) {
+/// Whether float32 bins over [lo, hi] can be computed: (hi - lo) * bins,
+/// the largest intermediate of torch.histc's bin index, is finite.
+bool histogramRangeFits(float lo, float hi, int64_t bins) {
+  return std::isfinite((hi - lo) * static_cast<float>(bins));
+}
+
+llvm::Error histogramRangeError(float lo, float hi) {
+  return llvm::createStringError(
+      "histogram observer: the observed range [%g, %g] is wider than float32 "
+      "bins can measure ((max - min) * bins overflows)",
+      lo, hi);
+}
+
+llvm::Expected<std::vector<float>> histc(llvm::ArrayRef<float> x, int64_t bins,
+                                         double lo, double hi) {
   if (lo == hi && !x.empty()) {
     float dataLo, dataHi;
     minMax(x, dataLo, dataHi);
@@ -95,6 +110,8 @@ std::vector<float> histc(llvm::ArrayRef<float> x, int64_t bins, double lo,
   }
   // linspace(lo, hi, bins + 1) in float32: its ends are exactly lo and hi.
   const float left = static_cast<float>(lo), right = static_cast<float>(hi);
+  if (!histogramRangeFits(left, right, bins))
+    return histogramRangeError(left, right);
   std::vector<float> hist(bins, 0.0f);
   for (float e : x) {
     if (!(e >= left && e <= right))
@@ -111,17 +128,33 @@ std::vector<float> histc(llvm::ArrayRef<float> x, int64_t bins, double lo,
 /// Python's int() of a float32 value: truncation toward zero.
 double pyInt(float v) { return std::trunc(static_cast<double>(v)); }
 
+/// The most bins the histogram observer's combination step may use (its
+/// downsampling buffer); PyTorch allocates as many floats.
+constexpr int64_t kMaxHistogramBuffer = int64_t(1) << 26;
+
 llvm::Error observeHistogram(const ObserverConfig &config, ObserverState &state,
                              llvm::ArrayRef<float> x) {
   const int64_t bins = config.bins;
+  // PyTorch fails on these too: torch.histc rejects a range that is not
+  // finite, and int() of an infinite bound raises.
+  for (float v : x)
+    if (!std::isfinite(v))
+      return llvm::createStringError(
+          "histogram observer: observed value %g is not finite", v);
   bool uninitialized = state.min.empty();
   bool sameValues = !uninitialized && state.min[0] == state.max[0];
   if (uninitialized || sameValues) {
     float lo, hi;
     minMax(x, lo, hi);
+    if (!x.empty() && !histogramRangeFits(lo, hi, bins))
+      return histogramRangeError(lo, hi);
+    llvm::Expected<std::vector<float>> hist =
+        histc(x, bins, pyInt(lo), pyInt(hi));
+    if (!hist)
+      return hist.takeError();
     state.min = {lo};
     state.max = {hi};
-    state.histogram = histc(x, bins, pyInt(lo), pyInt(hi));
+    state.histogram = std::move(*hist);
     return llvm::Error::success();
   }
   const float minVal = state.min[0], maxVal = state.max[0];
@@ -129,6 +162,8 @@ llvm::Error observeHistogram(const ObserverConfig &config, ObserverState &state,
   minMax(x, newMin, newMax);
   float combinedMin = std::min(newMin, minVal);
   float combinedMax = std::max(newMax, maxVal);
+  if (!histogramRangeFits(combinedMin, combinedMax, bins))
+    return histogramRangeError(combinedMin, combinedMax);
   // _adjust_min_max, float32 tensor arithmetic.
   const float histBinWidth =
       (maxVal - minVal) / static_cast<float>(bins * config.upsampleRate);
@@ -138,14 +173,23 @@ llvm::Error observeHistogram(const ObserverConfig &config, ObserverState &state,
     return llvm::createStringError("histogram observer: the observed range "
                                    "[%g, %g] cannot be combined",
                                    combinedMin, combinedMax);
+  if (ratio * static_cast<float>(bins) >
+      static_cast<float>(kMaxHistogramBuffer))
+    return llvm::createStringError(
+        "histogram observer: combining the range [%g, %g] with [%g, %g] "
+        "needs more than 2^26 bins (the new range is %g times the old)",
+        minVal, maxVal, newMin, newMax, ratio);
   const int64_t downsampleRate = static_cast<int64_t>(std::ceil(ratio));
   const float e =
       static_cast<float>(downsampleRate) * span - (combinedMax - combinedMin);
   combinedMax = combinedMax + e;
   const int64_t startIdx = static_cast<int64_t>(
       std::nearbyint((minVal - combinedMin) / histBinWidth));
-  std::vector<float> combined =
+  llvm::Expected<std::vector<float>> combinedOrError =
       histc(x, bins, pyInt(combinedMin), pyInt(combinedMax));
+  if (!combinedOrError)
+    return combinedOrError.takeError();
+  std::vector<float> &combined = *combinedOrError;
   if (combinedMin == minVal && combinedMax == maxVal) {
     for (int64_t i = 0; i < bins; ++i)
       combined[i] += state.histogram[i];
@@ -380,9 +424,57 @@ ChosenRange qopt::chooseRange(const ObserverConfig &config,
   return {{lo}, {hi}};
 }
 
+/// A float as diagnostics print it ("2.000000e+00").
+static std::string printed(float value) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << value;
+  return text;
+}
+
+std::optional<std::string> qopt::checkState(const ObserverConfig &config,
+                                            const ObserverState &state) {
+  if (state.min.size() != state.max.size())
+    return "min and max must have the same number of elements, got " +
+           std::to_string(state.min.size()) + " and " +
+           std::to_string(state.max.size());
+  for (auto [lo, hi] : llvm::zip(state.min, state.max))
+    if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
+      return "observed range [" + printed(lo) + ", " + printed(hi) +
+             "] is not a finite range with min <= max";
+  if (config.kind != ObserverKind::Histogram) {
+    if (!state.histogram.empty())
+      return std::string("only the histogram observer records a histogram");
+    return std::nullopt;
+  }
+  if (state.min.empty()) {
+    if (!state.histogram.empty())
+      return std::string("a histogram needs min and max");
+    return std::nullopt;
+  }
+  if (state.min.size() != 1)
+    return std::string("the histogram observer is per tensor");
+  if (!histogramRangeFits(state.min[0], state.max[0], config.bins))
+    return "the histogram's range [" + printed(state.min[0]) + ", " +
+           printed(state.max[0]) +
+           "] is wider than float32 bins can measure ((max - min) * bins "
+           "overflows)";
+  if (static_cast<int64_t>(state.histogram.size()) != config.bins)
+    return "the histogram has " + std::to_string(state.histogram.size()) +
+           " bins, expected " + std::to_string(config.bins);
+  // Counts are float32 and, after PyTorch's interpolation when the range
+  // grows, may be a rounding error below zero.
+  for (float count : state.histogram)
+    if (!std::isfinite(count))
+      return std::string("histogram counts must be finite");
+  return std::nullopt;
+}
+
 llvm::Expected<std::vector<QuantParams>>
 qopt::computeQParams(const ObserverConfig &config, const ObserverState &state) {
   if (std::optional<std::string> problem = config.validate())
+    return llvm::createStringError(*problem);
+  if (std::optional<std::string> problem = checkState(config, state))
     return llvm::createStringError(*problem);
   ChosenRange range = chooseRange(config, state);
   std::vector<QuantParams> result;

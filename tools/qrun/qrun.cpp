@@ -269,8 +269,12 @@ int main(int argc, char **argv) {
       summarize(outs(), i, result);
     return 0;
   }
-  for (auto [path, result] : zip(outputFiles, *results))
-    if (Error err = qopt::writeNpy(path, result))
-      return fail(toString(std::move(err)));
+  // All the outputs or none.
+  std::vector<std::string> paths(outputFiles.begin(), outputFiles.end());
+  if (Error err =
+          qopt::writeFilesTogether(paths, [&](size_t i, StringRef temp) {
+            return qopt::writeNpy(temp, (*results)[i]);
+          }))
+    return fail(toString(std::move(err)));
   return 0;
 }

@@ -22,6 +22,9 @@
 
 namespace mlir {
 class ExecutionEngine;
+namespace func {
+class FuncOp;
+} // namespace func
 } // namespace mlir
 
 namespace qopt {
@@ -38,8 +41,26 @@ struct TensorSpec {
 /// The C-facing interface of a function: name and argument/result types.
 struct FunctionInterface {
   std::string name;
+  /// Input dimensions that the function's ops fix to a size are recorded
+  /// static here (a dynamic batch that meets a constant of batch 2, say).
   std::vector<TensorSpec> inputs, outputs;
+  /// For each input, for each dimension: the class of dynamic dimensions it
+  /// belongs to, or -1 when static. Dimensions of one class meet in an op
+  /// that needs them equal, so their sizes must agree at run time.
+  std::vector<llvm::SmallVector<int64_t>> dimClasses;
+  /// For each class, an op that ties it, for messages ("qnn.add at ...").
+  std::vector<std::string> classReasons;
+
+  /// Checks `shapes` (one per input, ranks already checked) against the
+  /// static dimensions and the classes; `what(i)` names input i in messages.
+  llvm::Error checkShapes(llvm::ArrayRef<llvm::ArrayRef<int64_t>> shapes,
+                          llvm::function_ref<std::string(size_t)> what) const;
 };
+
+/// Records in `interface` (inputs of `function` already in it) which input
+/// dimensions the function's qnn ops tie together or to a static size.
+void analyzeDimensions(mlir::func::FuncOp function,
+                       FunctionInterface &interface);
 
 /// Finds `function` in `module` (the only function when empty), records its
 /// interface, marks it for a C wrapper (`_mlir_ciface_<name>`) and lowers

@@ -76,6 +76,13 @@ struct ObserverState {
   std::vector<float> histogram;
 };
 
+/// Why `state` is not one an observer of `config` can hold (ranges that are
+/// not finite or have min > max; a histogram whose range is wider than
+/// float32 can measure, with the wrong number of bins or counts that are not
+/// finite), if it is not.
+std::optional<std::string> checkState(const ObserverConfig &config,
+                                      const ObserverState &state);
+
 /// Feeds one batch `data` of shape `shape` (row-major) to the observer.
 llvm::Error observe(const ObserverConfig &config, ObserverState &state,
                     llvm::ArrayRef<float> data, llvm::ArrayRef<int64_t> shape);

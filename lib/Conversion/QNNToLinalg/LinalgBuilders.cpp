@@ -516,7 +516,11 @@ Value buildReshape(OpBuilder &b, Location loc, Value input,
   for (int64_t s : resultType.getShape())
     sizes.push_back(ShapedType::isDynamic(s) ? dynamicSize
                                              : indexConstant(b, loc, s));
-  Value shape = tensor::FromElementsOp::create(b, loc, sizes);
+  // The shape's type spelled out: a rank-0 result has no sizes to infer
+  // it from.
+  auto shapeType = RankedTensorType::get({static_cast<int64_t>(sizes.size())},
+                                         b.getIndexType());
+  Value shape = tensor::FromElementsOp::create(b, loc, shapeType, sizes);
   return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
 }
 

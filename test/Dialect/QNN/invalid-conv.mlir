@@ -34,7 +34,7 @@ func.func @batch_size(%x: tensor<2x1x8xf32>, %w: tensor<2x1x3xf32>) {
 // -----
 
 func.func @zero_groups(%x: tensor<1x1x8xf32>, %w: tensor<2x1x3xf32>) {
-  // expected-error @+1 {{'qnn.conv' op groups must be positive, got 0}}
+  // expected-error @+1 {{'qnn.conv' op groups must be positive and at most 2^31 - 1, got 0}}
   %y = qnn.conv %x, %w {groups = 0 : i64} : (tensor<1x1x8xf32>, tensor<2x1x3xf32>) -> tensor<1x2x6xf32>
   return
 }

@@ -10,7 +10,7 @@ func.func @kernel_count(%x: tensor<1x1x8x8xf32>) {
 // -----
 
 func.func @zero_kernel(%x: tensor<1x1x8xf32>) {
-  // expected-error @+1 {{'qnn.avg_pool' op kernel_size must be positive, got 0}}
+  // expected-error @+1 {{'qnn.avg_pool' op kernel_size must be positive and at most 2^31 - 1, got 0}}
   %y = qnn.avg_pool %x {kernel_size = array<i64: 0>} : tensor<1x1x8xf32> -> tensor<1x1x8xf32>
   return
 }

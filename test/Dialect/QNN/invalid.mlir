@@ -221,7 +221,7 @@ func.func @kernel_larger_than_padded_input(%x: tensor<1x1x4xf32>, %w: tensor<2x1
 // -----
 
 func.func @zero_stride(%x: tensor<1x1x8xf32>, %w: tensor<2x1x3xf32>) {
-  // expected-error @+1 {{'qnn.conv' op strides must be positive, got 0}}
+  // expected-error @+1 {{'qnn.conv' op strides must be positive and at most 2^31 - 1, got 0}}
   %y = qnn.conv %x, %w {strides = array<i64: 0>} : (tensor<1x1x8xf32>, tensor<2x1x3xf32>) -> tensor<1x2x6xf32>
   return
 }
@@ -229,7 +229,7 @@ func.func @zero_stride(%x: tensor<1x1x8xf32>, %w: tensor<2x1x3xf32>) {
 // -----
 
 func.func @negative_padding(%x: tensor<1x1x8xf32>, %w: tensor<2x1x3xf32>) {
-  // expected-error @+1 {{'qnn.conv' op padding must be non-negative, got -1}}
+  // expected-error @+1 {{'qnn.conv' op padding must be non-negative and at most 2^31 - 1, got -1}}
   %y = qnn.conv %x, %w {padding = array<i64: -1>} : (tensor<1x1x8xf32>, tensor<2x1x3xf32>) -> tensor<1x2x4xf32>
   return
 }
@@ -237,7 +237,7 @@ func.func @negative_padding(%x: tensor<1x1x8xf32>, %w: tensor<2x1x3xf32>) {
 // -----
 
 func.func @zero_dilation(%x: tensor<1x1x8xf32>, %w: tensor<2x1x3xf32>) {
-  // expected-error @+1 {{'qnn.conv' op dilation must be positive, got 0}}
+  // expected-error @+1 {{'qnn.conv' op dilation must be positive and at most 2^31 - 1, got 0}}
   %y = qnn.conv %x, %w {dilation = array<i64: 0>} : (tensor<1x1x8xf32>, tensor<2x1x3xf32>) -> tensor<1x2x6xf32>
   return
 }

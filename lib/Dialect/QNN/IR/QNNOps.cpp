@@ -7,6 +7,7 @@
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Support/QuantParams.h"
+#include "qopt/Support/Shapes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -23,6 +24,26 @@ using quant::UniformQuantizedType;
 bool qopt::qnn::isQuantized(Type type) {
   return isa<UniformQuantizedType, UniformQuantizedPerAxisType>(
       getElementTypeOrSelf(type));
+}
+
+LogicalResult qopt::qnn::verifyShapeLimits(Operation *op) {
+  auto check = [&](Type type, StringRef what, unsigned index) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor)
+      return success();
+    std::string problem = qopt::checkShapeLimits(tensor.getShape());
+    if (problem.empty())
+      return success();
+    return op->emitOpError()
+           << what << " #" << index << " (" << type << "): " << problem;
+  };
+  for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
+    if (failed(check(type, "operand", i)))
+      return failure();
+  for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
+    if (failed(check(type, "result", i)))
+      return failure();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -142,10 +163,10 @@ LogicalResult verifySpatialAttr(Operation *op, StringRef name,
            << name << " must have " << numSpatial
            << " entries (one per spatial dimension), got " << values.size();
   for (int64_t value : values)
-    if (value < minValue)
+    if (value < minValue || value > qopt::kMaxDimSize)
       return op->emitOpError() << name << " must be "
                                << (minValue > 0 ? "positive" : "non-negative")
-                               << ", got " << value;
+                               << " and at most 2^31 - 1, got " << value;
   return success();
 }
 
@@ -172,22 +193,6 @@ struct Window {
   bool ceilMode = false;
 };
 
-/// Output size of one spatial dimension, PyTorch's pooling_output_shape
-/// (which for ceilMode = false is also the convolution formula). Returns
-/// nullopt when the dilated kernel does not fit in the padded input.
-std::optional<int64_t> windowOutputSize(int64_t in, int64_t kernel,
-                                        int64_t stride, int64_t pad,
-                                        int64_t dilation, bool ceilMode) {
-  int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
-  if (span < 0)
-    return std::nullopt;
-  int64_t out = (span + (ceilMode ? stride - 1 : 0)) / stride + 1;
-  // The last window must start inside the input or the left padding.
-  if (ceilMode && (out - 1) * stride >= in + pad)
-    --out;
-  return out;
-}
-
 /// Checks the spatial dimensions of `result` against those of `input` for a
 /// window sliding over dimensions 2 and up.
 LogicalResult verifyWindowShape(Operation *op, RankedTensorType input,
@@ -198,7 +203,7 @@ LogicalResult verifyWindowShape(Operation *op, RankedTensorType input,
     int64_t kernel = w.kernel[i];
     if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel))
       continue;
-    std::optional<int64_t> out = windowOutputSize(
+    std::optional<int64_t> out = qopt::windowOutputSize(
         in, kernel, w.strides[i], w.padding[i], w.dilation[i], w.ceilMode);
     if (!out)
       return op->emitOpError()
@@ -394,8 +399,14 @@ LogicalResult ConvOp::verify() {
     return failure();
 
   int64_t groups = getGroups();
-  if (groups < 1)
-    return emitOpError() << "groups must be positive, got " << groups;
+  if (groups < 1 || groups > qopt::kMaxDimSize)
+    return emitOpError() << "groups must be positive and at most 2^31 - 1, got "
+                         << groups;
+  for (int64_t i = 2; i < rank; ++i)
+    if (wType.isDynamicDim(i))
+      return emitOpError() << "weight kernel size (dimensions 2 and up) must "
+                              "be static, got "
+                           << wType;
   int64_t channels = inType.getDimSize(1);
   int64_t outChannels = wType.getDimSize(0);
   int64_t groupChannels = wType.getDimSize(1);
@@ -862,17 +873,10 @@ LogicalResult ObserveOp::verify() {
 
   // Statistics.
   qopt::ObserverState state = getState();
-  if (state.min.size() != state.max.size())
-    return emitOpError() << "min and max must have the same number of "
-                            "elements, got "
-                         << state.min.size() << " and " << state.max.size();
-  if (!state.histogram.empty() && config.kind != qopt::ObserverKind::Histogram)
-    return emitOpError() << "only the histogram observer records a histogram";
-  if (state.min.empty()) {
-    if (!state.histogram.empty())
-      return emitOpError() << "a histogram needs min and max";
+  if (std::optional<std::string> problem = qopt::checkState(config, state))
+    return emitOpError() << *problem;
+  if (state.min.empty())
     return success();
-  }
   if (!config.isPerChannel() && state.min.size() != 1)
     return emitOpError() << "a per-tensor observer records one min and max, "
                             "got "
@@ -884,20 +888,6 @@ LogicalResult ObserveOp::verify() {
       return emitOpError() << "per-channel statistics have " << state.min.size()
                            << " entries but dimension " << config.chAxis
                            << " has " << channels;
-  }
-  for (auto [lo, hi] : llvm::zip(state.min, state.max))
-    if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
-      return emitOpError() << "observed range [" << lo << ", " << hi
-                           << "] is not a finite range with min <= max";
-  if (config.kind == qopt::ObserverKind::Histogram) {
-    if (static_cast<int64_t>(state.histogram.size()) != config.bins)
-      return emitOpError() << "the histogram has " << state.histogram.size()
-                           << " bins, expected " << config.bins;
-    // Counts are float32 and, after PyTorch's interpolation when the range
-    // grows, may be a rounding error below zero.
-    for (float count : state.histogram)
-      if (!std::isfinite(count))
-        return emitOpError() << "histogram counts must be finite";
   }
   return success();
 }

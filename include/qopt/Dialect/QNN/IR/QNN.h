@@ -19,6 +19,24 @@
 
 #include "qopt/Support/Observers.h"
 
+namespace qopt::qnn {
+
+/// Checks every ranked tensor operand and result of `op` against the rule
+/// of include/qopt/Support/Shapes.h (dimensions of 1 to 2^31 - 1, at most
+/// 2^32 elements).
+mlir::LogicalResult verifyShapeLimits(mlir::Operation *op);
+
+/// Every qnn op's shapes follow that rule, checked before its own verifier.
+template <typename ConcreteType>
+class ShapeLimits : public mlir::OpTrait::TraitBase<ConcreteType, ShapeLimits> {
+public:
+  static mlir::LogicalResult verifyTrait(mlir::Operation *op) {
+    return verifyShapeLimits(op);
+  }
+};
+
+} // namespace qopt::qnn
+
 #include "qopt/Dialect/QNN/IR/QNNOpsDialect.h.inc"
 
 #include "qopt/Dialect/QNN/IR/QNNEnums.h.inc"

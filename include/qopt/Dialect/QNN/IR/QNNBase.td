@@ -123,8 +123,14 @@ def QNN_QschemeAttr : EnumAttr<QNN_Dialect, QNN_Qscheme, "qscheme"> {
 // Op families
 //===----------------------------------------------------------------------===//
 
+/// Every operand and result has dimensions of 1 to 2^31 - 1 and at most
+/// 2^32 elements (include/qopt/Support/Shapes.h).
+def QNN_ShapeLimits : NativeOpTrait<"ShapeLimits"> {
+  let cppNamespace = "::qopt::qnn";
+}
+
 class QNN_Op<string mnemonic, list<Trait> traits = []>
-    : Op<QNN_Dialect, mnemonic, !listconcat([Pure], traits)>;
+    : Op<QNN_Dialect, mnemonic, !listconcat([Pure, QNN_ShapeLimits], traits)>;
 
 /// Conversions between float and quantized tensors. Shape is preserved.
 class QNN_CastOp<string mnemonic, TypeConstraint inType,
