@@ -5,7 +5,7 @@ set -euo pipefail
 clang_format=${1:-clang-format-22}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-mapfile -t files < <(find include lib tools unittests \
+mapfile -t files < <(find include lib tools unittests fuzz examples/embedding \
   \( -name '*.cpp' -o -name '*.h' -o -name '*.c' \) -type f | sort)
 if [ "${#files[@]}" -eq 0 ]; then
   echo "check-format: no C++ sources found under $root" >&2

@@ -112,6 +112,13 @@ llvm::Expected<std::vector<float>> histc(llvm::ArrayRef<float> x, int64_t bins,
   const float left = static_cast<float>(lo), right = static_cast<float>(hi);
   if (!histogramRangeFits(left, right, bins))
     return histogramRangeError(left, right);
+  // From about 2^24 on, the +-1 widening above is lost in float32 and every
+  // bin index would be 0 / 0 (torch.histc has no answer there either).
+  if (!(left < right))
+    return llvm::createStringError(
+        "histogram observer: every observed value is %g, too large in "
+        "magnitude for torch.histc to widen the range to bins",
+        left);
   std::vector<float> hist(bins, 0.0f);
   for (float e : x) {
     if (!(e >= left && e <= right))

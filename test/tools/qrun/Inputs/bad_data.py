@@ -37,6 +37,7 @@ np.save(path("inf.npy"), with_inf)
 wide = x.copy()
 wide[1, 1] = 3.4e38
 np.save(path("wide.npy"), wide)
+np.save(path("same.npy"), np.full((3, 4), 1e8, np.float32))
 np.save(path("a5.npy"), np.ones(5, np.float32))
 np.save(path("a3.npy"), np.ones(3, np.float32))
 np.save(path("x24.npy"), np.ones((2, 4), np.float32))
