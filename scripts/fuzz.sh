@@ -73,8 +73,10 @@ seed_ir
 
 # The fuzzing processes' temporary files (libFuzzer's fork mode, the data
 # target's input files): in the build directory, removed at the end, since
-# processes that crash or are stopped leave theirs behind.
-export TMPDIR=$build_dir/fuzz-tmp
+# processes that crash or are stopped leave theirs behind. One directory
+# per run of this script, so that runs can go on side by side (say
+# `fuzz.sh ir` and `fuzz.sh data` on two cores).
+export TMPDIR=$build_dir/fuzz-tmp/run-$$
 rm -rf "$TMPDIR"
 mkdir -p "$TMPDIR"
 trap 'rm -rf "$TMPDIR"' EXIT
