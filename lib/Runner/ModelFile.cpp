@@ -6,10 +6,14 @@
 
 #include "qopt/Runner/ModelFile.h"
 #include "qopt/InitQopt.h"
+#include "qopt/Support/Version.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 
 using namespace qopt;
 
@@ -39,4 +43,12 @@ ModelFile::open(llvm::StringRef path) {
   if (!model->module)
     return llvm::createStringError(""); // The parser has reported it.
   return model;
+}
+
+void qopt::registerToolOptions(llvm::StringRef tool) {
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  registerVersionPrinter(tool);
 }

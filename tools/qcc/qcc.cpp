@@ -15,12 +15,7 @@
 #include "qopt/Compiler/Compiler.h"
 #include "qopt/Runner/ModelFile.h"
 #include "qopt/Support/Files.h"
-#include "qopt/Support/Version.h"
 
-#include "mlir/IR/AsmState.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -94,11 +89,7 @@ int main(int argc, char **argv) {
   InitializeNativeTargetAsmParser();
   // MLIR's debugging options (--mlir-print-ir-after-all, --mlir-timing,
   // ...) apply to the lowering; --help-hidden lists them.
-  mlir::registerMLIRContextCLOptions();
-  mlir::registerPassManagerCLOptions();
-  mlir::registerDefaultTimingManagerCLOptions();
-  mlir::registerAsmPrinterCLOptions();
-  qopt::registerVersionPrinter("qcc");
+  qopt::registerToolOptions("qcc");
   cl::HideUnrelatedOptions(qccCategory);
   cl::ParseCommandLineOptions(
       argc, argv,

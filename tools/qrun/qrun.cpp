@@ -16,12 +16,6 @@
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Runner/ModelFile.h"
 #include "qopt/Support/Files.h"
-#include "qopt/Support/Version.h"
-
-#include "mlir/IR/AsmState.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Support/Timing.h"
 
 #include "llvm/Support/Process.h"
 
@@ -195,11 +189,7 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
-  mlir::registerMLIRContextCLOptions();
-  mlir::registerPassManagerCLOptions();
-  mlir::registerDefaultTimingManagerCLOptions();
-  mlir::registerAsmPrinterCLOptions();
-  qopt::registerVersionPrinter("qrun");
+  qopt::registerToolOptions("qrun");
   cl::HideUnrelatedOptions({&qrunCategory, &calibrationCategory});
   cl::ParseCommandLineOptions(
       argc, argv,

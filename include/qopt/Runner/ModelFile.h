@@ -20,6 +20,11 @@
 
 namespace qopt {
 
+/// Registers, for a tool named `tool` built on llvm::cl, MLIR's debugging
+/// options (--mlir-print-ir-after-all, --mlir-timing, ...; lowerFunction
+/// applies them) and the --version printer.
+void registerToolOptions(llvm::StringRef tool);
+
 class ModelFile {
 public:
   /// Opens and parses `path`. An unreadable file is an error; a parse error
