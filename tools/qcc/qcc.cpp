@@ -16,8 +16,8 @@
 #include "qopt/Runner/ModelFile.h"
 #include "qopt/Support/Files.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
@@ -153,21 +153,15 @@ int main(int argc, char **argv) {
       return fail(toString(std::move(err)));
     return 0;
   }
-  // The output goes to a temporary first and is renamed once the header is
-  // written too: a failed run leaves neither behind.
-  SmallString<128> temp;
-  sys::fs::createUniquePath(outputFile + ".tmp-%%%%%%", temp, false);
-  if (Error err = (*compilation)->writeFile(*kind, temp))
+  // The output and its header together, or neither.
+  std::string paths[] = {outputFile, header};
+  if (Error err = qopt::writeFilesTogether(
+          paths, [&](size_t i, StringRef temp) -> Error {
+            if (i == 0)
+              return (*compilation)->writeFile(*kind, temp);
+            return qopt::writeFileAtomically(
+                temp, (*compilation)->getCHeader(modelFile));
+          }))
     return fail(toString(std::move(err)));
-  if (Error err = qopt::writeFileAtomically(
-          header, (*compilation)->getCHeader(modelFile))) {
-    sys::fs::remove(temp);
-    return fail(toString(std::move(err)));
-  }
-  if (std::error_code ec = sys::fs::rename(temp, outputFile)) {
-    sys::fs::remove(temp);
-    sys::fs::remove(header);
-    return fail("cannot write " + outputFile + ": " + ec.message());
-  }
   return 0;
 }

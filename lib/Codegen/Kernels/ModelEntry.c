@@ -54,6 +54,11 @@ static int64_t qopt_tensor_bytes(const qopt_tensor_info *t, int64_t batch) {
   return bytes > PTRDIFF_MAX ? -1 : bytes;
 }
 
+/* The 8-byte words of `t`'s memref descriptor. */
+static int64_t qopt_descriptor_words(const qopt_tensor_info *t) {
+  return 3 + 2 * (int64_t)t->rank;
+}
+
 static void qopt_fill_descriptor(int64_t *words, const qopt_tensor_info *t,
                                  int64_t batch, const void *data) {
   words[0] = words[1] = (int64_t)(intptr_t)data;
@@ -80,14 +85,14 @@ int qopt_model_run(const qopt_model_info *info, void (*call)(void **),
       return QOPT_ERROR_BATCH;
     if (!inputs[i])
       return QOPT_ERROR_ARGUMENT;
-    words += 3 + 2 * (int64_t)info->inputs[i].rank;
+    words += qopt_descriptor_words(&info->inputs[i]);
   }
   for (int32_t i = 0; i < num_outputs; ++i) {
     if (qopt_tensor_bytes(&info->outputs[i], batch) < 0)
       return QOPT_ERROR_BATCH;
     if (!outputs[i])
       return QOPT_ERROR_ARGUMENT;
-    words += 3 + 2 * (int64_t)info->outputs[i].rank;
+    words += qopt_descriptor_words(&info->outputs[i]);
   }
 
   int64_t descriptors[words > 0 ? words : 1];
@@ -97,13 +102,13 @@ int qopt_model_run(const qopt_model_info *info, void (*call)(void **),
   int64_t *results = next;
   if (num_outputs > 0) {
     for (int32_t i = 0; i < num_outputs; ++i)
-      next += 3 + 2 * (int64_t)info->outputs[i].rank;
+      next += qopt_descriptor_words(&info->outputs[i]);
     args[arg++] = results;
   }
   for (int32_t i = 0; i < num_inputs; ++i) {
     qopt_fill_descriptor(next, &info->inputs[i], batch, inputs[i]);
     args[arg++] = next;
-    next += 3 + 2 * (int64_t)info->inputs[i].rank;
+    next += qopt_descriptor_words(&info->inputs[i]);
   }
   call(args);
 
@@ -114,7 +119,7 @@ int qopt_model_run(const qopt_model_info *info, void (*call)(void **),
     const char *aligned = (const char *)(intptr_t)result[1];
     memcpy(outputs[i], aligned + result[2] * qopt_dtype_bytes(t->dtype),
            (size_t)bytes);
-    result += 3 + 2 * (int64_t)t->rank;
+    result += qopt_descriptor_words(t);
   }
   result = results;
   for (int32_t i = 0; i < num_outputs; ++i) {
@@ -125,11 +130,11 @@ int qopt_model_run(const qopt_model_info *info, void (*call)(void **),
     const int64_t *earlier = results;
     for (int32_t j = 0; j < i && !keep; ++j) {
       keep = (void *)(intptr_t)earlier[0] == allocated;
-      earlier += 3 + 2 * (int64_t)info->outputs[j].rank;
+      earlier += qopt_descriptor_words(&info->outputs[j]);
     }
     if (!keep)
       _mlir_memref_to_llvm_free(allocated);
-    result += 3 + 2 * (int64_t)info->outputs[i].rank;
+    result += qopt_descriptor_words(&info->outputs[i]);
   }
   return QOPT_OK;
 }
