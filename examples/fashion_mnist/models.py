@@ -104,7 +104,9 @@ def quantize_eager(model, calibration, qconfig="x86"):
     calibration batches, convert."""
     quantized = type(model)()
     quantized.load_state_dict(model.state_dict())
-    quantized = torch.ao.quantization.fuse_modules(quantized.eval(), type(model).fuse)
+    quantized = quantized.eval()
+    if type(model).fuse:
+        quantized = torch.ao.quantization.fuse_modules(quantized, type(model).fuse)
     quantized.qconfig = torch.ao.quantization.get_default_qconfig(qconfig)
     torch.ao.quantization.prepare(quantized, inplace=True)
     with torch.no_grad():

@@ -275,10 +275,36 @@ def _weighted(w, node, m, x, in_ty, ty, quantized, relu):
         " {%s}" % ", ".join(attrs) if attrs else "", ", ".join(types), ty))
 
 
+# PyTorch's quantized, QAT and dynamic modules subclass the float modules
+# they stand for (nnq.ReLU6 is an nn.ReLU, nnq.BatchNorm2d an
+# nn.BatchNorm2d, the QAT Conv2d and ConvBn2d are nn.Conv2d): matched as
+# their float base class they would export without their clamp, their
+# BatchNorm or their fake quantization. So a module from these packages is
+# exported only when its own class is one handled below; any other is an
+# error.
+_QUANTIZATION_PACKAGES = tuple(
+    root + package for root in ("torch.nn.", "torch.ao.nn.")
+    for package in ("quantized", "intrinsic.quantized", "qat", "intrinsic.qat",
+                    "quantizable"))
+_QUANTIZATION_MODULES_EXPORTED = {
+    nnq.Quantize, nnq.DeQuantize, nnq.Conv1d, nnq.Conv2d, nnq.Linear,
+    nniq.ConvReLU1d, nniq.ConvReLU2d, nniq.LinearReLU, nnq.ReLU6, nnq.Dropout,
+    nnq.MaxPool2d}
+
+
+def _is_unhandled_quantization_module(m):
+    package = type(m).__module__
+    return (type(m) not in _QUANTIZATION_MODULES_EXPORTED and
+            any(package == p or package.startswith(p + ".")
+                for p in _QUANTIZATION_PACKAGES))
+
+
 def _module(w, node, m, value, ty):
     x = value(node.args[0]) if node.args else None
     in_ty = _input_type(node, w) if node.args else None
     where = _where(node)
+    if _is_unhandled_quantization_module(m):
+        raise ExportError("unsupported module %s at %s" % (_describe(m), where))
     # Quantized modules (PyTorch's convert output).
     if isinstance(m, nnq.Quantize):
         return w.emit("qnn.quantize %s : %s -> %s" % (x, in_ty, ty))
@@ -298,10 +324,12 @@ def _module(w, node, m, value, ty):
         return w.emit("qnn.batch_norm %s, %s {epsilon = %r : f32} : (%s, %s) -> %s" % (
             x, ", ".join(v for v, _ in params), float(np.float32(m.eps)), in_ty,
             ", ".join(t for _, t in params), ty))
-    if isinstance(m, nn.ReLU):
+    # nnq.ReLU6 derives from nn.ReLU, not nn.ReLU6: it clamps at 6 as well.
+    relu6 = isinstance(m, (nn.ReLU6, nnq.ReLU6))
+    if isinstance(m, nn.ReLU) and not relu6:
         return w.emit("qnn.relu %s : %s" % (x, ty))
-    if isinstance(m, (nn.ReLU6, nn.Hardtanh)):
-        lo, hi = (0.0, 6.0) if isinstance(m, nn.ReLU6) else (m.min_val, m.max_val)
+    if relu6 or isinstance(m, nn.Hardtanh):
+        lo, hi = (0.0, 6.0) if relu6 else (m.min_val, m.max_val)
         return w.emit("qnn.clamp %s {min = %r : f32, max = %r : f32} : %s" % (
             x, float(lo), float(hi), ty))
     if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)):

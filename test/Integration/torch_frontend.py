@@ -15,8 +15,10 @@
    (onednn engine), exported with PyTorch's scales, zero points and int8
    weights, run by qrun; their outputs are compared with PyTorch's in units
    of the output's quantization step.
+   A model with unfused ReLU6 layers (nnq.ReLU6 after convert) too.
 3. Unsupported modules and functions are errors naming the operation and
-   where it is.
+   where it is; so are quantized, QAT and dynamic modules whose float base
+   class is supported (nnq.BatchNorm2d, the QAT Conv2d, dynamic Linear).
 """
 import os
 import subprocess
@@ -75,6 +77,48 @@ class Head(nn.Module):
         return self.classifier(x)
 
 
+class Clamped(nn.Module):
+    """A conv and a linear each followed by an unfused ReLU6, as eager
+    quantization leaves MobileNetV2's blocks: convert turns the ReLU6 into
+    nnq.ReLU6, a subclass of nn.ReLU that clamps at 6 as well. The weights
+    are scaled so that many outputs lie above 6."""
+
+    fuse = []
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(1, 4, 3, stride=2)
+        self.relu6 = nn.ReLU6()
+        self.fc = nn.Linear(4 * 13 * 13, 10)
+        self.fc_relu6 = nn.ReLU6()
+        self.dequant = torch.ao.quantization.DeQuantStub()
+        with torch.no_grad():
+            self.conv.weight.mul_(8.0)
+            self.fc.weight.mul_(8.0)
+
+    def forward(self, x):
+        x = self.relu6(self.conv(self.quant(x)))
+        x = self.fc_relu6(self.fc(torch.flatten(x, 1)))
+        return self.dequant(x)
+
+
+class StandaloneBatchNorm(nn.Module):
+    """A BatchNorm eager quantization cannot fuse (no conv before it):
+    convert makes it an nnq.BatchNorm2d, a subclass of nn.BatchNorm2d."""
+
+    fuse = []
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.bn = nn.BatchNorm2d(1)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.bn(self.quant(x)))
+
+
 def randomize(model):
     for m in model.modules():
         if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
@@ -117,26 +161,43 @@ def main():
 
     torch.backends.quantized.engine = "onednn"
     calibration = [torch.rand(16, 1, 28, 28) for _ in range(4)]
-    for name in MODELS:
+    models["relu6"] = randomize(Clamped())
+    for name in list(MODELS) + ["relu6"]:
         q = quantize_eager(models[name], calibration, "x86")
+        if name == "relu6":
+            print("quantized relu6 converted: relu6 is %s.%s" % (
+                type(q.relu6).__module__, type(q.relu6).__name__))
         ir = export_model(q, x, name=name)
         with torch.no_grad():
             expected = q(x).numpy()
         actual = qrun(bindir, workdir, "quantized_" + name, ir, x)
-        last = q.fc3 if name == "mlp" else q.fc
-        steps = np.abs(actual - expected) / last.scale
+        last = q.fc3 if name == "mlp" else q.fc_relu6 if name == "relu6" else q.fc
+        scale = last.scale if hasattr(last, "scale") else q.fc.scale
+        steps = np.abs(actual - expected) / scale
         exact = 100.0 * (steps < 1e-3).mean()
         print("quantized %-4s imported, qrun vs PyTorch: %.2f%% of %d outputs "
               "exact, largest difference %.0f step(s)" % (
                   name, exact, steps.size, steps.max()))
         ok &= steps.max() <= 1.0 + 1e-3 and exact >= 99.0
 
-    for label, model in (
-            ("module", nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.ReLU(), nn.Sigmoid()))),
+    # Quantized and QAT modules whose float base class qopt supports, but
+    # which compute something else: errors, not their base class's IR.
+    image = torch.rand(2, 1, 28, 28)
+    batch_norm = quantize_eager(randomize(StandaloneBatchNorm()), calibration, "x86")
+    qat = randomize(Clamped()).train()
+    qat.qconfig = torch.ao.quantization.get_default_qat_qconfig("x86")
+    torch.ao.quantization.prepare_qat(qat, inplace=True)
+    for label, model, example in (
+            ("module", nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.ReLU(), nn.Sigmoid())),
+             torch.rand(2, 4)),
             ("function", type("Tanh", (nn.Module,), {
-                "forward": lambda self, v: torch.tanh(v)})())):
+                "forward": lambda self, v: torch.tanh(v)})(), torch.rand(2, 4)),
+            ("quantized batch_norm", batch_norm, image),
+            ("QAT conv", nn.Sequential(qat.conv).eval(), image),
+            ("dynamic linear", torch.ao.quantization.quantize_dynamic(
+                nn.Sequential(nn.Linear(4, 4)).eval()), torch.rand(2, 4))):
         try:
-            export_model(model, torch.rand(2, 4))
+            export_model(model, example)
             print("unsupported %s: NOT REPORTED" % label)
             ok = False
         except ExportError as e:
