@@ -18,10 +18,10 @@ QOPT_ENABLE_ASSERTIONS=ON "$root/scripts/build.sh" "$build_dir" \
 
 # abort_on_error: a report kills the process with SIGABRT, so that a test
 # expecting a tool to fail (`not qopt ...`) fails too; LLVM's `not` passes
-# only a normal non-zero exit. detect_leaks=0 and allow_user_poisoning=0:
+# only a normal non-zero exit. detect_leaks=1 and allow_user_poisoning=0:
 # see docs/Robustness.md. Options already set are appended (they win).
 export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-22/bin/llvm-symbolizer
-asan=abort_on_error=1:detect_leaks=0:allow_user_poisoning=0
+asan=abort_on_error=1:detect_leaks=1:allow_user_poisoning=0
 ubsan=abort_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=$asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}
 export UBSAN_OPTIONS=$ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}

@@ -32,6 +32,8 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/Transforms/IPO/Internalize.h"
 
+#include <numeric>
+
 using namespace qopt;
 using llvm::Error;
 using llvm::StringRef;
@@ -65,7 +67,8 @@ int32_t getABIDType(NpyDType dtype) {
   llvm_unreachable("unknown dtype");
 }
 
-/// Only the batch (dimension 0) may be dynamic in the C interface.
+/// Only the batch (dimension 0) may be dynamic in the C interface, and it
+/// is one number for every input and result.
 Error checkInterface(const FunctionInterface &fn) {
   auto check = [&](const TensorSpec &spec, const Twine &what) -> Error {
     for (size_t d = 1; d < spec.shape.size(); ++d)
@@ -80,6 +83,63 @@ Error checkInterface(const FunctionInterface &fn) {
       return err;
   for (auto [i, spec] : llvm::enumerate(fn.outputs))
     if (Error err = check(spec, "result " + Twine(i)))
+      return err;
+
+  // Every dynamic dimension 0 is the batch, so the ops must make them equal
+  // (or leave inputs unrelated) and keep every size in between whole for
+  // any batch: a reshape from ?x4 to ?x2 doubles it, one from ?x2 to ?x4
+  // needs an even batch.
+  using DimRef = FunctionInterface::DimRef;
+  std::vector<DimRef> batchOf(fn.classes.size());
+  auto batch = [&](const TensorSpec &spec, llvm::ArrayRef<DimRef> dims,
+                   const Twine &what, bool input) -> Error {
+    if (spec.shape.empty() || !mlir::ShapedType::isDynamic(spec.shape[0]))
+      return Error::success();
+    DimRef ref = dims.empty() ? DimRef() : dims[0];
+    std::string prefix =
+        (what + " of @" + fn.name + " (" + spec.str() + ")").str();
+    DimRef *seen = ref.cls < 0 ? nullptr : &batchOf[ref.cls];
+    if (!input && (!seen || seen->cls < 0))
+      return error(prefix + " has a batch that its inputs do not determine");
+    if (!seen)
+      return Error::success();
+    const FunctionInterface::DimClass &cls = fn.classes[ref.cls];
+    std::string why = cls.ratioReason.empty() ? cls.reason : cls.ratioReason;
+    if (seen->cls < 0) {
+      // The class's value is batch * den / num: whole, and a multiple of
+      // cls.multiple (which den divides), for every batch?
+      if (ref.num != 1 || ref.den % cls.multiple != 0)
+        return error(prefix + " needs a batch that is a multiple of " +
+                     Twine(cls.multiple / ref.den * ref.num) + " (" + why +
+                     "), while the C interface takes any batch");
+      *seen = ref;
+      return Error::success();
+    }
+    if (seen->num == ref.num && seen->den == ref.den)
+      return Error::success();
+    // This dimension is batch * (num / den) / (seen.num / seen.den).
+    int64_t num = ref.num * seen->den, den = ref.den * seen->num;
+    int64_t common = std::gcd(num, den);
+    num /= common;
+    den /= common;
+    std::string times = std::to_string(num);
+    if (den != 1)
+      times += "/" + std::to_string(den);
+    return error(prefix + ": its dimension 0 is " + times +
+                 " times the batch (" + why +
+                 "), while the C interface gives every dimension 0 the batch");
+  };
+  for (auto [i, spec] : llvm::enumerate(fn.inputs))
+    if (Error err = batch(spec,
+                          i < fn.inputDims.size() ? fn.inputDims[i]
+                                                  : llvm::ArrayRef<DimRef>(),
+                          "input " + Twine(i), /*input=*/true))
+      return err;
+  for (auto [i, spec] : llvm::enumerate(fn.outputs))
+    if (Error err = batch(spec,
+                          i < fn.outputDims.size() ? fn.outputDims[i]
+                                                   : llvm::ArrayRef<DimRef>(),
+                          "result " + Twine(i), /*input=*/false))
       return err;
   return Error::success();
 }
@@ -279,9 +339,14 @@ qopt::createTargetMachine(StringRef cpu, unsigned optLevel) {
       features += (features.empty() ? "" : ",") +
                   std::string(feature.second ? "+" : "-") +
                   feature.first().str();
+  // Destructors (the allocator's, which returns its kept buffers) go in
+  // .fini_array, which the dynamic loader runs at dlclose and exit, as
+  // clang places them; the default, .dtors, is never run.
+  llvm::TargetOptions targetOptions;
+  targetOptions.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      llvm::Triple(triple), name, features, llvm::TargetOptions(),
-      llvm::Reloc::PIC_, std::nullopt,
+      llvm::Triple(triple), name, features, targetOptions, llvm::Reloc::PIC_,
+      std::nullopt,
       optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
       : optLevel == 0 ? llvm::CodeGenOptLevel::None
                       : llvm::CodeGenOptLevel::Default));

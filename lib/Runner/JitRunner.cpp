@@ -97,7 +97,12 @@ std::string TensorSpec::str() const {
   return s;
 }
 
-JitFunction::~JitFunction() = default;
+JitFunction::~JitFunction() {
+  // The buffers the model's allocator keeps for reuse go back to libc
+  // before its code does.
+  if (releaseBuffers)
+    releaseBuffers();
+}
 
 llvm::Expected<FunctionInterface> qopt::lowerFunction(ModuleOp module,
                                                       llvm::StringRef function,
@@ -141,7 +146,8 @@ llvm::Expected<FunctionInterface> qopt::lowerFunction(ModuleOp module,
     interface.outputs.push_back(*spec);
   }
 
-  analyzeDimensions(target, interface);
+  if (llvm::Error err = analyzeDimensions(target, interface))
+    return std::move(err);
 
   target->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                   UnitAttr::get(module.getContext()));
@@ -231,6 +237,11 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
     jit->freeBuffer = reinterpret_cast<void (*)(void *)>(*allocatorFree);
   else
     llvm::consumeError(allocatorFree.takeError());
+  if (llvm::Expected<void *> release =
+          jit->engine->lookup("qopt_release_buffers"))
+    jit->releaseBuffers = reinterpret_cast<void (*)()>(*release);
+  else
+    llvm::consumeError(release.takeError());
   return jit;
 }
 

@@ -25,8 +25,9 @@ namespace qopt {
 /// internal functions, and compiles them for CPU `cpu` (their feature
 /// requirements kept). A module without kernel calls is left as it is.
 /// `exportAllocator` keeps the buffer allocator's entry points
-/// (`_mlir_memref_to_llvm_alloc` / `_free`) visible, for a JIT that frees
-/// the buffers a call returns through them.
+/// (`_mlir_memref_to_llvm_alloc` / `_free`) and `qopt_release_buffers`
+/// visible, for a JIT that frees the buffers a call returns through them
+/// and empties the allocator's cache before it unloads the model.
 llvm::Error linkKernelLibrary(llvm::Module &module, llvm::StringRef cpu,
                               bool exportAllocator = false);
 

@@ -44,12 +44,32 @@ struct FunctionInterface {
   /// Input dimensions that the function's ops fix to a size are recorded
   /// static here (a dynamic batch that meets a constant of batch 2, say).
   std::vector<TensorSpec> inputs, outputs;
-  /// For each input, for each dimension: the class of dynamic dimensions it
-  /// belongs to, or -1 when static. Dimensions of one class meet in an op
-  /// that needs them equal, so their sizes must agree at run time.
-  std::vector<llvm::SmallVector<int64_t>> dimClasses;
-  /// For each class, an op that ties it, for messages ("qnn.add at ...").
-  std::vector<std::string> classReasons;
+  /// A dimension in terms of a class of dynamic dimensions that the ops
+  /// relate: it is the class's value times num / den (num and den
+  /// coprime). cls is -1 when the dimension is static or unrelated.
+  struct DimRef {
+    int64_t cls = -1;
+    int64_t num = 1, den = 1;
+    bool operator==(const DimRef &other) const {
+      return cls == other.cls && num == other.num && den == other.den;
+    }
+  };
+  /// For each input and each result, for each dimension, its class. Every
+  /// dimension of a class meets the others in ops that need them equal, or
+  /// in a reshape (which relates them by a ratio: ?x784 to ?x16x49 keeps
+  /// the batch, ?x4 to ?x2 doubles it).
+  std::vector<llvm::SmallVector<DimRef>> inputDims, outputDims;
+  struct DimClass {
+    /// An op that ties the class, for messages ("qnn.add at ...").
+    std::string reason;
+    /// The class's value must be a multiple of this for every dimension in
+    /// it (inside the function too) to be whole.
+    int64_t multiple = 1;
+    /// A reshape that relates dimensions of the class by a ratio other than
+    /// 1, for messages; empty when there is none.
+    std::string ratioReason;
+  };
+  std::vector<DimClass> classes;
 
   /// Checks `shapes` (one per input, ranks already checked) against the
   /// static dimensions and the classes; `what(i)` names input i in messages.
@@ -57,10 +77,13 @@ struct FunctionInterface {
                           llvm::function_ref<std::string(size_t)> what) const;
 };
 
-/// Records in `interface` (inputs of `function` already in it) which input
-/// dimensions the function's qnn ops tie together or to a static size.
-void analyzeDimensions(mlir::func::FuncOp function,
-                       FunctionInterface &interface);
+/// Records in `interface` (inputs and results of `function` already in
+/// it) which input and result dimensions the function's qnn ops tie
+/// together or to a static size. Fails, naming the op, when no sizes can
+/// satisfy the ops or a relation cannot be checked before a call (a
+/// reshape of several dynamic dimensions).
+llvm::Error analyzeDimensions(mlir::func::FuncOp function,
+                              FunctionInterface &interface);
 
 /// Finds `function` in `module` (the only function when empty), records its
 /// interface, marks it for a C wrapper (`_mlir_ciface_<name>`) and lowers
@@ -136,6 +159,8 @@ private:
   /// How returned buffers are freed: the model's allocator when it has one
   /// (its cache then serves the next call), else libc's free.
   void (*freeBuffer)(void *) = nullptr;
+  /// Returns the buffers the model's allocator keeps to libc, if it has one.
+  void (*releaseBuffers)() = nullptr;
   /// The C wrapper's packed entry point, looked up once.
   void (*entry)(void **) = nullptr;
   /// Per-call storage kept from call to call (a JitFunction runs one call

@@ -13,7 +13,8 @@
 |* free the results with free(). The tables are guarded by a spin lock on  *|
 |* a C11-style atomic flag (no libc call); when another thread holds it,   *|
 |* the allocation goes straight to malloc or free. Linked as internal      *|
-|* symbols: each model has its own cache.                                  *|
+|* symbols: each model has its own cache, which qopt_release_buffers       *|
+|* empties.                                                                *|
 |*                                                                          *|
 \*===----------------------------------------------------------------------===*/
 
@@ -132,4 +133,20 @@ void _mlir_memref_to_llvm_free(void *ptr) {
   }
   qopt_unlock();
   free(evicted);
+}
+
+/* Returns every kept block to libc. Runs when the program exits or the
+ * library holding the model is unloaded, and is called by qrun's JIT
+ * before it frees the model's code, so that nothing stays allocated after
+ * the model is gone. A call that finds the tables locked by a running
+ * model leaves them alone. */
+__attribute__((destructor)) void qopt_release_buffers(void) {
+  if (!qopt_try_lock())
+    return;
+  for (int i = 0; i < QOPT_CACHE_BLOCKS; ++i) {
+    free(qopt_cache[i].ptr);
+    qopt_cache[i].ptr = 0;
+    qopt_cache[i].size = 0;
+  }
+  qopt_unlock();
 }

@@ -63,10 +63,11 @@ llvm::Error qopt::linkKernelLibrary(llvm::Module &module, llvm::StringRef cpu,
       [&](llvm::Module &linked, const llvm::StringSet<> &added) {
         llvm::internalizeModule(linked, [&](const llvm::GlobalValue &gv) {
           // Preserved: what the model defined itself, and the allocator
-          // when asked.
+          // (with the function releasing its cache) when asked.
           return !gv.hasName() || !added.count(gv.getName()) ||
                  (exportAllocator &&
-                  gv.getName().starts_with("_mlir_memref_to_llvm_"));
+                  (gv.getName().starts_with("_mlir_memref_to_llvm_") ||
+                   gv.getName() == "qopt_release_buffers"));
         });
       });
   if (failed)

@@ -102,3 +102,21 @@ func.func @transpose_dequantizes(%x: tensor<2x3x!a>) {
   %y = qnn.transpose %x {permutation = array<i64: 1, 0>} : tensor<2x3x!a> -> tensor<3x2xf32>
   return
 }
+
+// -----
+
+// A static side whose element count the other side's static dimensions do
+// not divide: no dynamic size could make the counts equal.
+func.func @reshape_static_input(%x: tensor<3xf32>) {
+  // expected-error @+1 {{'qnn.reshape' op input has 3 elements, not a multiple of the 2 of the result's static dimensions}}
+  %y = qnn.reshape %x : tensor<3xf32> -> tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_static_result(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'qnn.reshape' op result has 6 elements, not a multiple of the 4 of the input's static dimensions}}
+  %y = qnn.reshape %x : tensor<?x4xf32> -> tensor<2x3xf32>
+  return
+}

@@ -728,6 +728,27 @@ LogicalResult ReshapeOp::verify() {
     return emitOpError() << "input has " << inType.getNumElements()
                          << " elements but the result has "
                          << outType.getNumElements();
+  // One side static: its element count must be a whole number of the
+  // other side's static part (the ShapeLimits trait bounds both products).
+  auto staticCount = [](RankedTensorType type) {
+    int64_t count = 1;
+    for (int64_t size : type.getShape())
+      if (!ShapedType::isDynamic(size))
+        count *= size;
+    return count;
+  };
+  if (inType.hasStaticShape() != outType.hasStaticShape()) {
+    auto [full, partial] = inType.hasStaticShape() ? std::pair(inType, outType)
+                                                   : std::pair(outType, inType);
+    int64_t step = staticCount(partial);
+    if (full.getNumElements() % step != 0)
+      return emitOpError() << (full == inType ? "input" : "result") << " has "
+                           << full.getNumElements()
+                           << " elements, not a multiple of the " << step
+                           << " of the "
+                           << (full == inType ? "result" : "input")
+                           << "'s static dimensions";
+  }
   return success();
 }
 
