@@ -25,4 +25,4 @@ asan=abort_on_error=1:detect_leaks=1:allow_user_poisoning=0
 ubsan=abort_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=$asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}
 export UBSAN_OPTIONS=$ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
-QOPT_TEST_BUILD_DIR=$build_dir exec "$root/scripts/test.sh"
+QOPT_TEST_SANITIZED=0 QOPT_TEST_BUILD_DIR=$build_dir exec "$root/scripts/test.sh"

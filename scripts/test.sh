@@ -2,7 +2,9 @@
 # Sets up the machine, builds qopt with assertions enabled and runs the whole
 # test suite: lit + FileCheck tests, verifier diagnostics, gtest unit tests
 # (run through lit), the clang-format check and the generated-docs check.
-# The last line reports the counts: "qopt tests: N passed, N failed".
+# Then the same suite again, built with ASan and UBSan in build-asan/
+# (scripts/test-sanitized.sh; QOPT_TEST_SANITIZED=0 skips it).
+# The last line reports the counts of both: "qopt tests: N passed, N failed".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${QOPT_TEST_BUILD_DIR:-$root/build}
@@ -32,6 +34,23 @@ failed=$(($(count Failed) + $(count Unresolved) + $(count "Timed Out")))
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "qopt tests: lit ran no test" >&2
   status=1
+fi
+
+# The sanitized suite, unless this run is that suite.
+if [ "${QOPT_TEST_SANITIZED:-1}" != 0 ]; then
+  echo "qopt tests (assertions build): $passed passed, $failed failed"
+  sanitized=$(mktemp)
+  trap 'rm -f "$log" "$sanitized"' EXIT
+  env -u QOPT_TEST_BUILD_DIR QOPT_TEST_SANITIZED=0 \
+    "$root/scripts/test-sanitized.sh" 2>&1 | tee "$sanitized" || status=1
+  counts=$(tail -n 1 "$sanitized")
+  if [[ "$counts" =~ ^qopt\ tests:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1]))
+    failed=$((failed + BASH_REMATCH[2]))
+  else
+    echo "qopt tests: the sanitized suite did not finish" >&2
+    status=1
+  fi
 fi
 echo "qopt tests: $passed passed, $failed failed"
 exit "$status"
