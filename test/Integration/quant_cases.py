@@ -455,6 +455,12 @@ def linear_cases():
                       [0.003], ("u8", 2.0, 128))
     yield linear_case("linear_rank3_i32_bias", rng, (2, 3, 20), 5,
                       ("i8", 0.1, 0), [0.02] * 5, ("i8", 0.5, 0), bias="i32")
+    # Row counts that the kernels' tiles (8 rows with VNNI; 6, 4, 2 and 1
+    # with AVX2) divide into every combination, including one row.
+    for m in (1, 3, 5, 7, 10, 11, 13):
+        yield linear_case("linear_rows_%d" % m, rng, (m, 36), 21,
+                          ("u8", 0.04, 3), list(rng.uniform(0.002, 0.01, 21)),
+                          ("u8", 0.08, 100))
 
 
 def full_range(rng, shape, dtype, scale, zp):
