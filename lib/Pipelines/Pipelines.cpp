@@ -58,6 +58,7 @@ void qopt::buildQNNToLLVMPipeline(OpPassManager &pm, Requantization mode,
     pm.addPass(createQNNToKernels(options));
     pm.addPass(createQNNPropagateLayout());
     pm.addPass(createCanonicalizerPass());
+    pm.addPass(createQNNTransposeToKernels());
   }
 
   // Stage 1: linalg on tensors.

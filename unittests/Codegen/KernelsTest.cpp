@@ -248,3 +248,32 @@ TEST(ConvKernels, PackingLayout) {
 }
 
 } // namespace
+
+// The transpose kernels against an element-by-element transpose, on
+// shapes that are and are not multiples of their 8x8 blocks.
+TEST(TransposeKernels, EqualElementByElement) {
+  std::mt19937 rng(7);
+  for (int64_t batch : {1, 3})
+    for (int64_t rows : {1, 5, 8, 13, 64})
+      for (int64_t cols : {1, 7, 8, 16, 49}) {
+        size_t count = static_cast<size_t>(batch * rows * cols);
+        std::vector<uint8_t> bytes(count), bytesOut(count, 0);
+        std::vector<uint32_t> words(count), wordsOut(count, 0);
+        for (size_t i = 0; i < count; ++i) {
+          bytes[i] = static_cast<uint8_t>(rng());
+          words[i] = static_cast<uint32_t>(rng());
+        }
+        qopt_transpose_b1(bytes.data(), bytesOut.data(), batch, rows, cols);
+        qopt_transpose_b4(words.data(), wordsOut.data(), batch, rows, cols);
+        for (int64_t n = 0; n < batch; ++n)
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t c = 0; c < cols; ++c) {
+              size_t from = (n * rows + r) * cols + c;
+              size_t to = (n * cols + c) * rows + r;
+              ASSERT_EQ(bytesOut[to], bytes[from])
+                  << batch << "x" << rows << "x" << cols;
+              ASSERT_EQ(wordsOut[to], words[from])
+                  << batch << "x" << rows << "x" << cols;
+            }
+      }
+}

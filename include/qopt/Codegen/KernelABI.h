@@ -183,6 +183,15 @@ void qopt_qglobalavgpool_avx2(const int64_t *desc, const uint8_t *x, uint8_t *y,
 void qopt_qglobalavgpool_avx512(const int64_t *desc, const uint8_t *x,
                                 uint8_t *y, int64_t batch);
 
+/* Batched matrix transpose, y[n][c][r] = x[n][r][c] for n < batch, r <
+ * rows, c < cols, on elements of 1 byte (quantized storage) or 4 (f32,
+ * i32): the layout changes NCHW <-> NHWC at the edges of a run of kernels
+ * (C x HW <-> HW x C per image). */
+void qopt_transpose_b1(const uint8_t *x, uint8_t *y, int64_t batch,
+                       int64_t rows, int64_t cols);
+void qopt_transpose_b4(const uint32_t *x, uint32_t *y, int64_t batch,
+                       int64_t rows, int64_t cols);
+
 /* Float convolution in rule F's summation order (docs/Numerics.md) on NCHW
  * floats: each output starts at its bias (0.0f without one) and adds the
  * products of its window either in oneDNN's order (input channels in blocks

@@ -97,6 +97,41 @@ def QNNPropagateLayout : Pass<"qnn-propagate-layout"> {
   }];
 }
 
+def QNNTransposeToKernels : Pass<"qnn-transpose-to-kernels"> {
+  let summary = "Run the transposes at the edges of kernel runs on a kernel";
+  let description = [{
+    Replaces each `qnn.transpose` that swaps two blocks of dimensions after
+    the batch (NCHW to NHWC is `[0, 2, 3, 1]`, NHWC to NCHW `[0, 3, 1, 2]`,
+    and `[0, 2, 1]` for 1-D) by a call of the transpose kernel
+    (`qopt_transpose_b1` for 8-bit quantized storage, `qopt_transpose_b4`
+    for f32 and i32): every image's rows x cols matrix transposed in 8x8
+    blocks. These are the transposes that `qnn-propagate-layout` leaves at
+    the edges of a run of kernels; the linalg lowering would copy them one
+    element at a time with strided loads or stores. Dimensions other than
+    the batch must be static; other transposes are left to the linalg
+    lowering.
+
+    Example:
+
+    ```mlir
+    %t = qnn.transpose %x {permutation = array<i64: 0, 2, 3, 1>}
+        : tensor<?x3x8x8x!q> -> tensor<?x8x8x3x!q>
+    // becomes
+    %s = quant.scast %x : tensor<?x3x8x8x!q> to tensor<?x3x8x8xi8>
+    %n = tensor.dim %s, %c0 : tensor<?x3x8x8xi8>
+    %e = tensor.empty(%n) : tensor<?x8x8x3xi8>
+    %y = qcg.ukernel "qopt_transpose_b1" ins(%s : tensor<?x3x8x8xi8>)
+        outs(%e : tensor<?x8x8x3xi8>)
+        scalars(%n, %c3, %c64 : index, index, index) -> tensor<?x8x8x3xi8>
+    %t = quant.scast %y : tensor<?x8x8x3xi8> to tensor<?x8x8x3x!q>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::quant::QuantDialect",
+    "::mlir::tensor::TensorDialect", "::qopt::qcg::QCGDialect"
+  ];
+}
+
 def QCGLowerUKernels : Pass<"qcg-lower-ukernels", "::mlir::ModuleOp"> {
   let summary = "Turn qcg.ukernel on memrefs into calls of C functions";
   let description = [{
