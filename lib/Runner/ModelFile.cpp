@@ -5,7 +5,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Runner/ModelFile.h"
+
 #include "qopt/InitQopt.h"
+#include "qopt/Support/SourceCheck.h"
 #include "qopt/Support/Version.h"
 
 #include "mlir/IR/AsmState.h"
@@ -37,6 +39,9 @@ ModelFile::open(llvm::StringRef path) {
       mlir::openInputFile(path, &error);
   if (!buffer)
     return llvm::createStringError(error);
+  if (llvm::Error err = checkSourceForParserCrashes(
+          buffer->getBuffer(), buffer->getBufferIdentifier()))
+    return std::move(err);
   model->sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
   model->module =
       mlir::parseSourceFile<mlir::ModuleOp>(model->sourceMgr, &model->context);
