@@ -7,8 +7,8 @@
 
 // A 2-D conv becomes NCHW -> NHWC, the kernel call on storage bytes, and
 // NHWC -> NCHW. The weights are packed at compile time: reduction index
-// k = (kh, kw, c), pairs of k per channel for AVX2 (KG = 2, NR = 16), fours
-// for VNNI (KG = 4, in blocks of 16 channels here: 32 would pad 2 channels
+// k = (kh, kw, c), runs of four k per channel (KG = 4) in blocks of 16
+// channels for AVX2 and VNNI alike (VNNI's blocks of 32 would pad 2 channels
 // by 30); the channel rows hold the int32 bias (none),
 // the weight sums, the zero points, bias / (sx * sw) and (sx * sw) / sy as
 // float bits (4.0, -16.0; 1.0, 0.5). The descriptor: H W C OH OW OC KH KW
@@ -18,13 +18,13 @@
 // CHECK-SAME: (%[[X:.*]]: tensor<1x2x3x3x!quant.uniform<u8:f32, 5.000000e-01:3>>)
 // CHECK-DAG: %[[N:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[CHAN:.*]] = arith.constant dense<[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 36, -36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1082130432, -1048576000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1065353216, 1056964608, {{.*}}]> : tensor<96xi32>
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x0105FFFB{{0+}}0206FEFA{{0+}}0307FDF9{{0+}}0408FCF8{{0+}}"> : tensor<128xi8>
-// CHECK-DAG: %[[DESC:.*]] = arith.constant dense<[3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 3, 0, 10, 10, 255, 0, 0, 0, 8, 8, 16, 2, 16, 8]> : tensor<29xi64>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x01050206FFFBFEFA{{0+}}03070408FDF9FCF8{{0+}}"> : tensor<128xi8>
+// CHECK-DAG: %[[DESC:.*]] = arith.constant dense<[3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 3, 0, 10, 10, 255, 0, 0, 0, 8, 8, 16, 4, 16, 8]> : tensor<29xi64>
 // CHECK: %[[T:.*]] = qnn.transpose %[[X]] {permutation = array<i64: 0, 2, 3, 1>} : {{.*}} -> tensor<1x3x3x2x!quant.uniform<u8:f32, 5.000000e-01:3>>
 // CHECK: %[[S:.*]] = quant.scast %[[T]] : {{.*}} to tensor<1x3x3x2xi8>
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x2x2xi8>
-// CHECK: %[[WS:.*]] = tensor.empty() : tensor<418xi8>
-// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%[[DESC]], %[[S]], %[[W]], %[[CHAN]] : tensor<29xi64>, tensor<1x3x3x2xi8>, tensor<128xi8>, tensor<96xi32>) outs(%[[E]], %[[WS]] : tensor<1x2x2x2xi8>, tensor<418xi8>) scalars(%[[N]] : index)
+// CHECK: %[[WS:.*]] = tensor.empty() : tensor<354xi8>
+// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%[[DESC]], %[[S]], %[[W]], %[[CHAN]] : tensor<29xi64>, tensor<1x3x3x2xi8>, tensor<128xi8>, tensor<96xi32>) outs(%[[E]], %[[WS]] : tensor<1x2x2x2xi8>, tensor<354xi8>) scalars(%[[N]] : index)
 // CHECK: %[[Q:.*]] = quant.scast %[[K]]#0 : tensor<1x2x2x2xi8> to tensor<1x2x2x2x!quant.uniform<u8:f32, 2.500000e-01:10>>
 // CHECK: %[[Y:.*]] = qnn.transpose %[[Q]] {permutation = array<i64: 0, 3, 1, 2>}
 // CHECK: return %[[Y]]
@@ -53,8 +53,8 @@ func.func @conv(%x: tensor<1x2x3x3x!act>) -> tensor<1x2x2x2x!out> {
 // CHECK-SAME: (%[[X:.*]]: tensor<?x1x6x!quant.uniform<i8:f32, 1.000000e-01:-3>>)
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[CHAN:.*]] = arith.constant dense<[7, {{(0, )+}}2, {{.*}}]> : tensor<96xi32>
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<[127, -128, {{(0, )+}}1, 0, {{.*}}]> : tensor<64xi8>
-// CHECK-DAG: arith.constant dense<[1, 6, 1, 1, 6, 1, 1, 3, 1, 1, 0, 1, 1, 1, 1, -3, 1, 5, -128, 127, 1, 0, 1, 3, 4, 16, 2, 16, 8]> : tensor<29xi64>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<[127, -128, 1, 0, {{(0, )+}}0]> : tensor<64xi8>
+// CHECK-DAG: arith.constant dense<[1, 6, 1, 1, 6, 1, 1, 3, 1, 1, 0, 1, 1, 1, 1, -3, 1, 5, -128, 127, 1, 0, 1, 3, 4, 16, 4, 16, 8]> : tensor<29xi64>
 // CHECK: %[[T:.*]] = qnn.transpose %[[X]] {permutation = array<i64: 0, 2, 1>} : {{.*}} -> tensor<?x6x1x!quant.uniform<i8:f32, 1.000000e-01:-3>>
 // CHECK: %[[S:.*]] = quant.scast %[[T]]
 // CHECK: %[[B:.*]] = tensor.dim %[[S]], %[[C0]] : tensor<?x6x1xi8>
@@ -80,7 +80,7 @@ func.func @conv1d(%x: tensor<?x1x6x!act>) -> tensor<?x1x6x!out> {
 // CHECK-SAME: (%[[X:.*]]: tensor<4x5x!quant.uniform<u8:f32, 1.000000e-01>>)
 // CHECK-NOT: qnn.transpose
 // CHECK: %[[S:.*]] = quant.scast %[[X]] : {{.*}} to tensor<4x5xi8>
-// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%{{.*}}, %[[S]], %{{.*}}, %{{.*}} : tensor<29xi64>, tensor<4x5xi8>, tensor<96xi8>, tensor<96xi32>)
+// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%{{.*}}, %[[S]], %{{.*}}, %{{.*}} : tensor<29xi64>, tensor<4x5xi8>, tensor<128xi8>, tensor<96xi32>)
 // CHECK: %[[Y:.*]] = quant.scast %[[K]]#0 : tensor<4x3xi8> to tensor<4x3x!quant.uniform<u8:f32, 2.000000e-01>>
 // CHECK: return %[[Y]]
 func.func @linear(%x: tensor<4x5x!act>) -> tensor<4x3x!out> {

@@ -455,7 +455,7 @@ def linear_cases():
                       [0.003], ("u8", 2.0, 128))
     yield linear_case("linear_rank3_i32_bias", rng, (2, 3, 20), 5,
                       ("i8", 0.1, 0), [0.02] * 5, ("i8", 0.5, 0), bias="i32")
-    # Row counts that the kernels' tiles (8 rows with VNNI; 6, 4, 2 and 1
+    # Row counts that the kernels' tiles (8 rows with VNNI; 4, 2 and 1
     # with AVX2) divide into every combination, including one row.
     for m in (1, 3, 5, 7, 10, 11, 13):
         yield linear_case("linear_rows_%d" % m, rng, (m, 36), 21,
@@ -497,8 +497,9 @@ def kernel_cases():
         yield conv_case(p + "kern_depthwise_relu6", rng, (3, 24, 10, 10), 24,
                         3, 2, 1, 1, 24, ("u8", 0.03, 17), scales(24),
                         ("u8", 0.04, 0), act="relu6", integer=integer)
-        # More packed rows than one block holds (K = 2304: 40 rows a block
-        # for AVX2, 80 for VNNI), the full u8 range on both operands.
+        # More packed rows than one block holds (K = 2304: 80 rows a block
+        # for AVX2 and VNNI), the full u8 range on both operands (so AVX2
+        # tiles take both the fast and the split path).
         yield conv_case(p + "kern_rows_beyond_block", rng, (1, 256, 12, 12), 24,
                         3, 1, 1, 1, 1, ("u8", 0.02, 0), scales(24),
                         ("u8", 1.0, 128),

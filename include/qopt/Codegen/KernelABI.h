@@ -91,7 +91,7 @@ enum {
 enum {
   QOPT_GENERIC_KG = 4,
   QOPT_GENERIC_NR = 16,
-  QOPT_AVX2_KG = 2,
+  QOPT_AVX2_KG = 4,
   QOPT_AVX2_NR = 16,
   QOPT_AVX512VNNI_KG = 4,
   QOPT_AVX512VNNI_NR = 32 /* or 16 where 32 would pad more than 16 channels */
@@ -99,10 +99,11 @@ enum {
 
 /* The workspace a convolution kernel needs for a descriptor, in bytes, in
  * this order: MC x KH x KW pointers (the input position of each tap of each
- * row, for kernels that read rows in place), MC int32 row sums, MC packed
- * rows of KPAD elements (1 byte each for VNNI, 2 for AVX2), and C / GROUPS
- * bytes holding the input zero point (the padding rows point at). The
- * compiler allocates it. */
+ * row, for kernels that read rows in place; AVX2 keeps a flag per row
+ * there), MC int32 row sums, MC packed rows of KPAD elements (1 byte each
+ * for VNNI and AVX2, 2 for the portable kernel), and C / GROUPS bytes
+ * holding the input zero point (the padding rows point at). The compiler
+ * allocates it. */
 static inline int64_t qopt_qconv_workspace_bytes(const int64_t *desc,
                                                  int64_t elementBytes) {
   int64_t taps = desc[QOPT_CONV_KH] * desc[QOPT_CONV_KW];

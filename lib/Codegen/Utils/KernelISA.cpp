@@ -36,7 +36,7 @@ ConvKernel qopt::getConvKernel(KernelISA isa) {
   case KernelISA::Generic:
     return {"qopt_qconv_generic", QOPT_GENERIC_KG, QOPT_GENERIC_NR, 2};
   case KernelISA::AVX2:
-    return {"qopt_qconv_avx2", QOPT_AVX2_KG, QOPT_AVX2_NR, 2};
+    return {"qopt_qconv_avx2", QOPT_AVX2_KG, QOPT_AVX2_NR, 1};
   case KernelISA::AVX512VNNI:
     return {"qopt_qconv_avx512vnni", QOPT_AVX512VNNI_KG, QOPT_AVX512VNNI_NR, 1};
   case KernelISA::None:
