@@ -42,8 +42,10 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
     quantized inputs or results, and layers whose int32 accumulator could
     overflow (that lowering reports them).
 
-    Variants: `avx512vnni` (vpdpbusd), `avx2` (vpmaddwd on int16, exact for
-    any 8-bit data), `generic` (portable C). Each computes the contract's
+    Variants: `avx512vnni` (vpdpbusd), `avx2` (vpmaddubsw + vpmaddwd on the
+    same packed layout; a tile whose rows hold a byte of 128 or more splits
+    each byte in two so that no 16-bit sum can saturate), `generic`
+    (portable C). Each computes the contract's
     integers exactly; qcc and qrun pick the fastest the target CPU has.
 
     Example:
