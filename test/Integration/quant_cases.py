@@ -506,6 +506,22 @@ def kernel_cases():
                         x_data=full_range(rng, (1, 256, 12, 12), "u8", 0.02, 0),
                         w_data=rng.integers(-128, 128, (24, 256, 3, 3)),
                         integer=integer)
+    # Depthwise rows long enough for the kernels' groups of inside pixels
+    # (4 with AVX-512, 2 with AVX2) and a remainder, beside border pixels;
+    # weight zero points; a channel count no lane width divides.
+    yield conv_case("kern_depthwise_wide_rows", rng, (2, 40, 9, 23), 40, 3, 1,
+                    1, 1, 40, ("u8", 0.03, 128), scales(40), ("u8", 0.05, 3),
+                    w_zps=list(rng.integers(-9, 10, 40)))
+    # 5x5 taps (not the 3x3 fast loop), dilation and stride, i8 input over
+    # its whole range.
+    yield conv_case("kern_depthwise_5x5_dilated_i8", rng, (1, 17, 14, 23), 17,
+                    5, 2, 3, 2, 17, ("i8", 0.05, -5), scales(17),
+                    ("i8", 0.3, 4),
+                    x_data=full_range(rng, (1, 17, 14, 23), "i8", 0.05, -5))
+    # 3x3 without padding on i8 input: every pixel inside.
+    yield conv_case("kern_depthwise_unpadded_i8", rng, (1, 16, 6, 12), 16, 3,
+                    1, 0, 1, 16, ("i8", 0.05, 0), scales(16), ("i8", 0.2, -3),
+                    x_data=full_range(rng, (1, 16, 6, 12), "i8", 0.05, 0))
     yield conv_case("kern_full_range_i8_input", rng, (2, 16, 6, 6), 32, 3, 1, 1,
                     1, 1, ("i8", 0.05, -128), scales(32), ("i8", 0.5, 0),
                     x_data=full_range(rng, (2, 16, 6, 6), "i8", 0.05, -128),
