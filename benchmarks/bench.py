@@ -2,7 +2,7 @@
 """Runs every system on every model, interleaved, and prints the tables.
 
     bench.py --work DIR --bindir DIR --node-path DIR [--rounds R] [--quick]
-             [--models NAME,...]
+             [--models NAME,...] [--isa host|avx2]
 
 benchmarks/run.sh calls this after setup_peers.sh and build_models.py.
 Steps:
@@ -24,6 +24,12 @@ Steps:
 4. Peak resident memory: a C process that loads a model's qcc library and
    runs one batch-1 inference, against ONNX Runtime's Node process for the
    same model minus a Node process that only loaded onnxruntime-node.
+With --isa avx2, qopt's libraries are compiled for an AVX2 CPU without
+AVX-512 (qcc --mcpu znver3, the AVX2 kernels), qrun runs with
+--kernels=avx2, and PyTorch runs with ONEDNN_MAX_CPU_ISA=AVX2, so that a
+machine with AVX-512 shows what an AVX2-only one would; ONNX Runtime has
+no such switch and runs its best kernels for the CPU, and the peak is the
+AVX2 loop's.
 5. Tables (stdout): medians over rounds of the per-round medians, in ms;
    qopt / fastest peer computed per round, then its median; GMAC/s and
    share of the measured peak for the single layers; memory and sizes; how
@@ -139,11 +145,21 @@ class Model:
         return os.path.join(self.dir, name)
 
 
-def prepare_qopt(model, bindir):
+# --isa: qcc's options for each instruction set the benchmark can limit
+# qopt to, qrun's, and the environment that limits PyTorch's oneDNN alike.
+ISAS = {
+    "host": {"qcc": [], "qrun": [], "env": {}},
+    "avx2": {"qcc": ["--mcpu", "znver3"], "qrun": ["--kernels=avx2"],
+             "env": {"ONEDNN_MAX_CPU_ISA": "AVX2"}},
+}
+
+
+def prepare_qopt(model, bindir, isa):
     """int8.mlir, the qcc libraries and their drivers; failures recorded in
     model.failures under the artifact's name."""
-    stamp = "%s;%s;%s" % (tool_stamp(bindir), model.manifest["stamp"],
-                          file_hash(os.path.join(HERE, "qopt_bench.c")))
+    stamp = "%s;%s;%s;%s" % (tool_stamp(bindir), model.manifest["stamp"],
+                             file_hash(os.path.join(HERE, "qopt_bench.c")), isa)
+    qcc_flags = ISAS[isa]["qcc"]
     state_path = model.path("qopt.json")
     if os.path.exists(state_path):
         with open(state_path) as f:
@@ -159,9 +175,9 @@ def prepare_qopt(model, bindir):
                              str(model.manifest["calib_batch"]), "--quantize",
                              "--write-model", model.path("int8.mlir")]),
         ("libqopt_int8.so", "int8.mlir", [qcc, model.path("int8.mlir"), "--shared", "--name", "model", "-o",
-                                          model.path("libqopt_int8.so")]),
+                                          model.path("libqopt_int8.so")] + qcc_flags),
         ("libqopt_fp32.so", None, [qcc, model.path("float.mlir"), "--shared", "--name", "model", "-o",
-                                   model.path("libqopt_fp32.so")]),
+                                   model.path("libqopt_fp32.so")] + qcc_flags),
     ]
     for kind in ("int8", "fp32"):
         lib = model.path("libqopt_%s.so" % kind)
@@ -216,7 +232,7 @@ def ort_kernels(model, node_env):
 
 
 def system_command(system, model, batch, budget, minimum, maximum, out, bindir,
-                   estimate):
+                   estimate, isa):
     """The command that times `system` on `model` at `batch`, or Failed when an
     artifact it needs is missing."""
     def need(artifact):
@@ -235,7 +251,7 @@ def system_command(system, model, batch, budget, minimum, maximum, out, bindir,
     if system == "qrun":
         repeat = minimum if not estimate else int(min(maximum, max(minimum, budget * 1e3 / estimate)))
         return [os.path.join(bindir, "qrun"), need("int8.mlir"), "-i", npy,
-                "--repeat", str(repeat)] + (["-o", out] if out else [])
+                "--repeat", str(repeat)] + ISAS[isa]["qrun"] + (["-o", out] if out else [])
     if system.startswith("pt_"):
         engine = system[3:]
         artifact = "fp32.pt" if engine == "fp32" else "int8_%s.pt" % engine
@@ -337,6 +353,8 @@ def main():
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--quick", action="store_true", help="2 rounds, short budgets")
     parser.add_argument("--models", help="comma-separated subset")
+    parser.add_argument("--isa", choices=sorted(ISAS), default="host",
+                        help="avx2: qopt and PyTorch limited to AVX2 (see above)")
     args = parser.parse_args()
     sys.path.insert(0, HERE)
     from bench_models import MODELS, cases
@@ -346,6 +364,9 @@ def main():
     started = time.time()
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env.pop("ONEDNN_MAX_CPU_ISA", None)  # the peers at their best on this CPU
+    env.update(ISAS[args.isa]["env"])  # unless --isa limits them
+    # "qopt / fastest" compares with the peers that run under the same limit.
+    peers_compared = [p for p in PEERS if args.isa == "host" or p.startswith("pt_")]
     node_env = dict(env, NODE_PATH=args.node_path)
 
     models = {name: Model(args.work, name, MODELS[name]) for name in names}
@@ -353,7 +374,7 @@ def main():
         if model.broken:
             log("%s: %s" % (model.name, model.broken))
         else:
-            prepare_qopt(model, args.bindir)
+            prepare_qopt(model, args.bindir, args.isa)
     kernels = {name: ort_kernels(m, node_env) for name, m in models.items()}
 
     versions = {}
@@ -402,7 +423,7 @@ def main():
                 try:
                     command = system_command(system, model, batch, budget, minimum, maximum,
                                              out, args.bindir,
-                                             previous[-1] if previous else None)
+                                             previous[-1] if previous else None, args.isa)
                     value = parse_time(system, run(
                         command, env=node_env if system.startswith("ort") else env))
                 except Failed as e:
@@ -417,7 +438,7 @@ def main():
             if "qopt" in this_round and "ort_int8" in this_round:
                 ort_ratios.setdefault((name, batch), []).append(
                     this_round["qopt"] / this_round["ort_int8"])
-            peers = [(this_round[p], p) for p in PEERS if p in this_round]
+            peers = [(this_round[p], p) for p in peers_compared if p in this_round]
             if peers and "qopt" in this_round:
                 best, who = min(peers)
                 ratios.setdefault((name, batch), []).append(this_round["qopt"] / best)
@@ -477,6 +498,10 @@ def main():
     med = lambda v: statistics.median(v) if v else None  # noqa: E731
     out.write("\nqopt benchmark, %s\n" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
     out.write("machine: %s\n" % machine())
+    if args.isa == "avx2":
+        out.write("instruction set: AVX2 only for qopt (qcc --mcpu znver3, qrun "
+                  "--kernels=avx2) and PyTorch (ONEDNN_MAX_CPU_ISA=AVX2); ONNX Runtime "
+                  "cannot be limited and runs its best kernels for this CPU\n")
     out.write("rounds: %d%s; every system in its own process per round, one thread; "
               "median ms per call (median over rounds of each round's median)\n" % (
                   rounds, " (--quick)" if args.quick else ""))
@@ -502,11 +527,14 @@ def main():
     print_table(headers, rows, widths, out)
     out.write("PT: PyTorch %s (eager mode); ORT: ONNX Runtime %s (Node binding), int8 in QDQ "
               "form; qopt / ORT int8 and qopt / fastest: qopt int8 (qcc library) over ORT "
-              "int8 and over the fastest of the five peers, per round, then the median "
+              "int8 and over the fastest of the %s peers, per round, then the median "
               "(below 1: qopt is faster)\n" % (
-                  versions.get("torch", "?"), versions.get("ort", "?")))
+                  versions.get("torch", "?"), versions.get("ort", "?"),
+                  "five" if args.isa == "host" else "three PyTorch"))
 
     # The peak: the fastest int8 multiply-accumulate this core has.
+    if args.isa == "avx2":
+        vnni_peaks = []  # qopt may not use VNNI: its peak is the AVX2 loop's
     peak = med(vnni_peaks) or med(peaks)
     layers = [(name, batch) for name, batch in todo if models[name].manifest.get("macs")]
     if layers:

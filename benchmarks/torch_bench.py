@@ -10,7 +10,8 @@ inferences with time.perf_counter for --budget seconds (at least --min, at
 most --max), and prints "median_ms count". Input and output are float: an
 int8 model's quantize and dequantize steps are inside the timed call.
 Eager mode, torch.no_grad(), torch.set_num_threads(1); oneDNN picks its
-kernels for this CPU (bench.py leaves ONEDNN_MAX_CPU_ISA unset).
+kernels for this CPU (bench.py leaves ONEDNN_MAX_CPU_ISA unset, or sets it to
+AVX2 with --isa avx2).
 """
 import argparse
 import statistics
