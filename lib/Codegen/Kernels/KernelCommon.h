@@ -184,35 +184,66 @@ static inline int32_t qopt_pack_row_i16(const qopt_conv_t *p, const uint8_t *x,
   return sum;
 }
 
+/* Copies n input bytes to row as unsigned bytes (xor flip), returning the
+ * sum of row - zero when `sum` is set. */
+static inline int32_t qopt_copy_u8(uint8_t *row, const uint8_t *src, int64_t n,
+                                   uint8_t flip, int32_t zero, int sum) {
+  int32_t total = 0;
+  if (!flip && !sum) {
+    memcpy(row, src, (size_t)n);
+    return 0;
+  }
+  for (int64_t c = 0; c < n; ++c) {
+    row[c] = (uint8_t)(src[c] ^ flip);
+    total += (int32_t)row[c] - zero;
+  }
+  return total;
+}
+
 /* Row m of the GEMM's left operand for group g as unsigned bytes: u8 input
  * as it is, i8 input plus 128 (so zx becomes zx + 128); padding holds that
- * zero point, the K tail 0. Returns the row's sum of x - zx. */
+ * zero point, the K tail 0. Returns the row's sum of x - zx (computed when
+ * the weights have zero points, or the input is signed, else 0). A kernel
+ * row whose taps all lie inside the input and follow each other in memory
+ * (one group, no dilation: kw pixels of c channels) is one copy. */
 static inline int32_t qopt_pack_row_u8(const qopt_conv_t *p, const uint8_t *x,
                                        int64_t m, int64_t g, uint8_t *row) {
   uint8_t flip = p->xsigned ? 0x80 : 0;
   int32_t zero = p->xzero + (p->xsigned ? 128 : 0);
-  int32_t sum = 0;
+  int sum = flip || p->wzero;
+  int32_t total = 0;
+  int64_t ow = m % p->ow, rest = m / p->ow;
+  int64_t oh = rest % p->oh, n = rest / p->oh;
+  int64_t iw0 = ow * p->sw - p->pw;
+  int contiguous = p->groups == 1 && (p->dw == 1 || p->kw == 1) && iw0 >= 0 &&
+                   iw0 + (p->kw - 1) * p->dw < p->w;
   int64_t k = 0;
-  for (int64_t i = 0; i < p->kh; ++i)
+  for (int64_t i = 0; i < p->kh; ++i) {
+    int64_t ih = oh * p->sh - p->ph + i * p->dh;
+    if (ih < 0 || ih >= p->h) {
+      memset(row + k, zero, (size_t)(p->kw * p->cg));
+      k += p->kw * p->cg;
+      continue;
+    }
+    const uint8_t *line = x + (n * p->h + ih) * p->w * p->c + g * p->cg;
+    if (contiguous) {
+      total += qopt_copy_u8(row + k, line + iw0 * p->c, p->kw * p->c, flip,
+                            zero, sum);
+      k += p->kw * p->c;
+      continue;
+    }
     for (int64_t j = 0; j < p->kw; ++j) {
-      const uint8_t *src = qopt_tap(p, x, m, i, j, g);
-      if (!src) {
+      int64_t iw = iw0 + j * p->dw;
+      if (iw < 0 || iw >= p->w)
         memset(row + k, zero, (size_t)p->cg);
-      } else if (flip) {
-        for (int64_t c = 0; c < p->cg; ++c) {
-          row[k + c] = (uint8_t)(src[c] ^ flip);
-          sum += (int32_t)row[k + c] - zero;
-        }
-      } else {
-        memcpy(row + k, src, (size_t)p->cg);
-        if (p->wzero)
-          for (int64_t c = 0; c < p->cg; ++c)
-            sum += (int32_t)src[c] - zero;
-      }
+      else
+        total +=
+            qopt_copy_u8(row + k, line + iw * p->c, p->cg, flip, zero, sum);
       k += p->cg;
     }
+  }
   memset(row + k, 0, (size_t)(p->kpad - k));
-  return sum;
+  return total;
 }
 
 /* Stores the requantized value v of output (m, channel) as storage. */
