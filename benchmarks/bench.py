@@ -607,7 +607,8 @@ def main():
     out.write("qopt int8 uses its own calibration (qrun --qconfig x86 --calibrate); PyTorch "
               "and ORT int8 use PyTorch's eager x86 quantization of the same data (calibrated "
               "with ONEDNN_MAX_CPU_ISA=AVX2, whose float order qopt reproduces; timed with "
-              "oneDNN's best kernels for this CPU)\n")
+              "%s)\n" % ("oneDNN's best kernels for this CPU" if args.isa == "host"
+                          else "ONEDNN_MAX_CPU_ISA=AVX2 too"))
 
     out.write("\nORT int8 (QDQ) operators after ORT's graph optimizations:\n")
     for name in names:

@@ -291,6 +291,18 @@ static inline const uint8_t *qopt_dw_tap(const qopt_conv_t *p, const uint8_t *x,
   return x + ((n * p->h + ih) * p->w + iw) * p->c;
 }
 
+/* The output columns [*lo, *hi) of a convolution whose windows lie inside
+ * the input's width; [ow, ow) when there are none. */
+static inline void qopt_inside_columns(const qopt_conv_t *p, int64_t *lo,
+                                       int64_t *hi) {
+  int64_t first = (p->pw + p->sw - 1) / p->sw;
+  /* Column ow is inside while ow * sw - pw + (kw - 1) * dw < w. */
+  int64_t span = p->w - (p->kw - 1) * p->dw + p->pw;
+  int64_t end = span > 0 ? QOPT_MIN(p->ow, (span - 1) / p->sw + 1) : 0;
+  *lo = first < end ? first : p->ow;
+  *hi = first < end ? end : p->ow;
+}
+
 /* Max pooling of channel ch at output pixel (n, i, j), scalar: the
  * storage minimum, which padding holds and never wins, then the largest
  * input of the window. */

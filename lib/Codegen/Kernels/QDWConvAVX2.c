@@ -58,11 +58,8 @@ qopt_qdwconv_avx2_body(const qopt_conv_t *pp, const uint8_t *x, const int8_t *w,
   for (int64_t i = 0; i < p.kh; ++i)
     for (int64_t j = 0; j < p.kw; ++j)
       offsets[i * p.kw + j] = (i * p.dh * p.w + j * p.dw) * p.c;
-  /* Output columns [owLo, owHi) have their windows inside the input's
-   * width. */
-  int64_t owLo = (p.pw + p.sw - 1) / p.sw;
-  int64_t span = p.w - (p.kw - 1) * p.dw + p.pw; /* iw0 + pw must be < */
-  int64_t owHi = span > 0 ? QOPT_MIN(p.ow, (span - 1) / p.sw + 1) : 0;
+  int64_t owLo, owHi;
+  qopt_inside_columns(&p, &owLo, &owHi);
   int64_t step = p.sw * p.c;
   __m256 zy = _mm256_set1_ps((float)p.yzero);
   __m256 lo = _mm256_set1_ps((float)p.ymin);
@@ -73,8 +70,8 @@ qopt_qdwconv_avx2_body(const qopt_conv_t *pp, const uint8_t *x, const int8_t *w,
       int64_t ih0 = oh * p.sh - p.ph;
       int rowInside = ih0 >= 0 && ih0 + (p.kh - 1) * p.dh < p.h;
       /* The inside pixels of this row, or none: [p.ow, p.ow). */
-      int64_t innerLo = rowInside && owLo < owHi ? owLo : p.ow;
-      int64_t innerHi = rowInside && owLo < owHi ? owHi : p.ow;
+      int64_t innerLo = rowInside ? owLo : p.ow;
+      int64_t innerHi = rowInside ? owHi : p.ow;
       for (int64_t c0 = 0; c0 < p.c; c0 += 8) {
         int64_t valid = QOPT_MIN(8, p.c - c0);
         __m256i zw = _mm256_loadu_si256(
