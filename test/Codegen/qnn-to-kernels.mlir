@@ -1,5 +1,5 @@
-// RUN: qopt %s --split-input-file --qnn-to-kernels=isa=avx2 | FileCheck %s
-// RUN: qopt %s --split-input-file --qnn-to-kernels=isa=avx512vnni | FileCheck %s --check-prefix=VNNI
+// RUN: qopt %s --split-input-file --mlir-print-elementsattrs-with-hex-if-larger=-1 --qnn-to-kernels=isa=avx2 | FileCheck %s
+// RUN: qopt %s --split-input-file --mlir-print-elementsattrs-with-hex-if-larger=-1 --qnn-to-kernels=isa=avx512vnni | FileCheck %s --check-prefix=VNNI
 
 !act = !quant.uniform<u8:f32, 0.5:3>
 !out = !quant.uniform<u8:f32, 0.25:10>
@@ -11,25 +11,27 @@
 // channels for AVX2 and VNNI alike (VNNI's blocks of 32 would pad 2 channels
 // by 30); the channel rows hold the int32 bias (none),
 // the weight sums, the zero points, bias / (sx * sw) and (sx * sw) / sy as
-// float bits (4.0, -16.0; 1.0, 0.5). The descriptor: H W C OH OW OC KH KW
+// float bits (4.0, -16.0; 1.0, 0.5), and each channel's largest sum of
+// same-signed weights in a group of four (k = 0, 1, 4, 5: 1 + 5 + 3 + 7;
+// k = 2, 3, 6, 7: 2 + 6 + 4 + 8 = 20). The descriptor: H W C OH OW OC KH KW
 // SH SW PH PW DH DW groups, zx, x signed, zy, min (10: relu), max, y
 // signed, mode, w zero, K, KPAD, NPAD, KG, NR, MC.
 // CHECK-LABEL: func.func @conv
 // CHECK-SAME: (%[[X:.*]]: tensor<1x2x3x3x!quant.uniform<u8:f32, 5.000000e-01:3>>)
 // CHECK-DAG: %[[N:.*]] = arith.constant 1 : index
-// CHECK-DAG: %[[CHAN:.*]] = arith.constant dense<[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 36, -36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1082130432, -1048576000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1065353216, 1056964608, {{.*}}]> : tensor<96xi32>
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x01050206FFFBFEFA{{0+}}03070408FDF9FCF8{{0+}}"> : tensor<128xi8>
+// CHECK-DAG: %[[CHAN:.*]] = arith.constant dense<[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 36, -36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1082130432, -1048576000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1065353216, 1056964608, {{(0, )+}}20, 20, {{(0, )+}}0]> : tensor<112xi32>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<[1, 5, 2, 6, -1, -5, -2, -6, {{(0, )+}}3, 7, 4, 8, -3, -7, -4, -8, {{(0, )+}}0]> : tensor<128xi8>
 // CHECK-DAG: %[[DESC:.*]] = arith.constant dense<[3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 3, 0, 10, 10, 255, 0, 0, 0, 8, 8, 16, 4, 16, 8]> : tensor<29xi64>
 // CHECK: %[[T:.*]] = qnn.transpose %[[X]] {permutation = array<i64: 0, 2, 3, 1>} : {{.*}} -> tensor<1x3x3x2x!quant.uniform<u8:f32, 5.000000e-01:3>>
 // CHECK: %[[S:.*]] = quant.scast %[[T]] : {{.*}} to tensor<1x3x3x2xi8>
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x2x2xi8>
-// CHECK: %[[WS:.*]] = tensor.empty() : tensor<354xi8>
-// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%[[DESC]], %[[S]], %[[W]], %[[CHAN]] : tensor<29xi64>, tensor<1x3x3x2xi8>, tensor<128xi8>, tensor<96xi32>) outs(%[[E]], %[[WS]] : tensor<1x2x2x2xi8>, tensor<354xi8>) scalars(%[[N]] : index)
+// CHECK: %[[WS:.*]] = tensor.empty() : tensor<610xi8>
+// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%[[DESC]], %[[S]], %[[W]], %[[CHAN]] : tensor<29xi64>, tensor<1x3x3x2xi8>, tensor<128xi8>, tensor<112xi32>) outs(%[[E]], %[[WS]] : tensor<1x2x2x2xi8>, tensor<610xi8>) scalars(%[[N]] : index)
 // CHECK: %[[Q:.*]] = quant.scast %[[K]]#0 : tensor<1x2x2x2xi8> to tensor<1x2x2x2x!quant.uniform<u8:f32, 2.500000e-01:10>>
 // CHECK: %[[Y:.*]] = qnn.transpose %[[Q]] {permutation = array<i64: 0, 3, 1, 2>}
 // CHECK: return %[[Y]]
 // VNNI-LABEL: func.func @conv
-// VNNI-DAG: arith.constant dense<"0x01050206FFFBFEFA{{0+}}03070408FDF9FCF8{{0+}}"> : tensor<128xi8>
+// VNNI-DAG: arith.constant dense<[1, 5, 2, 6, -1, -5, -2, -6, {{(0, )+}}3, 7, 4, 8, -3, -7, -4, -8, {{(0, )+}}0]> : tensor<128xi8>
 // VNNI-DAG: arith.constant dense<[3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 3, 0, 10, 10, 255, 0, 0, 0, 8, 8, 16, 4, 16, 8]> : tensor<29xi64>
 // VNNI: qcg.ukernel "qopt_qconv_avx512vnni"
 func.func @conv(%x: tensor<1x2x3x3x!act>) -> tensor<1x2x2x2x!out> {
@@ -52,7 +54,7 @@ func.func @conv(%x: tensor<1x2x3x3x!act>) -> tensor<1x2x2x2x!out> {
 // CHECK-LABEL: func.func @conv1d
 // CHECK-SAME: (%[[X:.*]]: tensor<?x1x6x!quant.uniform<i8:f32, 1.000000e-01:-3>>)
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
-// CHECK-DAG: %[[CHAN:.*]] = arith.constant dense<[7, {{(0, )+}}2, {{.*}}]> : tensor<96xi32>
+// CHECK-DAG: %[[CHAN:.*]] = arith.constant dense<[7, {{(0, )+}}2, {{.*}}]> : tensor<112xi32>
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<[127, -128, 1, 0, {{(0, )+}}0]> : tensor<64xi8>
 // CHECK-DAG: arith.constant dense<[1, 6, 1, 1, 6, 1, 1, 3, 1, 1, 0, 1, 1, 1, 1, -3, 1, 5, -128, 127, 1, 0, 1, 3, 4, 16, 4, 16, 8]> : tensor<29xi64>
 // CHECK: %[[T:.*]] = qnn.transpose %[[X]] {permutation = array<i64: 0, 2, 1>} : {{.*}} -> tensor<?x6x1x!quant.uniform<i8:f32, 1.000000e-01:-3>>
@@ -80,7 +82,7 @@ func.func @conv1d(%x: tensor<?x1x6x!act>) -> tensor<?x1x6x!out> {
 // CHECK-SAME: (%[[X:.*]]: tensor<4x5x!quant.uniform<u8:f32, 1.000000e-01>>)
 // CHECK-NOT: qnn.transpose
 // CHECK: %[[S:.*]] = quant.scast %[[X]] : {{.*}} to tensor<4x5xi8>
-// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%{{.*}}, %[[S]], %{{.*}}, %{{.*}} : tensor<29xi64>, tensor<4x5xi8>, tensor<128xi8>, tensor<96xi32>)
+// CHECK: %[[K:.*]]:2 = qcg.ukernel "qopt_qconv_avx2" ins(%{{.*}}, %[[S]], %{{.*}}, %{{.*}} : tensor<29xi64>, tensor<4x5xi8>, tensor<128xi8>, tensor<112xi32>)
 // CHECK: %[[Y:.*]] = quant.scast %[[K]]#0 : tensor<4x3xi8> to tensor<4x3x!quant.uniform<u8:f32, 2.000000e-01>>
 // CHECK: return %[[Y]]
 func.func @linear(%x: tensor<4x5x!act>) -> tensor<4x3x!out> {
@@ -135,7 +137,7 @@ func.func @left_alone(%f: tensor<1x2x4x4xf32>, %fw: tensor<2x2x1x1xf32>,
 // CHECK-LABEL: func.func @depthwise
 // CHECK-DAG: arith.constant dense<[1, 2, 3, {{(0, )+}}4, 5, 6, {{(0, )+}}7, 8, 9, {{(0, )+}}10, 11, 12, {{.*}}]> : tensor<64xi8>
 // CHECK-DAG: arith.constant dense<[4, 4, 3, 3, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 3, 5, 0, 0, 0, 255, 0, 0, 0, 4, 4, 16, 1, 16, 0]> : tensor<29xi64>
-// CHECK-DAG: arith.constant dense<[{{(0, )+}}22, 26, 30, {{.*}}]> : tensor<96xi32>
+// CHECK-DAG: arith.constant dense<[{{(0, )+}}22, 26, 30, {{.*}}]> : tensor<112xi32>
 // CHECK: qcg.ukernel "qopt_qdwconv_avx2"
 // VNNI-LABEL: func.func @depthwise
 // VNNI: qcg.ukernel "qopt_qdwconv_avx512"

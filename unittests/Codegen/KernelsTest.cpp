@@ -114,9 +114,17 @@ Problem randomProblem(std::mt19937 &rng, int index) {
     s.outputMin = s.outputZero; // relu
   s.integerMode = index % 3 == 0;
   s.weightSigned = pick(0, 3) != 0;
+  // One problem in four has reduce_range-like data, every byte the kernels
+  // multiply below 128 (i8 data is flipped by +128), and weights within
+  // +-spread, so that most or all channels pass QOPT_CHAN_PAIR's bound.
+  bool narrow = index % 4 == 1;
+  if (narrow)
+    s.inputZero =
+        static_cast<int32_t>(s.inputSigned ? pick(-128, -1) : pick(0, 127));
+  int64_t spread = narrow ? pick(20, 72) : 128;
   int64_t cg = s.c / s.groups;
   for (int64_t i = 0; i < s.oc * cg * s.kh * s.kw; ++i)
-    s.weights.push_back(s.weightSigned ? pick(-128, 127) : pick(0, 255));
+    s.weights.push_back(pick(-spread, spread - 1) + (s.weightSigned ? 0 : 128));
   bool zeros = pick(0, 2) == 0;
   for (int64_t c = 0; c < s.oc; ++c) {
     int64_t center = s.weightSigned ? 0 : 128;
@@ -133,7 +141,14 @@ Problem randomProblem(std::mt19937 &rng, int index) {
     s.rightShift.push_back(static_cast<int32_t>(pick(5, 16)));
   }
   for (int64_t i = 0; i < p.batch * s.h * s.w * s.c; ++i)
-    p.input.push_back(static_cast<uint8_t>(pick(0, 255)));
+    p.input.push_back(static_cast<uint8_t>(!narrow         ? pick(0, 255)
+                                           : s.inputSigned ? pick(128, 255)
+                                                           : pick(0, 127)));
+  // Half of those have a few inputs outside that range (clamped and added
+  // back by the AVX2 kernel, or more than it keeps: the split path).
+  if (narrow && index % 8 == 1)
+    for (int64_t i = pick(1, 12); i > 0; --i)
+      p.input[pick(0, static_cast<int64_t>(p.input.size()) - 1)] ^= 0x80;
   return p;
 }
 
@@ -245,6 +260,189 @@ TEST(ConvKernels, PackingLayout) {
   EXPECT_EQ(packed.descriptor[QOPT_CONV_NPAD], 16);
   EXPECT_EQ(packed.channels[QOPT_CHAN_WZERO * 16 + 1], 2);
   EXPECT_EQ(packed.descriptor[QOPT_CONV_W_ZERO], 1);
+}
+
+TEST(ConvKernels, GroupSumOfTheWeights) {
+  // Groups of four: k = 0, 1, 4, 5 and 2, 3, 6, 7 of every run of eight;
+  // the larger of the positive sum and the negated negative sum.
+  EXPECT_EQ(weightGroupSum({127, 127, 0, 0, 4, 0, 0, 0}), 258);
+  EXPECT_EQ(weightGroupSum({0, 0, -128, -128, 0, 0, 0, -3}), 259);
+  // Opposite signs do not cancel; k = 2 and 4 are in different groups.
+  EXPECT_EQ(weightGroupSum({127, 127, 127, 127, -128, -128, -128, -128}), 256);
+  EXPECT_EQ(weightGroupSum({127, 127, 0, 0, 127, 127, 0, 0}), 508);
+  EXPECT_EQ(weightGroupSum({1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 90}), 90);
+  // Past K the weights count as 0: a tail of five.
+  EXPECT_EQ(weightGroupSum({127, 127, 0, 0, 5}), 259);
+  EXPECT_EQ(weightGroupSum({}), 0);
+}
+
+// Every kernel on sums at the int16 bound of the AVX2 kernel's paired
+// path: groups of four weights whose positive (or negative) parts add up
+// to 258 or 259 (GROUP), times inputs of 127 (127 * 258 = 32766 fits,
+// 127 * 259 = 32893 does not) or 126 (126 * 259 = 32634 fits again), and
+// the same inputs with a few bytes of 128 or more (clamped to 127 and
+// added back) and with many (the split path). A sum that wrapped in int16
+// would be 65536 off, 32 steps after requantization.
+TEST(ConvKernels, PairedSumsAtTheInt16Bound) {
+  for (int64_t group : {258, 259})
+    for (int64_t top : {127, 126})
+      for (int64_t highBytes : {0, 3, 20}) {
+        Problem p;
+        QConvSpec &s = p.spec;
+        s.c = 68; // K = 68: eight pairs of runs and one run alone
+        s.oc = 3;
+        p.batch = 2;
+        std::vector<int64_t> positive = {127,         127, 100, 100,
+                                         group - 254, 0,   58,  0};
+        std::vector<int64_t> negative = {-128, -128, -100, -100, -2, 0, -58, 0};
+        for (int64_t o = 0; o < s.oc; ++o)
+          for (int64_t k = 0; k < s.c; ++k)
+            s.weights.push_back((o == 1 ? negative : positive)[k % 8]);
+        s.weightZeros.assign(s.oc, 0);
+        s.bias.assign(s.oc, 0);
+        s.biasTerm.assign(s.oc, 0.0f);
+        s.multiplier.assign(s.oc, 1.0f / 2048.0f);
+        s.outputZero = 128;
+        // Image 0: every input `top`; image 1: `top` where the weight is
+        // positive, 0 elsewhere; then some bytes of 200.
+        for (int64_t k = 0; k < s.c; ++k)
+          p.input.push_back(static_cast<uint8_t>(top));
+        for (int64_t k = 0; k < s.c; ++k)
+          p.input.push_back(positive[k % 8] > 0 ? static_cast<uint8_t>(top)
+                                                : 0);
+        for (int64_t i = 0; i < highBytes; ++i)
+          p.input[(i * 7) % p.input.size()] = 200;
+        std::vector<uint8_t> expected = reference(p);
+        for (const Variant &v : variants()) {
+          if (!v.supported)
+            continue;
+          QConvPacked packed = packQConv(s, v.isa, p.batch);
+          int64_t t = packed.descriptor[QOPT_CONV_NPAD];
+          EXPECT_EQ(packed.channels[QOPT_CHAN_GROUP * t + 0], group);
+          EXPECT_EQ(packed.channels[QOPT_CHAN_GROUP * t + 1], 258);
+          std::vector<uint8_t> workspace(packed.workspaceBytes);
+          std::vector<uint8_t> actual(expected.size(), 0xA5);
+          v.conv(packed.descriptor.data(), p.input.data(),
+                 packed.weights.data(), packed.channels.data(), actual.data(),
+                 workspace.data(), p.batch);
+          EXPECT_EQ(actual, expected)
+              << "kernels " << stringifyKernelISA(v.isa).str() << ", GROUP "
+              << group << ", inputs " << top << ", " << highBytes
+              << " bytes of 200";
+        }
+      }
+}
+
+using PoolFn = void (*)(const int64_t *, const uint8_t *, uint8_t *, int64_t);
+
+struct PoolVariant {
+  const char *name;
+  PoolFn maxPool, averagePool;
+  bool supported;
+};
+
+std::vector<PoolVariant> poolVariants() {
+  std::vector<PoolVariant> result;
+  for (const Variant &v : variants()) {
+    if (v.isa == KernelISA::Generic)
+      result.push_back({"generic", qopt_qmaxpool_generic,
+                        qopt_qglobalavgpool_generic, v.supported});
+    else if (v.isa == KernelISA::AVX2)
+      result.push_back(
+          {"avx2", qopt_qmaxpool_avx2, qopt_qglobalavgpool_avx2, v.supported});
+    else
+      result.push_back({"avx512", qopt_qmaxpool_avx512,
+                        qopt_qglobalavgpool_avx512, v.supported});
+  }
+  return result;
+}
+
+// Max pooling against a direct evaluation: channel counts around the
+// vector widths (the 32-, 16-byte blocks and the tail), windows with and
+// without padding, strides, dilations, both storage types over their whole
+// range; and global average pooling (r = (1/H)/W, then rule R's rounding).
+TEST(PoolKernels, EveryVariantEqualsTheReference) {
+  std::mt19937 rng(99);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  int checked = 0;
+  for (int index = 0; index < 120; ++index) {
+    std::vector<int64_t> d(QOPT_POOL_FIELDS, 0);
+    int64_t c = index < 40 ? index % 40 + 1 : pick(1, 100);
+    int64_t kh = pick(1, 3), kw = pick(1, 3), dh = pick(1, 2), dw = pick(1, 2);
+    int64_t ph = pick(0, kh / 2), pw = pick(0, kw / 2);
+    int64_t h = pick(dh * (kh - 1) + 1, 9), w = pick(dw * (kw - 1) + 1, 9);
+    int64_t sh = pick(1, 2), sw = pick(1, 3), batch = pick(1, 2);
+    int isSigned = static_cast<int>(pick(0, 1));
+    int64_t oh = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
+    int64_t ow = (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
+    d[QOPT_POOL_H] = h;
+    d[QOPT_POOL_W] = w;
+    d[QOPT_POOL_C] = c;
+    d[QOPT_POOL_OH] = oh;
+    d[QOPT_POOL_OW] = ow;
+    d[QOPT_POOL_KH] = kh;
+    d[QOPT_POOL_KW] = kw;
+    d[QOPT_POOL_SH] = sh;
+    d[QOPT_POOL_SW] = sw;
+    d[QOPT_POOL_PH] = ph;
+    d[QOPT_POOL_PW] = pw;
+    d[QOPT_POOL_DH] = dh;
+    d[QOPT_POOL_DW] = dw;
+    d[QOPT_POOL_SIGNED] = isSigned;
+    float r = (1.0f / static_cast<float>(h)) / static_cast<float>(w);
+    int32_t bits;
+    std::memcpy(&bits, &r, sizeof bits);
+    d[QOPT_POOL_SCALE] = bits;
+    std::vector<uint8_t> x(batch * h * w * c);
+    for (uint8_t &b : x)
+      b = static_cast<uint8_t>(pick(0, 255));
+    auto value = [&](uint8_t b) {
+      return isSigned ? static_cast<int32_t>(static_cast<int8_t>(b))
+                      : static_cast<int32_t>(b);
+    };
+    std::vector<uint8_t> expectedMax(batch * oh * ow * c);
+    std::vector<uint8_t> expectedAverage(batch * c);
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t ch = 0; ch < c; ++ch) {
+        for (int64_t i = 0; i < oh; ++i)
+          for (int64_t j = 0; j < ow; ++j) {
+            int32_t best = INT32_MIN;
+            for (int64_t a = 0; a < kh; ++a)
+              for (int64_t b = 0; b < kw; ++b) {
+                int64_t ih = i * sh - ph + a * dh, iw = j * sw - pw + b * dw;
+                if (ih >= 0 && ih < h && iw >= 0 && iw < w)
+                  best = std::max(best,
+                                  value(x[((n * h + ih) * w + iw) * c + ch]));
+              }
+            expectedMax[((n * oh + i) * ow + j) * c + ch] =
+                static_cast<uint8_t>(best);
+          }
+        int32_t sum = 0;
+        for (int64_t q = 0; q < h * w; ++q)
+          sum += value(x[(n * h * w + q) * c + ch]);
+        float v = std::nearbyint(static_cast<float>(sum) * r + 0.0f);
+        v = std::min(std::max(v, isSigned ? -128.0f : 0.0f),
+                     isSigned ? 127.0f : 255.0f);
+        expectedAverage[n * c + ch] =
+            static_cast<uint8_t>(static_cast<int32_t>(v));
+      }
+    for (const PoolVariant &v : poolVariants()) {
+      if (!v.supported)
+        continue;
+      std::vector<uint8_t> actual(expectedMax.size(), 0xA5);
+      v.maxPool(d.data(), x.data(), actual.data(), batch);
+      ASSERT_EQ(actual, expectedMax)
+          << "max pooling problem " << index << ", kernels " << v.name;
+      actual.assign(expectedAverage.size(), 0xA5);
+      v.averagePool(d.data(), x.data(), actual.data(), batch);
+      ASSERT_EQ(actual, expectedAverage)
+          << "average pooling problem " << index << ", kernels " << v.name;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 240);
 }
 
 } // namespace

@@ -76,6 +76,14 @@ enum { QOPT_REQUANT_FLOAT = 0, QOPT_REQUANT_INTEGER = 1 };
  *           float bias), P1 = (sx * sw[c]) / sy, both float32;
  *           integer mode (rule I): P0 = multiplier, P1 = left shift,
  *           P2 = right shift.
+ *   GROUP:  the largest sum of the positive weights, or of the negated
+ *           negative ones, over the groups of four w[8r + j], w[8r + j + 1],
+ *           w[8r + j + 4], w[8r + j + 5] (j = 0 or 2, every r; the stored
+ *           weights of the channel in k order, 0 past K). For inputs
+ *           0 <= x <= xmax with xmax * GROUP <= 32767, a group's
+ *           x0 * w0 + ... + x3 * w3 lies inside int16: the AVX2 kernel may
+ *           then add the int16 pair sums of two runs of four before
+ *           widening them (QConvAVX2.c).
  */
 enum {
   QOPT_CHAN_BIAS,
@@ -84,6 +92,7 @@ enum {
   QOPT_CHAN_P0,
   QOPT_CHAN_P1,
   QOPT_CHAN_P2,
+  QOPT_CHAN_GROUP,
   QOPT_CHAN_FIELDS
 };
 
@@ -98,15 +107,16 @@ enum {
 };
 
 /* The workspace a convolution kernel needs for a descriptor, in bytes, in
- * this order: MC x KH x KW pointers (the input position of each tap of each
- * row, for kernels that read rows in place; AVX2 keeps a flag per row
- * there), MC int32 row sums, MC packed rows of KPAD elements (1 byte each
- * for VNNI and AVX2, 2 for the portable kernel), and C / GROUPS bytes
- * holding the input zero point (the padding rows point at). The compiler
- * allocates it. */
+ * this order: MC x max(KH x KW, 8) pointers (the input position of each tap
+ * of each row, for kernels that read rows in place; AVX2 keeps 64 bytes of
+ * facts about each packed row there), MC int32 row sums, MC packed rows of KPAD
+ * elements (1 byte each for VNNI and AVX2, 2 for the portable kernel), and C /
+ * GROUPS bytes holding the input zero point (the padding rows point at). The
+ * compiler allocates it. */
 static inline int64_t qopt_qconv_workspace_bytes(const int64_t *desc,
                                                  int64_t elementBytes) {
   int64_t taps = desc[QOPT_CONV_KH] * desc[QOPT_CONV_KW];
+  taps = taps < 8 ? 8 : taps;
   return desc[QOPT_CONV_MC] *
              (taps * 8 + 4 + desc[QOPT_CONV_KPAD] * elementBytes) +
          desc[QOPT_CONV_C] / desc[QOPT_CONV_GROUPS];

@@ -63,6 +63,10 @@ constexpr int64_t kPackedRowBudget = 192 * 1024;
 /// than needed; 0 when unknown.
 QConvPacked packQConv(const QConvSpec &spec, KernelISA isa, int64_t rows);
 
+/// QOPT_CHAN_GROUP (KernelABI.h) of one channel's stored weights `w` (k
+/// order, after the u8 shift).
+int64_t weightGroupSum(llvm::ArrayRef<int64_t> w);
+
 /// True if `spec` is a depthwise convolution (groups == c == oc), which has
 /// a kernel of its own.
 bool isDepthwise(const QConvSpec &spec);

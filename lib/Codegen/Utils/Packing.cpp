@@ -86,6 +86,21 @@ void fillChannel(const QConvSpec &s, int64_t oc, int64_t index, int64_t total,
 
 } // namespace
 
+int64_t qopt::weightGroupSum(llvm::ArrayRef<int64_t> w) {
+  auto at = [&](size_t k) { return k < w.size() ? w[k] : 0; };
+  int64_t largest = 0;
+  for (size_t r = 0; r < w.size(); r += 8)
+    for (size_t j : {0, 2}) {
+      int64_t positive = 0, negative = 0;
+      for (size_t k : {r + j, r + j + 1, r + j + 4, r + j + 5}) {
+        int64_t v = at(k);
+        (v > 0 ? positive : negative) += v;
+      }
+      largest = std::max({largest, positive, -negative});
+    }
+  return largest;
+}
+
 QConvPacked qopt::packQConv(const QConvSpec &s, KernelISA isa, int64_t rows) {
   ConvKernel kernel = getConvKernel(isa);
   int64_t cg = s.c / s.groups, ng = s.oc / s.groups;
@@ -107,6 +122,7 @@ QConvPacked qopt::packQConv(const QConvSpec &s, KernelISA isa, int64_t rows) {
       int64_t oc = g * ng + n;
       int64_t block = g * (npad / kernel.nr) + n / kernel.nr;
       int64_t sum = 0;
+      std::vector<int64_t> ordered(k);
       for (int64_t i = 0; i < s.kh; ++i)
         for (int64_t j = 0; j < s.kw; ++j)
           for (int64_t c = 0; c < cg; ++c) {
@@ -117,9 +133,12 @@ QConvPacked qopt::packQConv(const QConvSpec &s, KernelISA isa, int64_t rows) {
                                kernel.nr +
                            n % kernel.nr * kernel.kg + r % kernel.kg] =
                 static_cast<int8_t>(v);
+            ordered[r] = v;
             sum += v;
           }
       fillChannel(s, oc, g * npad + n, total, sum, packed.channels);
+      packed.channels[QOPT_CHAN_GROUP * total + g * npad + n] =
+          static_cast<int32_t>(weightGroupSum(ordered));
     }
 
   // Rows of the GEMM packed at a time: as many as the budget holds, in

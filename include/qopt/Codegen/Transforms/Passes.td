@@ -43,8 +43,11 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
     overflow (that lowering reports them).
 
     Variants: `avx512vnni` (vpdpbusd), `avx2` (vpmaddubsw + vpmaddwd on the
-    same packed layout; a tile whose rows hold a byte of 128 or more splits
-    each byte in two so that no 16-bit sum can saturate), `generic`
+    same packed layout; bytes of 128 or more are clamped and their excess
+    added back, or in rows of many such bytes split in two, so that no
+    16-bit sum can saturate; where the weights' sums in groups of four,
+    computed at compile time, allow it, two runs are added in 16 bits
+    before widening), `generic`
     (portable C). Each computes the contract's
     integers exactly; qcc and qrun pick the fastest the target CPU has.
 
