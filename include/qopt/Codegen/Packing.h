@@ -54,8 +54,8 @@ struct QConvPacked {
 };
 
 /// The bytes of packed input rows a kernel keeps at once (the MC x KPAD
-/// block): with the packed weights of one block of channels it stays in a
-/// 512 KiB L2 cache.
+/// block, with each row's sum and tap entries): with the packed weights of
+/// one block of channels it stays in a 512 KiB L2 cache.
 constexpr int64_t kPackedRowBudget = 192 * 1024;
 
 /// Packs `spec` for `isa` (not None). `rows` is the number of GEMM rows of

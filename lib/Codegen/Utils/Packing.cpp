@@ -143,7 +143,11 @@ QConvPacked qopt::packQConv(const QConvSpec &s, KernelISA isa, int64_t rows) {
 
   // Rows of the GEMM packed at a time: as many as the budget holds, in
   // whole tiles of 8 rows, but no more than one call has.
-  int64_t rowBytes = kpad * kernel.rowElementBytes;
+  // A row's bytes: the packed row, its sum and its share of the tap area
+  // (qopt_qconv_workspace_bytes), which short rows would otherwise let
+  // grow past the budget.
+  int64_t rowBytes =
+      kpad * kernel.rowElementBytes + 4 + std::max<int64_t>(s.kh * s.kw, 8) * 8;
   int64_t mc = std::max<int64_t>(8, kPackedRowBudget / rowBytes / 8 * 8);
   if (rows > 0)
     mc = std::min<int64_t>(mc, llvm::alignTo(rows, 8));
