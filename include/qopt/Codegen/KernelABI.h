@@ -106,19 +106,30 @@ enum {
   QOPT_AVX512VNNI_NR = 32 /* or 16 where 32 would pad more than 16 channels */
 };
 
+/* A row's tap area in a convolution's workspace: max(KH x KW, 8) pointers
+ * (the input position of each tap of the row, for kernels that read rows
+ * in place; AVX2 keeps 64 bytes of facts about each packed row there). */
+static inline int64_t qopt_qconv_tap_bytes(int64_t kh, int64_t kw) {
+  return (kh * kw < 8 ? 8 : kh * kw) * 8;
+}
+
+/* One row's share of the workspace: its tap area, its int32 sum, its KPAD
+ * packed elements (1 byte each for VNNI and AVX2, 2 for the portable
+ * kernel). */
+static inline int64_t qopt_qconv_row_bytes(int64_t kh, int64_t kw, int64_t kpad,
+                                           int64_t elementBytes) {
+  return qopt_qconv_tap_bytes(kh, kw) + 4 + kpad * elementBytes;
+}
+
 /* The workspace a convolution kernel needs for a descriptor, in bytes, in
- * this order: MC x max(KH x KW, 8) pointers (the input position of each tap
- * of each row, for kernels that read rows in place; AVX2 keeps 64 bytes of
- * facts about each packed row there), MC int32 row sums, MC packed rows of KPAD
- * elements (1 byte each for VNNI and AVX2, 2 for the portable kernel), and C /
- * GROUPS bytes holding the input zero point (the padding rows point at). The
+ * this order: MC tap areas, MC row sums, MC packed rows, and C / GROUPS
+ * bytes holding the input zero point (the padding rows point at). The
  * compiler allocates it. */
 static inline int64_t qopt_qconv_workspace_bytes(const int64_t *desc,
                                                  int64_t elementBytes) {
-  int64_t taps = desc[QOPT_CONV_KH] * desc[QOPT_CONV_KW];
-  taps = taps < 8 ? 8 : taps;
   return desc[QOPT_CONV_MC] *
-             (taps * 8 + 4 + desc[QOPT_CONV_KPAD] * elementBytes) +
+             qopt_qconv_row_bytes(desc[QOPT_CONV_KH], desc[QOPT_CONV_KW],
+                                  desc[QOPT_CONV_KPAD], elementBytes) +
          desc[QOPT_CONV_C] / desc[QOPT_CONV_GROUPS];
 }
 

@@ -126,7 +126,7 @@ static inline qopt_workspace_t qopt_workspace(const qopt_conv_t *p, uint8_t *ws,
                                               int64_t elementBytes) {
   qopt_workspace_t w;
   w.taps = (const uint8_t **)ws;
-  w.rowSums = (int32_t *)(ws + p->mc * QOPT_MAX(p->kh * p->kw, 8) * 8);
+  w.rowSums = (int32_t *)(ws + p->mc * qopt_qconv_tap_bytes(p->kh, p->kw));
   w.rows = (uint8_t *)(w.rowSums + p->mc);
   w.zero = w.rows + p->mc * p->kpad * elementBytes;
   return w;

@@ -143,11 +143,10 @@ QConvPacked qopt::packQConv(const QConvSpec &s, KernelISA isa, int64_t rows) {
 
   // Rows of the GEMM packed at a time: as many as the budget holds, in
   // whole tiles of 8 rows, but no more than one call has.
-  // A row's bytes: the packed row, its sum and its share of the tap area
-  // (qopt_qconv_workspace_bytes), which short rows would otherwise let
-  // grow past the budget.
+  // A row's whole share of the workspace, whose tap area short rows would
+  // otherwise let grow past the budget.
   int64_t rowBytes =
-      kpad * kernel.rowElementBytes + 4 + std::max<int64_t>(s.kh * s.kw, 8) * 8;
+      qopt_qconv_row_bytes(s.kh, s.kw, kpad, kernel.rowElementBytes);
   int64_t mc = std::max<int64_t>(8, kPackedRowBudget / rowBytes / 8 * 8);
   if (rows > 0)
     mc = std::min<int64_t>(mc, llvm::alignTo(rows, 8));
