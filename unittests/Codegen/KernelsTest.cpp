@@ -333,6 +333,80 @@ TEST(ConvKernels, PairedSumsAtTheInt16Bound) {
       }
 }
 
+// 1x1 convolutions with stride 1 over unsigned bytes (and linear layers):
+// the AVX2 kernel reads a tile's rows in place from the input when all
+// its bytes are below 128 and packs them otherwise, so these problems mix
+// tiles of both kinds in one block: rows of data below 128, some rows with
+// a few bytes of 128 or more (clamped and added back), some with many (the
+// split path); row counts that leave tiles of 2 and 1 rows; channel counts
+// in and out of runs of four (C = 30 and 102 are always packed), K long
+// enough for the paired path; weight zero points, which need row sums.
+TEST(ConvKernels, PointwiseRowsReadInPlace) {
+  std::mt19937 rng(99);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  int index = 0;
+  for (int64_t c : {4, 16, 24, 30, 64, 96, 102, 160})
+    for (int mix = 0; mix < 4; ++mix, ++index) {
+      Problem p;
+      QConvSpec &s = p.spec;
+      s.c = c;
+      s.oc = pick(1, 40);
+      s.h = pick(1, 5);
+      s.w = pick(1, 7);
+      s.oh = s.h;
+      s.ow = s.w;
+      p.batch = pick(1, 3);
+      s.inputZero = static_cast<int32_t>(pick(0, 127));
+      s.outputZero = static_cast<int32_t>(pick(0, 255));
+      s.integerMode = index % 3 == 0;
+      bool zeros = mix == 3;
+      int64_t spread = mix == 2 ? 20 : 128;
+      for (int64_t i = 0; i < s.oc * s.c; ++i)
+        s.weights.push_back(pick(-spread, spread - 1));
+      for (int64_t o = 0; o < s.oc; ++o) {
+        s.weightZeros.push_back(zeros ? pick(-9, 9) : 0);
+        s.bias.push_back(static_cast<int32_t>(pick(-2000, 2000)));
+        s.biasTerm.push_back(static_cast<float>(pick(-5000, 5000)) / 7.0f);
+        s.multiplier.push_back(1.0f / static_cast<float>(pick(500, 60000)));
+        s.fixedMultiplier.push_back(
+            static_cast<int32_t>((int64_t{1} << 30) + pick(0, (1 << 30) - 1)));
+        s.leftShift.push_back(0);
+        s.rightShift.push_back(static_cast<int32_t>(pick(5, 16)));
+      }
+      int64_t pixels = p.batch * s.h * s.w;
+      for (int64_t i = 0; i < pixels * s.c; ++i)
+        p.input.push_back(static_cast<uint8_t>(pick(0, 127)));
+      // Rows with no bytes of 128 or more (kind 0), a few (1), many (2):
+      // mix 1 mixes the kinds within tiles, the others from tile to tile,
+      // mix 0 only in its first 8 rows.
+      for (int64_t r = 0; r < pixels; ++r) {
+        int64_t kind = mix == 1 ? r % 3 : mix == 0 && r >= 8 ? 0 : r / 4 % 3;
+        int64_t n = kind == 1 ? 2 : kind == 2 ? 20 : 0;
+        for (int64_t i = 0; i < n; ++i)
+          p.input[r * s.c + pick(0, s.c - 1)] =
+              static_cast<uint8_t>(pick(128, 255));
+      }
+      std::vector<uint8_t> expected = reference(p);
+      for (const Variant &v : variants()) {
+        if (!v.supported)
+          continue;
+        for (int64_t rows : {pixels, int64_t{5}, int64_t{1}}) {
+          QConvPacked packed = packQConv(s, v.isa, rows);
+          std::vector<uint8_t> workspace(packed.workspaceBytes);
+          std::vector<uint8_t> actual(expected.size(), 0xA5);
+          v.conv(packed.descriptor.data(), p.input.data(),
+                 packed.weights.data(), packed.channels.data(), actual.data(),
+                 workspace.data(), p.batch);
+          ASSERT_EQ(actual, expected)
+              << "C " << c << ", mix " << mix << ", kernels "
+              << stringifyKernelISA(v.isa).str() << ", rows " << rows;
+        }
+      }
+    }
+}
+
 using PoolFn = void (*)(const int64_t *, const uint8_t *, uint8_t *, int64_t);
 
 struct PoolVariant {

@@ -130,10 +130,12 @@ QOPT_AVX2_TILE(1, 2, _paired)
  * (64 bytes a row): its largest byte once clamped; whether it has more
  * bytes of 128 or more than `fixes` holds (then it stays as it is and its
  * tiles take the split path); else those bytes, clamped to 127 in the row,
- * as entries k * 256 + (x - 127) to add back after the GEMM. */
+ * as entries k * 256 + (x - 127) to add back after the GEMM; and, in the
+ * first row of a tile, whether the tile reads its rows in place from the
+ * input (`direct`, see qopt_qconv_avx2) instead of from the workspace. */
 enum { QOPT_MAX_FIXES = 14 };
 typedef struct {
-  uint8_t largest, dense, count, unused;
+  uint8_t largest, dense, count, direct;
   uint32_t fixes[QOPT_MAX_FIXES];
   uint32_t unused2;
 } qopt_row_facts_t;
@@ -150,25 +152,35 @@ QOPT_AVX2 static inline uint8_t qopt_hmax_u8(__m256i v) {
   return (uint8_t)_mm_cvtsi128_si32(m);
 }
 
-/* Fills `facts` for the `n` bytes at `row`, clamping a few high bytes. */
-QOPT_AVX2 static inline void qopt_scan_row(uint8_t *row, int64_t n,
-                                           qopt_row_facts_t *facts) {
+/* The largest of the `n` bytes at `row`; `high` counts those of 128 or
+ * more. */
+QOPT_AVX2 static inline uint8_t qopt_max_u8(const uint8_t *row, int64_t n,
+                                            int64_t *high) {
   __m256i largest = _mm256_setzero_si256();
-  int64_t high = 0, i = 0;
+  int64_t i = 0;
+  *high = 0;
   for (; i + 32 <= n; i += 32) {
     __m256i v = _mm256_loadu_si256((const __m256i *)(row + i));
     largest = _mm256_max_epu8(largest, v);
-    high += __builtin_popcount((unsigned)_mm256_movemask_epi8(v));
+    *high += __builtin_popcount((unsigned)_mm256_movemask_epi8(v));
   }
   uint8_t tail = 0;
   for (int64_t k = i; k < n; ++k) {
     tail = row[k] > tail ? row[k] : tail;
-    high += row[k] >> 7;
+    *high += row[k] >> 7;
   }
   uint8_t top = qopt_hmax_u8(largest);
-  facts->largest = top > tail ? top : tail;
+  return top > tail ? top : tail;
+}
+
+/* Fills `facts` for the `n` bytes at `row`, clamping a few high bytes. */
+QOPT_AVX2 static inline void qopt_scan_row(uint8_t *row, int64_t n,
+                                           qopt_row_facts_t *facts) {
+  int64_t high;
+  facts->largest = qopt_max_u8(row, n, &high);
   facts->dense = high > QOPT_MAX_FIXES || n > (1 << 24);
   facts->count = 0;
+  facts->direct = 0;
   if (high == 0 || facts->dense)
     return;
   for (int64_t k = 0; k < n; ++k)
@@ -203,12 +215,27 @@ QOPT_AVX2 static inline void qopt_apply_fixes(const qopt_row_facts_t *facts,
   }
 }
 
+/* The rows of the tile at a block's row r0, `left` rows before the
+ * block's end: 4, then 2 and 1 to finish. */
+static inline int64_t qopt_tile_rows(int64_t left) {
+  return left >= 4 ? 4 : left >= 2 ? 2 : 1;
+}
+
 QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
                                const int8_t *w, const int32_t *chan, uint8_t *y,
                                uint8_t *ws, int64_t batch) {
   qopt_conv_t p = qopt_conv_read(desc);
   qopt_workspace_t work = qopt_workspace(&p, ws, 1);
   qopt_row_facts_t *facts = (qopt_row_facts_t *)work.taps;
+  /* A 1x1 convolution with stride 1 and no padding over unsigned bytes,
+   * in one group whose channels fill runs of four (a linear layer too):
+   * GEMM row m is input pixel m, its kpad bytes at x + m * kpad, so a tile
+   * whose bytes are all below 128 is read in place; the others are packed
+   * as any. (Without this, packing costs as much as the multiplications
+   * where K is 16 or 32.) */
+  int direct = p.kh == 1 && p.kw == 1 && p.sh == 1 && p.sw == 1 && p.ph == 0 &&
+               p.pw == 0 && p.oh == p.h && p.ow == p.w && p.groups == 1 &&
+               !p.xsigned && !p.wzero && p.c == p.kpad;
   int64_t total = batch * p.oh * p.ow;
   int64_t t = p.groups * p.npad;
   int64_t blocks = p.npad / NR, quads = p.kpad / 4;
@@ -220,10 +247,26 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
   for (int64_t g = 0; g < p.groups; ++g) {
     for (int64_t m0 = 0; m0 < total; m0 += p.mc) {
       int64_t count = QOPT_MIN(p.mc, total - m0);
-      for (int64_t r = 0; r < count; ++r) {
-        uint8_t *row = work.rows + r * p.kpad;
-        work.rowSums[r] = qopt_pack_row_u8(&p, x, m0 + r, g, row);
-        qopt_scan_row(row, p.kpad, &facts[r]);
+      for (int64_t r0 = 0, tileRows; r0 < count; r0 += tileRows) {
+        tileRows = qopt_tile_rows(count - r0);
+        int64_t high = 1;
+        uint8_t largest = direct ? qopt_max_u8(x + (m0 + r0) * p.kpad,
+                                               tileRows * p.kpad, &high)
+                                 : 0;
+        if (high == 0) {
+          for (int64_t i = 0; i < tileRows; ++i) {
+            qopt_row_facts_t *f = &facts[r0 + i];
+            f->largest = largest;
+            f->dense = f->count = f->direct = 0;
+          }
+          facts[r0].direct = 1;
+          continue;
+        }
+        for (int64_t r = r0; r < r0 + tileRows; ++r) {
+          uint8_t *row = work.rows + r * p.kpad;
+          work.rowSums[r] = qopt_pack_row_u8(&p, x, m0 + r, g, row);
+          qopt_scan_row(row, p.kpad, &facts[r]);
+        }
       }
       for (int64_t nb = 0; nb < blocks; ++nb) {
         const int8_t *panel = w + (g * blocks + nb) * p.kpad * NR;
@@ -245,9 +288,9 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
                   zx, _mm256_loadu_si256((const __m256i *)(wsum + 8 * h))));
         for (int64_t r0 = 0, tileRows; r0 < count; r0 += tileRows) {
           __m256i acc[MR][2];
-          const uint8_t *a = work.rows + r0 * p.kpad;
-          int64_t left = count - r0;
-          tileRows = left >= 4 ? 4 : left >= 2 ? 2 : 1;
+          const uint8_t *a = facts[r0].direct ? x + (m0 + r0) * p.kpad
+                                              : work.rows + r0 * p.kpad;
+          tileRows = qopt_tile_rows(count - r0);
           int split = 0, largest = 0;
           for (int i = 0; i < tileRows; ++i) {
             split |= facts[r0 + i].dense;
