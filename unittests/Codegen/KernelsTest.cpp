@@ -407,6 +407,73 @@ TEST(ConvKernels, PointwiseRowsReadInPlace) {
     }
 }
 
+// Depthwise kernels on channel counts around their blocks (16 channels for
+// AVX2, 32 in two halves for AVX-512), in both requantization modes, with
+// even and odd tap counts (an odd last tap pairs with a weight of 0, which
+// a weight zero point must not change) and up to the 25 taps AVX-512
+// keeps, signed and unsigned input over its whole range, padding.
+TEST(ConvKernels, DepthwiseChannelBlocks) {
+  std::mt19937 rng(7);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  struct Window {
+    int64_t kh, kw;
+  };
+  int index = 0;
+  for (int64_t c : {1, 15, 16, 17, 31, 32, 33, 48, 63})
+    for (Window window : {Window{3, 3}, Window{1, 2}, Window{5, 5}})
+      for (bool integer : {false, true}) {
+        Problem p;
+        QConvSpec &s = p.spec;
+        s.c = s.oc = s.groups = c;
+        s.kh = window.kh;
+        s.kw = window.kw;
+        s.sh = s.sw = 1 + index++ % 2;
+        s.ph = s.kh / 2;
+        s.pw = s.kw / 2;
+        s.h = pick(s.kh, 9);
+        s.w = pick(s.kw, 11);
+        s.oh = (s.h + 2 * s.ph - s.kh) / s.sh + 1;
+        s.ow = (s.w + 2 * s.pw - s.kw) / s.sw + 1;
+        p.batch = 2;
+        s.integerMode = integer;
+        s.inputSigned = pick(0, 1);
+        s.inputZero = static_cast<int32_t>(s.inputSigned ? pick(-128, 127)
+                                                         : pick(0, 255));
+        s.outputZero = static_cast<int32_t>(pick(0, 255));
+        for (int64_t i = 0; i < c * s.kh * s.kw; ++i)
+          s.weights.push_back(pick(-128, 127));
+        for (int64_t o = 0; o < c; ++o) {
+          s.weightZeros.push_back(pick(-9, 9));
+          s.bias.push_back(static_cast<int32_t>(pick(-2000, 2000)));
+          s.biasTerm.push_back(static_cast<float>(pick(-5000, 5000)) / 7.0f);
+          s.multiplier.push_back(1.0f / static_cast<float>(pick(500, 60000)));
+          s.fixedMultiplier.push_back(static_cast<int32_t>(
+              (int64_t{1} << 30) + pick(0, (1 << 30) - 1)));
+          s.leftShift.push_back(0);
+          s.rightShift.push_back(static_cast<int32_t>(pick(5, 16)));
+        }
+        for (int64_t i = 0; i < p.batch * s.h * s.w * c; ++i)
+          p.input.push_back(static_cast<uint8_t>(pick(0, 255)));
+        std::vector<uint8_t> expected = reference(p);
+        for (const Variant &v : variants()) {
+          if (!v.supported)
+            continue;
+          QConvPacked packed = packQDWConv(s);
+          std::vector<uint8_t> workspace(packed.workspaceBytes);
+          std::vector<uint8_t> actual(expected.size(), 0xA5);
+          v.depthwise(packed.descriptor.data(), p.input.data(),
+                      packed.weights.data(), packed.channels.data(),
+                      actual.data(), workspace.data(), p.batch);
+          ASSERT_EQ(actual, expected)
+              << "C " << c << ", " << s.kh << "x" << s.kw << ", "
+              << (integer ? "integer" : "float") << " mode, kernels "
+              << stringifyKernelISA(v.isa).str();
+        }
+      }
+}
+
 using PoolFn = void (*)(const int64_t *, const uint8_t *, uint8_t *, int64_t);
 
 struct PoolVariant {
