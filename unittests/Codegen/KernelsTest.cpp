@@ -188,6 +188,17 @@ std::vector<uint8_t> reference(const Problem &p) {
   return out;
 }
 
+/// `fn` on problem `p` packed as `packed`: its output, initialized to a
+/// pattern no kernel writes on purpose.
+std::vector<uint8_t> runKernel(KernelFn fn, const QConvPacked &packed,
+                               const Problem &p, size_t outputBytes) {
+  std::vector<uint8_t> workspace(packed.workspaceBytes);
+  std::vector<uint8_t> actual(outputBytes, 0xA5);
+  fn(packed.descriptor.data(), p.input.data(), packed.weights.data(),
+     packed.channels.data(), actual.data(), workspace.data(), p.batch);
+  return actual;
+}
+
 TEST(ConvKernels, EveryVariantEqualsTheReference) {
   std::mt19937 rng(1234);
   int checked = 0, depthwise = 0;
@@ -200,11 +211,7 @@ TEST(ConvKernels, EveryVariantEqualsTheReference) {
       // Once with a workspace sized for one image (several row blocks for
       // larger batches), once with the fewest rows a block may have.
       auto run = [&](KernelFn fn, const QConvPacked &packed) {
-        std::vector<uint8_t> workspace(packed.workspaceBytes);
-        std::vector<uint8_t> actual(expected.size(), 0xA5);
-        fn(packed.descriptor.data(), p.input.data(), packed.weights.data(),
-           packed.channels.data(), actual.data(), workspace.data(), p.batch);
-        return actual;
+        return runKernel(fn, packed, p, expected.size());
       };
       for (int64_t rows : {p.spec.oh * p.spec.ow, int64_t{1}}) {
         ASSERT_EQ(run(v.conv, packQConv(p.spec, v.isa, rows)), expected)
@@ -320,17 +327,33 @@ TEST(ConvKernels, PairedSumsAtTheInt16Bound) {
           int64_t t = packed.descriptor[QOPT_CONV_NPAD];
           EXPECT_EQ(packed.channels[QOPT_CHAN_GROUP * t + 0], group);
           EXPECT_EQ(packed.channels[QOPT_CHAN_GROUP * t + 1], 258);
-          std::vector<uint8_t> workspace(packed.workspaceBytes);
-          std::vector<uint8_t> actual(expected.size(), 0xA5);
-          v.conv(packed.descriptor.data(), p.input.data(),
-                 packed.weights.data(), packed.channels.data(), actual.data(),
-                 workspace.data(), p.batch);
+          std::vector<uint8_t> actual =
+              runKernel(v.conv, packed, p, expected.size());
           EXPECT_EQ(actual, expected)
               << "kernels " << stringifyKernelISA(v.isa).str() << ", GROUP "
               << group << ", inputs " << top << ", " << highBytes
               << " bytes of 200";
         }
       }
+}
+
+/// Random per-channel constants for every output channel of `s`: weight
+/// zero points within +-zeroSpread, biases, and multipliers for both
+/// requantization modes (no left shift).
+void addRandomChannels(QConvSpec &s, std::mt19937 &rng, int64_t zeroSpread) {
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  for (int64_t o = 0; o < s.oc; ++o) {
+    s.weightZeros.push_back(pick(-zeroSpread, zeroSpread));
+    s.bias.push_back(static_cast<int32_t>(pick(-2000, 2000)));
+    s.biasTerm.push_back(static_cast<float>(pick(-5000, 5000)) / 7.0f);
+    s.multiplier.push_back(1.0f / static_cast<float>(pick(500, 60000)));
+    s.fixedMultiplier.push_back(
+        static_cast<int32_t>((int64_t{1} << 30) + pick(0, (1 << 30) - 1)));
+    s.leftShift.push_back(0);
+    s.rightShift.push_back(static_cast<int32_t>(pick(5, 16)));
+  }
 }
 
 // 1x1 convolutions with stride 1 over unsigned bytes (and linear layers):
@@ -365,16 +388,7 @@ TEST(ConvKernels, PointwiseRowsReadInPlace) {
       int64_t spread = mix == 2 ? 20 : 128;
       for (int64_t i = 0; i < s.oc * s.c; ++i)
         s.weights.push_back(pick(-spread, spread - 1));
-      for (int64_t o = 0; o < s.oc; ++o) {
-        s.weightZeros.push_back(zeros ? pick(-9, 9) : 0);
-        s.bias.push_back(static_cast<int32_t>(pick(-2000, 2000)));
-        s.biasTerm.push_back(static_cast<float>(pick(-5000, 5000)) / 7.0f);
-        s.multiplier.push_back(1.0f / static_cast<float>(pick(500, 60000)));
-        s.fixedMultiplier.push_back(
-            static_cast<int32_t>((int64_t{1} << 30) + pick(0, (1 << 30) - 1)));
-        s.leftShift.push_back(0);
-        s.rightShift.push_back(static_cast<int32_t>(pick(5, 16)));
-      }
+      addRandomChannels(s, rng, zeros ? 9 : 0);
       int64_t pixels = p.batch * s.h * s.w;
       for (int64_t i = 0; i < pixels * s.c; ++i)
         p.input.push_back(static_cast<uint8_t>(pick(0, 127)));
@@ -394,11 +408,8 @@ TEST(ConvKernels, PointwiseRowsReadInPlace) {
           continue;
         for (int64_t rows : {pixels, int64_t{5}, int64_t{1}}) {
           QConvPacked packed = packQConv(s, v.isa, rows);
-          std::vector<uint8_t> workspace(packed.workspaceBytes);
-          std::vector<uint8_t> actual(expected.size(), 0xA5);
-          v.conv(packed.descriptor.data(), p.input.data(),
-                 packed.weights.data(), packed.channels.data(), actual.data(),
-                 workspace.data(), p.batch);
+          std::vector<uint8_t> actual =
+              runKernel(v.conv, packed, p, expected.size());
           ASSERT_EQ(actual, expected)
               << "C " << c << ", mix " << mix << ", kernels "
               << stringifyKernelISA(v.isa).str() << ", rows " << rows;
@@ -444,28 +455,15 @@ TEST(ConvKernels, DepthwiseChannelBlocks) {
         s.outputZero = static_cast<int32_t>(pick(0, 255));
         for (int64_t i = 0; i < c * s.kh * s.kw; ++i)
           s.weights.push_back(pick(-128, 127));
-        for (int64_t o = 0; o < c; ++o) {
-          s.weightZeros.push_back(pick(-9, 9));
-          s.bias.push_back(static_cast<int32_t>(pick(-2000, 2000)));
-          s.biasTerm.push_back(static_cast<float>(pick(-5000, 5000)) / 7.0f);
-          s.multiplier.push_back(1.0f / static_cast<float>(pick(500, 60000)));
-          s.fixedMultiplier.push_back(static_cast<int32_t>(
-              (int64_t{1} << 30) + pick(0, (1 << 30) - 1)));
-          s.leftShift.push_back(0);
-          s.rightShift.push_back(static_cast<int32_t>(pick(5, 16)));
-        }
+        addRandomChannels(s, rng, 9);
         for (int64_t i = 0; i < p.batch * s.h * s.w * c; ++i)
           p.input.push_back(static_cast<uint8_t>(pick(0, 255)));
         std::vector<uint8_t> expected = reference(p);
         for (const Variant &v : variants()) {
           if (!v.supported)
             continue;
-          QConvPacked packed = packQDWConv(s);
-          std::vector<uint8_t> workspace(packed.workspaceBytes);
-          std::vector<uint8_t> actual(expected.size(), 0xA5);
-          v.depthwise(packed.descriptor.data(), p.input.data(),
-                      packed.weights.data(), packed.channels.data(),
-                      actual.data(), workspace.data(), p.batch);
+          std::vector<uint8_t> actual =
+              runKernel(v.depthwise, packQDWConv(s), p, expected.size());
           ASSERT_EQ(actual, expected)
               << "C " << c << ", " << s.kh << "x" << s.kw << ", "
               << (integer ? "integer" : "float") << " mode, kernels "
