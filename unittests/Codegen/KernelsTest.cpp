@@ -289,52 +289,60 @@ TEST(ConvKernels, GroupSumOfTheWeights) {
 // 127 * 259 = 32893 does not) or 126 (126 * 259 = 32634 fits again), and
 // the same inputs with a few bytes of 128 or more (clamped to 127 and
 // added back) and with many (the split path). A sum that wrapped in int16
-// would be 65536 off, 32 steps after requantization.
+// would be 65536 off, 32 steps after requantization. K = 68 (eight pairs
+// of runs and one alone), 80 and 88 (a row's last 16 and 8 bytes scanned
+// apart from its runs of 32).
 TEST(ConvKernels, PairedSumsAtTheInt16Bound) {
-  for (int64_t group : {258, 259})
-    for (int64_t top : {127, 126})
-      for (int64_t highBytes : {0, 3, 20}) {
-        Problem p;
-        QConvSpec &s = p.spec;
-        s.c = 68; // K = 68: eight pairs of runs and one run alone
-        s.oc = 3;
-        p.batch = 2;
-        std::vector<int64_t> positive = {127,         127, 100, 100,
-                                         group - 254, 0,   58,  0};
-        std::vector<int64_t> negative = {-128, -128, -100, -100, -2, 0, -58, 0};
-        for (int64_t o = 0; o < s.oc; ++o)
-          for (int64_t k = 0; k < s.c; ++k)
-            s.weights.push_back((o == 1 ? negative : positive)[k % 8]);
-        s.weightZeros.assign(s.oc, 0);
-        s.bias.assign(s.oc, 0);
-        s.biasTerm.assign(s.oc, 0.0f);
-        s.multiplier.assign(s.oc, 1.0f / 2048.0f);
-        s.outputZero = 128;
-        // Image 0: every input `top`; image 1: `top` where the weight is
-        // positive, 0 elsewhere; then some bytes of 200.
-        for (int64_t k = 0; k < s.c; ++k)
-          p.input.push_back(static_cast<uint8_t>(top));
-        for (int64_t k = 0; k < s.c; ++k)
-          p.input.push_back(positive[k % 8] > 0 ? static_cast<uint8_t>(top)
-                                                : 0);
-        for (int64_t i = 0; i < highBytes; ++i)
-          p.input[(i * 7) % p.input.size()] = 200;
-        std::vector<uint8_t> expected = reference(p);
-        for (const Variant &v : variants()) {
-          if (!v.supported)
-            continue;
-          QConvPacked packed = packQConv(s, v.isa, p.batch);
-          int64_t t = packed.descriptor[QOPT_CONV_NPAD];
-          EXPECT_EQ(packed.channels[QOPT_CHAN_GROUP * t + 0], group);
-          EXPECT_EQ(packed.channels[QOPT_CHAN_GROUP * t + 1], 258);
-          std::vector<uint8_t> actual =
-              runKernel(v.conv, packed, p, expected.size());
-          EXPECT_EQ(actual, expected)
-              << "kernels " << stringifyKernelISA(v.isa).str() << ", GROUP "
-              << group << ", inputs " << top << ", " << highBytes
-              << " bytes of 200";
+  for (int64_t k : {68, 80, 88})
+    for (int64_t group : {258, 259})
+      for (int64_t top : {127, 126})
+        for (int64_t highBytes : {0, 3, 20}) {
+          Problem p;
+          QConvSpec &s = p.spec;
+          s.c = k;
+          s.oc = 3;
+          p.batch = 3;
+          std::vector<int64_t> positive = {127,         127, 100, 100,
+                                           group - 254, 0,   58,  0};
+          std::vector<int64_t> negative = {-128, -128, -100, -100,
+                                           -2,   0,    -58,  0};
+          for (int64_t o = 0; o < s.oc; ++o)
+            for (int64_t k = 0; k < s.c; ++k)
+              s.weights.push_back((o == 1 ? negative : positive)[k % 8]);
+          s.weightZeros.assign(s.oc, 0);
+          s.bias.assign(s.oc, 0);
+          s.biasTerm.assign(s.oc, 0.0f);
+          s.multiplier.assign(s.oc, 1.0f / 2048.0f);
+          s.outputZero = 128;
+          // Image 0: every input `top`; image 1: `top` where the weight is
+          // positive, 0 elsewhere; image 2 the same in the row's last bytes
+          // only (a row of its own: its largest byte in the tail); then
+          // some bytes of 200.
+          for (int64_t i = 0; i < s.c; ++i)
+            p.input.push_back(static_cast<uint8_t>(top));
+          for (int64_t from : {int64_t{0}, (k - 8) / 16 * 16})
+            for (int64_t i = 0; i < s.c; ++i)
+              p.input.push_back(i >= from && positive[i % 8] > 0
+                                    ? static_cast<uint8_t>(top)
+                                    : 0);
+          for (int64_t i = 0; i < highBytes; ++i)
+            p.input[(i * 7) % p.input.size()] = 200;
+          std::vector<uint8_t> expected = reference(p);
+          for (const Variant &v : variants()) {
+            if (!v.supported)
+              continue;
+            QConvPacked packed = packQConv(s, v.isa, p.batch);
+            int64_t t = packed.descriptor[QOPT_CONV_NPAD];
+            EXPECT_EQ(packed.channels[QOPT_CHAN_GROUP * t + 0], group);
+            EXPECT_EQ(packed.channels[QOPT_CHAN_GROUP * t + 1], 258);
+            std::vector<uint8_t> actual =
+                runKernel(v.conv, packed, p, expected.size());
+            EXPECT_EQ(actual, expected)
+                << "kernels " << stringifyKernelISA(v.isa).str() << ", GROUP "
+                << group << ", inputs " << top << ", " << highBytes
+                << " bytes of 200";
+          }
         }
-      }
 }
 
 /// Random per-channel constants for every output channel of `s`: weight

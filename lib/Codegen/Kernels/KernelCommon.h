@@ -206,14 +206,13 @@ static inline int32_t qopt_copy_u8(uint8_t *row, const uint8_t *src, int64_t n,
  * the weights have zero points, or the input is signed, else 0). A kernel
  * row whose taps all lie inside the input and follow each other in memory
  * (one group, no dilation: kw pixels of c channels) is one copy. */
-static inline int32_t qopt_pack_row_u8(const qopt_conv_t *p, const uint8_t *x,
-                                       int64_t m, int64_t g, uint8_t *row) {
+static inline int32_t qopt_pack_pixel_u8(const qopt_conv_t *p, const uint8_t *x,
+                                         int64_t n, int64_t oh, int64_t ow,
+                                         int64_t g, uint8_t *row) {
   uint8_t flip = p->xsigned ? 0x80 : 0;
   int32_t zero = p->xzero + (p->xsigned ? 128 : 0);
   int sum = flip || p->wzero;
   int32_t total = 0;
-  int64_t ow = m % p->ow, rest = m / p->ow;
-  int64_t oh = rest % p->oh, n = rest / p->oh;
   int64_t iw0 = ow * p->sw - p->pw;
   int contiguous = p->groups == 1 && (p->dw == 1 || p->kw == 1) && iw0 >= 0 &&
                    iw0 + (p->kw - 1) * p->dw < p->w;
@@ -244,6 +243,37 @@ static inline int32_t qopt_pack_row_u8(const qopt_conv_t *p, const uint8_t *x,
   }
   memset(row + k, 0, (size_t)(p->kpad - k));
   return total;
+}
+
+/* The same for GEMM row m (output pixel m of the batch). */
+static inline int32_t qopt_pack_row_u8(const qopt_conv_t *p, const uint8_t *x,
+                                       int64_t m, int64_t g, uint8_t *row) {
+  int64_t ow = m % p->ow, rest = m / p->ow;
+  return qopt_pack_pixel_u8(p, x, rest / p->oh, rest % p->oh, ow, g, row);
+}
+
+/* An output pixel (n, oh, ow), walked in GEMM row order without a
+ * division per row. */
+typedef struct {
+  int64_t n, oh, ow;
+} qopt_pixel_t;
+
+static inline qopt_pixel_t qopt_pixel_of_row(const qopt_conv_t *p, int64_t m) {
+  qopt_pixel_t at;
+  at.ow = m % p->ow;
+  at.oh = m / p->ow % p->oh;
+  at.n = m / p->ow / p->oh;
+  return at;
+}
+
+static inline void qopt_next_pixel(const qopt_conv_t *p, qopt_pixel_t *at) {
+  if (++at->ow < p->ow)
+    return;
+  at->ow = 0;
+  if (++at->oh < p->oh)
+    return;
+  at->oh = 0;
+  ++at->n;
 }
 
 /* Stores the requantized value v of output (m, channel) as storage. */

@@ -164,6 +164,12 @@ QOPT_AVX2 static inline uint8_t qopt_max_u8(const uint8_t *row, int64_t n,
     largest = _mm256_max_epu8(largest, v);
     *high += __builtin_popcount((unsigned)_mm256_movemask_epi8(v));
   }
+  if (i + 16 <= n) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(row + i));
+    largest = _mm256_max_epu8(largest, _mm256_zextsi128_si256(v));
+    *high += __builtin_popcount((unsigned)_mm_movemask_epi8(v));
+    i += 16;
+  }
   uint8_t tail = 0;
   for (int64_t k = i; k < n; ++k) {
     tail = row[k] > tail ? row[k] : tail;
@@ -247,6 +253,7 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
   for (int64_t g = 0; g < p.groups; ++g) {
     for (int64_t m0 = 0; m0 < total; m0 += p.mc) {
       int64_t count = QOPT_MIN(p.mc, total - m0);
+      qopt_pixel_t at = qopt_pixel_of_row(&p, m0);
       for (int64_t r0 = 0, tileRows; r0 < count; r0 += tileRows) {
         tileRows = qopt_tile_rows(count - r0);
         int64_t high = 1;
@@ -258,14 +265,17 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
             qopt_row_facts_t *f = &facts[r0 + i];
             f->largest = largest;
             f->dense = f->count = f->direct = 0;
+            qopt_next_pixel(&p, &at);
           }
           facts[r0].direct = 1;
           continue;
         }
         for (int64_t r = r0; r < r0 + tileRows; ++r) {
           uint8_t *row = work.rows + r * p.kpad;
-          work.rowSums[r] = qopt_pack_row_u8(&p, x, m0 + r, g, row);
+          work.rowSums[r] =
+              qopt_pack_pixel_u8(&p, x, at.n, at.oh, at.ow, g, row);
           qopt_scan_row(row, p.kpad, &facts[r]);
+          qopt_next_pixel(&p, &at);
         }
       }
       for (int64_t nb = 0; nb < blocks; ++nb) {
