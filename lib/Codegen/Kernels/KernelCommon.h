@@ -200,12 +200,12 @@ static inline int32_t qopt_copy_u8(uint8_t *row, const uint8_t *src, int64_t n,
   return total;
 }
 
-/* Row m of the GEMM's left operand for group g as unsigned bytes: u8 input
- * as it is, i8 input plus 128 (so zx becomes zx + 128); padding holds that
- * zero point, the K tail 0. Returns the row's sum of x - zx (computed when
- * the weights have zero points, or the input is signed, else 0). A kernel
- * row whose taps all lie inside the input and follow each other in memory
- * (one group, no dilation: kw pixels of c channels) is one copy. */
+/* The GEMM row of output pixel (n, oh, ow) for group g as unsigned bytes:
+ * u8 input as it is, i8 input plus 128 (so zx becomes zx + 128); padding
+ * holds that zero point, the K tail 0. Returns the row's sum of x - zx
+ * (computed when the weights have zero points, or the input is signed, else 0).
+ * A kernel row whose taps all lie inside the input and follow each other in
+ * memory (one group, no dilation: kw pixels of c channels) is one copy. */
 static inline int32_t qopt_pack_pixel_u8(const qopt_conv_t *p, const uint8_t *x,
                                          int64_t n, int64_t oh, int64_t ow,
                                          int64_t g, uint8_t *row) {
