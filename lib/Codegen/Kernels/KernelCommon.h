@@ -245,13 +245,6 @@ static inline int32_t qopt_pack_pixel_u8(const qopt_conv_t *p, const uint8_t *x,
   return total;
 }
 
-/* The same for GEMM row m (output pixel m of the batch). */
-static inline int32_t qopt_pack_row_u8(const qopt_conv_t *p, const uint8_t *x,
-                                       int64_t m, int64_t g, uint8_t *row) {
-  int64_t ow = m % p->ow, rest = m / p->ow;
-  return qopt_pack_pixel_u8(p, x, rest / p->oh, rest % p->oh, ow, g, row);
-}
-
 /* An output pixel (n, oh, ow), walked in GEMM row order without a
  * division per row. */
 typedef struct {
@@ -274,6 +267,13 @@ static inline void qopt_next_pixel(const qopt_conv_t *p, qopt_pixel_t *at) {
     return;
   at->oh = 0;
   ++at->n;
+}
+
+/* Whether GEMM row m reads input pixel m (its channels of the group): a
+ * 1x1 convolution with stride 1 and no padding. */
+static inline int qopt_rows_are_pixels(const qopt_conv_t *p) {
+  return p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->ph == 0 &&
+         p->pw == 0 && p->oh == p->h && p->ow == p->w;
 }
 
 /* Stores the requantized value v of output (m, channel) as storage. */

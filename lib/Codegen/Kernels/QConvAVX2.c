@@ -239,9 +239,8 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
    * whose bytes are all below 128 is read in place; the others are packed
    * as any. (Without this, packing costs as much as the multiplications
    * where K is 16 or 32.) */
-  int direct = p.kh == 1 && p.kw == 1 && p.sh == 1 && p.sw == 1 && p.ph == 0 &&
-               p.pw == 0 && p.oh == p.h && p.ow == p.w && p.groups == 1 &&
-               !p.xsigned && !p.wzero && p.c == p.kpad;
+  int direct = qopt_rows_are_pixels(&p) && p.groups == 1 && !p.xsigned &&
+               !p.wzero && p.c == p.kpad;
   int64_t total = batch * p.oh * p.ow;
   int64_t t = p.groups * p.npad;
   int64_t blocks = p.npad / NR, quads = p.kpad / 4;

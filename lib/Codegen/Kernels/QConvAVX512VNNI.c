@@ -94,30 +94,21 @@ static inline void qopt_build_taps(const qopt_conv_t *p, const uint8_t *x,
                                    const uint8_t **taps) {
   int64_t ntaps = p->kh * p->kw;
   const uint8_t *xg = x + g * p->cg;
-  if (ntaps == 1 && p->sh == 1 && p->sw == 1 && p->ph == 0 && p->pw == 0) {
-    /* A 1x1 convolution with stride 1: row m is input pixel m. */
+  if (qopt_rows_are_pixels(p)) {
     for (int64_t r = 0; r < count; ++r)
       taps[r] = xg + (m0 + r) * p->c;
   } else {
-    int64_t ow = m0 % p->ow, rest = m0 / p->ow;
-    int64_t oh = rest % p->oh, n = rest / p->oh;
-    for (int64_t r = 0; r < count; ++r) {
+    qopt_pixel_t at = qopt_pixel_of_row(p, m0);
+    for (int64_t r = 0; r < count; ++r, qopt_next_pixel(p, &at)) {
       const uint8_t **row = taps + r * ntaps;
-      const uint8_t *image = xg + n * p->h * p->w * p->c;
+      const uint8_t *image = xg + at.n * p->h * p->w * p->c;
       for (int64_t i = 0; i < p->kh; ++i) {
-        int64_t ih = oh * p->sh - p->ph + i * p->dh;
+        int64_t ih = at.oh * p->sh - p->ph + i * p->dh;
         for (int64_t j = 0; j < p->kw; ++j) {
-          int64_t iw = ow * p->sw - p->pw + j * p->dw;
+          int64_t iw = at.ow * p->sw - p->pw + j * p->dw;
           row[i * p->kw + j] = ih < 0 || ih >= p->h || iw < 0 || iw >= p->w
                                    ? zero
                                    : image + (ih * p->w + iw) * p->c;
-        }
-      }
-      if (++ow == p->ow) {
-        ow = 0;
-        if (++oh == p->oh) {
-          oh = 0;
-          ++n;
         }
       }
     }
@@ -150,9 +141,10 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
       if (inPlace) {
         qopt_build_taps(&p, x, m0, count, padded, g, work.zero, work.taps);
       } else {
-        for (int64_t r = 0; r < count; ++r)
-          work.rowSums[r] =
-              qopt_pack_row_u8(&p, x, m0 + r, g, work.rows + r * p.kpad);
+        qopt_pixel_t at = qopt_pixel_of_row(&p, m0);
+        for (int64_t r = 0; r < count; ++r, qopt_next_pixel(&p, &at))
+          work.rowSums[r] = qopt_pack_pixel_u8(&p, x, at.n, at.oh, at.ow, g,
+                                               work.rows + r * p.kpad);
         memset(work.rows + count * p.kpad, 0,
                (size_t)((padded - count) * p.kpad));
       }
