@@ -11,7 +11,7 @@ packages=("$@")
   clang-22 lld-22 clang-format-22                         # compiler, linker, format check
   cmake ninja-build libgtest-dev zlib1g-dev               # build, unit tests, gzip
   python3-psutil                                          # lit --timeout
-  python3-numpy python3-torch                             # the PyTorch oracle
+  python3-numpy python3-torch python3-torchvision         # the PyTorch oracle, its model zoo
   dataset-fashion-mnist                                   # calibration / demo data
 )
 

@@ -58,7 +58,7 @@ def python_has(module):
                               stderr=subprocess.DEVNULL).returncode == 0
     except OSError:
         return False
-for module in ("torch", "numpy"):
+for module in ("torch", "numpy", "torchvision"):
     if python_has(module):
         config.available_features.add(module)
 # Debian's dataset-fashion-mnist (scripts/setup.sh installs it).

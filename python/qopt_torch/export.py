@@ -175,16 +175,24 @@ class _Tracer(torch.fx.Tracer):
 
 def export_model(module, example_input, name="model", dynamic_batch=True):
     """qnn IR text of `module` (eval mode) for inputs shaped like
-    `example_input`; with `dynamic_batch` dimension 0 of every tensor is
-    dynamic (`?`)."""
+    `example_input` (a tensor, or a tuple or list of tensors for a model with
+    several inputs, in the order of its forward's arguments); with
+    `dynamic_batch` dimension 0 of every tensor is dynamic (`?`)."""
     module = module.eval()
     try:
         graph = _Tracer().trace(module)
         graph_module = torch.fx.GraphModule(module, graph)
     except Exception as e:  # tracing failures name the Python code
         raise ExportError("torch.fx cannot trace the model: %s" % e) from e
+    inputs = (tuple(example_input) if isinstance(example_input, (tuple, list))
+              else (example_input,))
+    placeholders = [n for n in graph_module.graph.nodes if n.op == "placeholder"]
+    if len(inputs) != len(placeholders):
+        raise ExportError("the model takes %d input(s) (%s), %d example input(s) given"
+                          % (len(placeholders), ", ".join(n.name for n in placeholders),
+                             len(inputs)))
     with torch.no_grad():
-        ShapeProp(graph_module).propagate(example_input)
+        ShapeProp(graph_module).propagate(*inputs)
     modules = dict(graph_module.named_modules())
     w = _Writer(dynamic_batch)
     args, results = [], []
@@ -356,6 +364,11 @@ _ADD = {operator.add, torch.add, "add"}
 _FLATTEN = {torch.flatten, "flatten"}
 _RESHAPE = {torch.reshape, "reshape", "view"}
 _ADAPTIVE_AVG_POOL = {F.adaptive_avg_pool1d, F.adaptive_avg_pool2d}
+# PyTorch's quantized add (nnq.QFunctional's add and add_relu, what convert
+# makes of FloatFunctional): the result's scale and zero point are the
+# traced result type's.
+_QUANTIZED_ADD = {torch.ops.quantized.add: None,
+                  torch.ops.quantized.add_relu: "relu"}
 
 
 def _function(w, node, value, ty):
@@ -366,12 +379,16 @@ def _function(w, node, value, ty):
     if target is F.relu6:
         return w.emit("qnn.clamp %s {min = 0.0 : f32, max = 6.0 : f32} : %s" % (
             value(node.args[0]), ty))
-    if target in _ADD:
+    if target in _ADD or target in _QUANTIZED_ADD:
         a, b = node.args[0], node.args[1]
         if not (isinstance(a, torch.fx.Node) and isinstance(b, torch.fx.Node)):
             raise ExportError("%s: only tensor + tensor is supported" % where)
-        return w.emit("qnn.add %s, %s : (%s, %s) -> %s" % (
-            value(a), value(b), _node_type(a, w), _node_type(b, w), ty))
+        if target in _ADD and (len(node.args) > 2 or node.kwargs):
+            raise ExportError("%s: add with alpha or out is not supported" % where)
+        activation = _QUANTIZED_ADD.get(target)
+        attrs = " {activation = #qnn.activation<%s>}" % activation if activation else ""
+        return w.emit("qnn.add %s, %s%s : (%s, %s) -> %s" % (
+            value(a), value(b), attrs, _node_type(a, w), _node_type(b, w), ty))
     if target in _FLATTEN:
         start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
         end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)

@@ -15,7 +15,10 @@
    (onednn engine), exported with PyTorch's scales, zero points and int8
    weights, run by qrun; their outputs are compared with PyTorch's in units
    of the output's quantization step.
-   A model with unfused ReLU6 layers (nnq.ReLU6 after convert) too.
+   A model with unfused ReLU6 layers (nnq.ReLU6 after convert) too, and
+   residual blocks written with FloatFunctional add_relu and add (QFunctional
+   after convert, torch.ops.quantized.add_relu / add).
+   A model with two inputs exports with a tuple of example inputs.
 3. Unsupported modules and functions are errors naming the operation and
    where it is; so are quantized, QAT and dynamic modules whose float base
    class is supported (nnq.BatchNorm2d, the QAT Conv2d, dynamic Linear).
@@ -103,6 +106,53 @@ class Clamped(nn.Module):
         return self.dequant(x)
 
 
+class Residual(nn.Module):
+    """Residual blocks as torchvision's quantizable ResNet and MobileNetV2
+    write them: FloatFunctional's add_relu and add, which convert turns into
+    QFunctional (torch.ops.quantized.add_relu / add with the observed output
+    scale)."""
+
+    fuse = [["conv", "bn", "relu"], ["conv1", "bn1", "relu1"], ["conv2", "bn2"]]
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(1, 4, 3, padding=1)
+        self.bn = nn.BatchNorm2d(4)
+        self.relu = nn.ReLU()
+        self.conv1 = nn.Conv2d(4, 4, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(4)
+        self.relu1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(4)
+        self.add_relu = torch.ao.nn.quantized.FloatFunctional()
+        self.conv3 = nn.Conv2d(4, 4, 1)
+        self.skip_add = torch.ao.nn.quantized.FloatFunctional()
+        self.pool = nn.AdaptiveAvgPool2d(2)
+        self.fc = nn.Linear(16, 10)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.relu(self.bn(self.conv(self.quant(x))))
+        y = self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x)))))
+        x = self.add_relu.add_relu(y, x)
+        x = self.skip_add.add(x, self.conv3(x))
+        return self.dequant(self.fc(torch.flatten(self.pool(x), 1)))
+
+
+class TwoInputs(nn.Module):
+    """A model with two inputs: export_model takes a tuple of examples."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3)
+        self.fc = nn.Linear(4 * 26 * 26, 10)
+        self.extra = nn.Linear(5, 10)
+
+    def forward(self, image, extra):
+        return self.fc(torch.flatten(torch.relu(self.conv(image)), 1)) + self.extra(extra)
+
+
 class StandaloneBatchNorm(nn.Module):
     """A BatchNorm eager quantization cannot fuse (no conv before it):
     convert makes it an nnq.BatchNorm2d, a subclass of nn.BatchNorm2d."""
@@ -130,13 +180,15 @@ def randomize(model):
     return model.eval()
 
 
-def qrun(bindir, workdir, name, ir, x):
+def qrun(bindir, workdir, name, ir, *inputs):
     base = os.path.join(workdir, name)
     with open(base + ".mlir", "w") as f:
         f.write(ir)
-    np.save(base + ".in.npy", x.numpy())
-    subprocess.run([os.path.join(bindir, "qrun"), base + ".mlir", "-i",
-                    base + ".in.npy", "-o", base + ".out.npy"], check=True)
+    args = [os.path.join(bindir, "qrun"), base + ".mlir", "-o", base + ".out.npy"]
+    for i, x in enumerate(inputs):
+        np.save("%s.in%d.npy" % (base, i), x.numpy())
+        args += ["-i", "%s.in%d.npy" % (base, i)]
+    subprocess.run(args, check=True)
     return np.load(base + ".out.npy")
 
 
@@ -150,6 +202,7 @@ def main():
     models["head"] = randomize(Head())
     # Children named by index ("0", "1", ...).
     models["seq"] = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.ReLU()).eval()
+    models["res"] = randomize(Residual())
     for name, model in models.items():
         with torch.no_grad():
             expected = model(x).numpy()
@@ -158,11 +211,26 @@ def main():
         rel = np.abs(actual - expected).max() / np.abs(expected).max()
         print("float %-4s exported, qrun vs PyTorch: %.2e relative" % (name, rel))
         ok &= rel < 1e-5
+    two = TwoInputs().eval()
+    extra = torch.rand(8, 5)
+    with torch.no_grad():
+        expected = two(x, extra).numpy()
+    actual = qrun(bindir, workdir, "float_two", export_model(two, (x, extra), name="two"),
+                  x, extra)
+    rel = np.abs(actual - expected).max() / np.abs(expected).max()
+    print("float two  exported, qrun vs PyTorch: %.2e relative" % rel)
+    ok &= rel < 1e-5
+    try:
+        export_model(two, x)
+        print("two inputs, one example: NOT REPORTED")
+        ok = False
+    except ExportError as e:
+        print("two inputs, one example: %s" % e)
 
     torch.backends.quantized.engine = "onednn"
     calibration = [torch.rand(16, 1, 28, 28) for _ in range(4)]
     models["relu6"] = randomize(Clamped())
-    for name in list(MODELS) + ["relu6"]:
+    for name in list(MODELS) + ["relu6", "res"]:
         q = quantize_eager(models[name], calibration, "x86")
         if name == "relu6":
             print("quantized relu6 converted: relu6 is %s.%s" % (
@@ -173,12 +241,20 @@ def main():
         actual = qrun(bindir, workdir, "quantized_" + name, ir, x)
         last = q.fc3 if name == "mlp" else q.fc_relu6 if name == "relu6" else q.fc
         scale = last.scale if hasattr(last, "scale") else q.fc.scale
+        if name == "res":
+            print("quantized res  converted: %s" % ", ".join(
+                "%s is %s" % (n, type(getattr(q, n)).__name__)
+                for n in ("add_relu", "skip_add")))
         steps = np.abs(actual - expected) / scale
         exact = 100.0 * (steps < 1e-3).mean()
         print("quantized %-4s imported, qrun vs PyTorch: %.2f%% of %d outputs "
               "exact, largest difference %.0f step(s)" % (
                   name, exact, steps.size, steps.max()))
-        ok &= steps.max() <= 1.0 + 1e-3 and exact >= 99.0
+        # res: PyTorch's conv outputs are channels-last, so its adaptive
+        # average pooling takes the NHWC kernel, which rounds an exact .5
+        # average (a tie) differently from qopt's (docs/Numerics.md): one of
+        # the 80 outputs is one step away.
+        ok &= steps.max() <= 1.0 + 1e-3 and exact >= (95.0 if name == "res" else 99.0)
 
     # Quantized and QAT modules whose float base class qopt supports, but
     # which compute something else: errors, not their base class's IR.

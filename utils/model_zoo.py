@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""torchvision's quantizable models through qopt, against PyTorch.
+
+    utils/model_zoo.py [--models a,b] [--size S] [--inputs N] [--calibration N]
+                       [--batch-size B] [--bindir DIR] [--workdir DIR]
+
+For each model of torchvision.models.quantization (0.14): seeded random
+weights, BatchNorm running statistics collected in train mode on seeded
+random batches, then
+1. float export: qopt_torch.export_model of the float model;
+2. PyTorch's eager int8 model: fuse_model, the x86 qconfig, prepare,
+   forward passes over the calibration batches, convert (onednn engine);
+3. import: that int8 model exported with PyTorch's scales and int8 weights
+   and run by qrun on the inputs; its outputs against PyTorch's, in steps of
+   the output's scale, and the top-1 class of each input;
+4. qopt's own calibration: `qrun --qconfig x86 --calibrate --quantize` on
+   the float IR with the same calibration batches, run on the same inputs,
+   against PyTorch's int8 outputs likewise.
+Inputs and calibration samples are seeded normal values at S x S (at
+least 75 for inception_v3). A stage that fails prints its error in place of
+its figures; the script exits non-zero if any stage failed.
+
+The figures are end to end: a layer whose result differs from PyTorch's in
+one step on a rounding tie (docs/Numerics.md, "Against PyTorch's own
+kernels") moves later layers' inputs, and the difference spreads through a
+deep network, more so on random weights, whose logits lie close together.
+
+Prints one table (markdown). Runs under Debian's /usr/bin/python3 with
+python3-torch 1.13 and python3-torchvision 0.14; qrun from --bindir
+(default build/bin).
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+
+# PyTorch's float convolutions add in the order of oneDNN's AVX2 kernels,
+# which rule F reproduces (docs/Numerics.md); set before torch loads.
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+import torch  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+from qopt_torch import export_model  # noqa: E402
+from bench_models import _collect_batchnorm  # noqa: E402
+
+warnings.filterwarnings("ignore")
+
+MODELS = ["mobilenet_v2", "mobilenet_v3_large", "resnet18", "resnet50",
+          "resnext101_32x8d", "shufflenet_v2_x1_0", "googlenet", "inception_v3"]
+
+
+def float_model(name, size):
+    from torchvision.models import quantization as tvq
+    torch.manual_seed(0)
+    kwargs = {"weights": None, "quantize": False}
+    if name in ("googlenet", "inception_v3"):
+        kwargs.update(aux_logits=False, init_weights=False)
+    model = getattr(tvq, name)(**kwargs)
+    _collect_batchnorm(model, [torch.randn(4, 3, size, size) for _ in range(2)])
+    return model.eval()
+
+
+def pytorch_int8(model, calibration):
+    import copy
+    torch.backends.quantized.engine = "onednn"
+    q = copy.deepcopy(model).eval()
+    q.fuse_model()
+    q.qconfig = torch.ao.quantization.get_default_qconfig("x86")
+    torch.ao.quantization.prepare(q, inplace=True)
+    with torch.no_grad():
+        for batch in calibration:
+            q(batch)
+    return torch.ao.quantization.convert(q, inplace=True)
+
+
+def first_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def qrun(bindir, args):
+    done = subprocess.run([os.path.join(bindir, "qrun")] + args,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise RuntimeError("qrun failed: " + first_line(done.stderr or done.stdout))
+
+
+def agreement(actual, expected, scale):
+    """(% of outputs equal, largest difference in steps, % of equal top-1)."""
+    steps = np.abs(actual.astype(np.float64) - expected) / scale
+    exact = 100.0 * (steps < 1e-3).mean()
+    top1 = 100.0 * (actual.argmax(axis=1) == expected.argmax(axis=1)).mean()
+    return exact, float(np.round(steps.max(), 3)), top1
+
+
+def run(name, args, workdir):
+    row = {"model": name}
+    size = max(args.size, 75) if name == "inception_v3" else args.size
+    row["size"] = size
+    model = float_model(name, size)
+    generator = torch.Generator().manual_seed(1)
+    calib = torch.randn(args.calibration, 3, size, size, generator=generator)
+    x = torch.randn(args.inputs, 3, size, size, generator=generator)
+    base = os.path.join(workdir, name)
+    np.save(base + ".calib.npy", calib.numpy())
+    np.save(base + ".in.npy", x.numpy())
+    failed = False
+    try:
+        with open(base + ".float.mlir", "w") as f:
+            f.write(export_model(model, x[:1], name="model"))
+        row["float"] = "ok"
+    except Exception as e:
+        row["float"] = first_line(e)
+        failed = True
+    try:
+        q = pytorch_int8(model, torch.split(calib, args.batch_size))
+        scales = []
+        hook = q.dequant.register_forward_hook(
+            lambda m, i, o: scales.append(i[0].q_scale()))
+        with torch.no_grad():
+            expected = q(x).numpy().astype(np.float64)
+        hook.remove()
+        scale = scales[0]
+    except Exception as e:
+        row["import"] = row["calibrated"] = "PyTorch: " + first_line(e)
+        return row, True
+    try:
+        with open(base + ".int8.mlir", "w") as f:
+            f.write(export_model(q, x[:1], name="model"))
+        qrun(args.bindir, [base + ".int8.mlir", "-i", base + ".in.npy",
+                           "-o", base + ".import.npy"])
+        row["import"] = agreement(np.load(base + ".import.npy"), expected, scale)
+    except Exception as e:
+        row["import"] = first_line(e)
+        failed = True
+    if row["float"] == "ok":
+        try:
+            qrun(args.bindir, [base + ".float.mlir", "--qconfig", "x86", "--calibrate",
+                               base + ".calib.npy", "--batch-size", str(args.batch_size),
+                               "--quantize", "--write-model", base + ".calibrated.mlir"])
+            qrun(args.bindir, [base + ".calibrated.mlir", "-i", base + ".in.npy",
+                               "-o", base + ".calibrated.npy"])
+            row["calibrated"] = agreement(np.load(base + ".calibrated.npy"), expected,
+                                          scale)
+        except Exception as e:
+            row["calibrated"] = first_line(e)
+            failed = True
+    else:
+        row["calibrated"] = "no float IR"
+    return row, failed
+
+
+def cell(value):
+    if isinstance(value, tuple):
+        return "%.2f%% exact, max %g step(s), top-1 %.0f%%" % value
+    return value
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--size", type=int, default=224)
+    parser.add_argument("--inputs", type=int, default=100)
+    parser.add_argument("--calibration", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--bindir", default=os.path.join(ROOT, "build", "bin"))
+    parser.add_argument("--workdir")
+    args = parser.parse_args()
+    names = args.models.split(",")
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        parser.error("unknown model(s) %s; known: %s" % (", ".join(unknown),
+                                                         ", ".join(MODELS)))
+    workdir = args.workdir or tempfile.mkdtemp(prefix="qopt-zoo-")
+    os.makedirs(workdir, exist_ok=True)
+    print("| model | input | float export | PyTorch int8 imported, vs PyTorch | "
+          "qopt-calibrated, vs PyTorch int8 | seconds |")
+    print("|---|---|---|---|---|---:|")
+    status = 0
+    for name in names:
+        start = time.time()
+        row, failed = run(name, args, workdir)
+        print("| %s | %dx%d | %s | %s | %s | %.0f |" % (
+            name, row["size"], row["size"], row["float"], cell(row.get("import", "-")),
+            cell(row.get("calibrated", "-")), time.time() - start), flush=True)
+        if failed:
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
