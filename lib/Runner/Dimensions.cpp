@@ -272,6 +272,14 @@ void visit(Operation *op, DimensionClasses &classes) {
     classes.uniteAll(add.getRhs(), add.getResult(), op);
     return;
   }
+  if (auto cat = dyn_cast<CatOp>(op)) {
+    int64_t rank = rankOf(cat.getResult());
+    for (Value input : cat.getInputs())
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != cat.getDim())
+          classes.unite(input, d, cat.getResult(), d, op);
+    return;
+  }
   if (auto batchNorm = dyn_cast<BatchNormOp>(op)) {
     classes.uniteAll(batchNorm.getInput(), batchNorm.getResult(), op);
     for (Value parameter : op->getOperands().drop_front())

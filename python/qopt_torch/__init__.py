@@ -4,15 +4,16 @@
 
 `export_model(module, example_input)` traces an eval-mode nn.Module with
 torch.fx and writes it as qnn IR text. Float models (Conv1d/2d, Linear,
-ReLU, ReLU6/Hardtanh, BatchNorm1d/2d, pooling (modules and functional
-adaptive average pooling), flatten/view/reshape, add, Dropout in eval mode,
-QuantStub/DeQuantStub) become float qnn; models PyTorch has already
-quantized (the output of torch.ao.quantization.convert: nnq.Quantize,
-nnq.Conv1d/2d, nnq.Linear, the fused nniq.ConvReLU1d/2d and nniq.LinearReLU,
-nnq.ReLU6, nnq.DeQuantize, and QFunctional's add and add_relu, which
-convert makes of FloatFunctional) become quantized qnn with PyTorch's own
-scales, zero points and int8 weights. A model with several inputs takes a
-tuple of example inputs. Anything else raises ExportError naming the
+ReLU, ReLU6/Hardtanh, BatchNorm1d/2d, pooling (modules and functional max,
+average and adaptive average pooling), flatten/view/reshape, add, cat,
+Dropout in eval mode, QuantStub/DeQuantStub) become float qnn; models
+PyTorch has already quantized (the output of
+torch.ao.quantization.convert: nnq.Quantize, nnq.Conv1d/2d, nnq.Linear,
+the fused nniq.ConvReLU1d/2d and nniq.LinearReLU, nnq.ReLU6,
+nnq.DeQuantize, and QFunctional's add, add_relu and cat, which convert
+makes of FloatFunctional) become quantized qnn with PyTorch's own scales,
+zero points and int8 weights. A model with several inputs takes a tuple of
+example inputs. Anything else raises ExportError naming the
 operation and where it is in the model; that includes quantized, QAT and
 dynamic modules whose float base class is supported (nnq.BatchNorm2d, the
 QAT Conv2d, dynamic Linear): they are never exported as that base class.

@@ -144,12 +144,14 @@ def _conv_attrs(m, rank):
     return attrs
 
 
-def _pool_attrs(m, rank, node):
+def _pool_attrs(m, rank, node, is_max):
+    """Attributes of a max (`is_max`) or average pooling whose parameters
+    are `m`'s attributes (a module, or _pool_params of a functional call)."""
     attrs = ["kernel_size = " + _ints(m.kernel_size, rank)]
-    stride = m.stride if m.stride is not None else m.kernel_size
+    stride = m.stride if m.stride not in (None, [], ()) else m.kernel_size
     attrs.append("strides = " + _ints(stride, rank))
     attrs.append("padding = " + _ints(m.padding, rank))
-    if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d)):
+    if is_max:
         dilation = m.dilation
         if dilation not in (1, (1,), (1, 1), [1], [1, 1]):
             attrs.append("dilation = " + _ints(dilation, rank))
@@ -161,6 +163,27 @@ def _pool_attrs(m, rank, node):
         attrs.append("count_include_pad = %s" % ("true" if m.count_include_pad else "false"))
     attrs.append("ceil_mode = %s" % ("true" if m.ceil_mode else "false"))
     return attrs
+
+
+# The functional poolings: their rank, whether they take the maximum, and
+# their parameters after the input with PyTorch's defaults.
+_POOL_FUNCTIONS = {
+    F.max_pool1d: (1, True), F.max_pool2d: (2, True),
+    F.avg_pool1d: (1, False), F.avg_pool2d: (2, False)}
+_POOL_PARAMETERS = {
+    True: (("kernel_size", None), ("stride", None), ("padding", 0), ("dilation", 1),
+           ("ceil_mode", False), ("return_indices", False)),
+    False: (("kernel_size", None), ("stride", None), ("padding", 0), ("ceil_mode", False),
+            ("count_include_pad", True), ("divisor_override", None))}
+
+
+def _pool_params(node, is_max):
+    """The parameters of a functional pooling call, by name."""
+    params = {}
+    for i, (name, default) in enumerate(_POOL_PARAMETERS[is_max]):
+        params[name] = (node.args[i + 1] if len(node.args) > i + 1
+                        else node.kwargs.get(name, default))
+    return type("PoolParams", (), params)
 
 
 class _Tracer(torch.fx.Tracer):
@@ -342,9 +365,10 @@ def _module(w, node, m, value, ty):
             x, float(lo), float(hi), ty))
     if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)):
         rank = 1 if isinstance(m, (nn.MaxPool1d, nn.AvgPool1d)) else 2
-        op = "qnn.max_pool" if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d)) else "qnn.avg_pool"
+        is_max = isinstance(m, (nn.MaxPool1d, nn.MaxPool2d))
         return w.emit("%s %s {%s} : %s -> %s" % (
-            op, x, ", ".join(_pool_attrs(m, rank, node)), in_ty, ty))
+            "qnn.max_pool" if is_max else "qnn.avg_pool", x,
+            ", ".join(_pool_attrs(m, rank, node, is_max)), in_ty, ty))
     if isinstance(m, (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)):
         return w.emit("qnn.adaptive_avg_pool %s : %s -> %s" % (x, in_ty, ty))
     if isinstance(m, nn.Flatten):
@@ -369,6 +393,9 @@ _ADAPTIVE_AVG_POOL = {F.adaptive_avg_pool1d, F.adaptive_avg_pool2d}
 # traced result type's.
 _QUANTIZED_ADD = {torch.ops.quantized.add: None,
                   torch.ops.quantized.add_relu: "relu"}
+# torch.cat, and QFunctional.cat's quantized::cat (the result's scale and
+# zero point are the traced result type's).
+_CAT = {torch.cat, torch.concat, torch.ops.quantized.cat}
 
 
 def _function(w, node, value, ty):
@@ -389,6 +416,16 @@ def _function(w, node, value, ty):
         attrs = " {activation = #qnn.activation<%s>}" % activation if activation else ""
         return w.emit("qnn.add %s, %s%s : (%s, %s) -> %s" % (
             value(a), value(b), attrs, _node_type(a, w), _node_type(b, w), ty))
+    if target in _CAT:
+        tensors = node.args[0] if node.args else node.kwargs.get("tensors")
+        dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
+        if not isinstance(tensors, (list, tuple)) or not tensors or not all(
+                isinstance(t, torch.fx.Node) for t in tensors):
+            raise ExportError("%s: cat needs a list of traced tensors" % where)
+        rank = len(node.meta["tensor_meta"].shape)
+        return w.emit("qnn.cat %s {dim = %d : i64} : (%s) -> %s" % (
+            ", ".join(value(t) for t in tensors), dim % rank,
+            ", ".join(_node_type(t, w) for t in tensors), ty))
     if target in _FLATTEN:
         start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
         end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)
@@ -397,6 +434,12 @@ def _function(w, node, value, ty):
     if target in _RESHAPE:
         return w.emit("qnn.reshape %s : %s -> %s" % (
             value(node.args[0]), _input_type(node, w), ty))
+    if target in _POOL_FUNCTIONS:
+        rank, is_max = _POOL_FUNCTIONS[target]
+        attrs = _pool_attrs(_pool_params(node, is_max), rank, node, is_max)
+        return w.emit("%s %s {%s} : %s -> %s" % (
+            "qnn.max_pool" if is_max else "qnn.avg_pool", value(node.args[0]),
+            ", ".join(attrs), _input_type(node, w), ty))
     if target in _ADAPTIVE_AVG_POOL:
         # The output size is the result type's (the traced shape).
         return w.emit("qnn.adaptive_avg_pool %s : %s -> %s" % (

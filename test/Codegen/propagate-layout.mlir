@@ -63,3 +63,23 @@ func.func @stays(%a: tensor<2x2x2xf32>, %b: tensor<2x2x2xf32>, %f: tensor<2x2xf3
   %q = qnn.quantize %ft : tensor<2x2xf32> -> tensor<2x2x!pa>
   return %x, %y, %q : tensor<2x2x2xf32>, tensor<2x2x2xf32>, tensor<2x2x!pa>
 }
+
+// -----
+
+!q = !quant.uniform<u8:f32, 0.1:3>
+!r = !quant.uniform<u8:f32, 0.2:0>
+
+// A cat of inputs transposed alike (NHWC kernels' results back to NCHW)
+// joins them in NHWC, along the channels (dimension 3 there), and one
+// transpose follows.
+// CHECK-LABEL: func.func @cat
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x4x8x{{.*}}>, %[[B:.*]]: tensor<1x4x4x2x{{.*}}>)
+// CHECK: %[[C:.*]] = qnn.cat %[[A]], %[[B]] {dim = 3 : i64} : (tensor<1x4x4x8x!quant.uniform<u8:f32, 1.000000e-01:3>>, tensor<1x4x4x2x!quant.uniform<u8:f32, 2.000000e-01>>) -> tensor<1x4x4x10x!quant.uniform<u8:f32, 1.000000e-01:3>>
+// CHECK: %[[T:.*]] = qnn.transpose %[[C]] {permutation = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[T]]
+func.func @cat(%a: tensor<1x4x4x8x!q>, %b: tensor<1x4x4x2x!r>) -> tensor<1x10x4x4x!q> {
+  %ta = qnn.transpose %a {permutation = array<i64: 0, 3, 1, 2>} : tensor<1x4x4x8x!q> -> tensor<1x8x4x4x!q>
+  %tb = qnn.transpose %b {permutation = array<i64: 0, 3, 1, 2>} : tensor<1x4x4x2x!r> -> tensor<1x2x4x4x!r>
+  %c = qnn.cat %ta, %tb {dim = 1 : i64} : (tensor<1x8x4x4x!q>, tensor<1x2x4x4x!r>) -> tensor<1x10x4x4x!q>
+  return %c : tensor<1x10x4x4x!q>
+}

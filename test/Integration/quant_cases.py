@@ -754,6 +754,43 @@ def elementwise_cases():
             "  return %%y : %s" % tt(shape, o_t), "}"]) + "\n"
         yield Case(name, ir, [xa, xb], [y.astype(storage_np(to[0]))])
 
+    # cat: an input with the result's scale and zero point is copied, the
+    # others are dequantized with their own (rule D) and quantized with the
+    # result's (rule Q); along channels, along the last dimension, u8 and
+    # i8, and with the batch dimension dynamic.
+    for name, dim, dtype, types, widths in (
+            ("cat_channels_u8", 1, "u8", ((0.05, 100), (0.03, 120), (0.05, 100)), (3, 5, 2)),
+            ("cat_last_i8", 3, "i8", ((0.04, -3), (0.02, 7)), (4, 1)),
+            ("cat_batch_dynamic_u8", 1, "u8", ((0.1, 0), (0.07, 255)), (2, 6))):
+        out_scale, out_zp = types[0] if len(types) == 3 else (0.06, 10 if dtype == "u8" else -20)
+        shapes = []
+        for w in widths:
+            shape = [2, 4, 3, 5]
+            shape[dim] = w
+            shapes.append(shape)
+        xs = [(rng.standard_normal(sh) * 3).astype(F32) for sh in shapes]
+        qs = [quantize(x, sc, zp, dtype) for x, (sc, zp) in zip(xs, types)]
+        parts = [q if (sc, zp) == (out_scale, out_zp) else
+                 quantize(dequantize(q, sc, zp), out_scale, out_zp, dtype)
+                 for q, (sc, zp) in zip(qs, types)]
+        y = np.concatenate(parts, axis=dim)
+        o_t = qtype(dtype, out_scale, out_zp)
+        dyn = name.endswith("dynamic_u8")
+
+        def ty(shape, elem, dyn=dyn):
+            text = tt(shape, elem)
+            return text.replace("tensor<2x", "tensor<?x") if dyn else text
+        in_ts = [qtype(dtype, sc, zp) for sc, zp in types]
+        lines = ["func.func @%s(%s) -> %s {" % (name, ", ".join(
+            "%%x%d: %s" % (i, ty(sh, "f32")) for i, sh in enumerate(shapes)), ty(y.shape, o_t))]
+        for i, (sh, t) in enumerate(zip(shapes, in_ts)):
+            lines.append("  %%q%d = qnn.quantize %%x%d : %s -> %s" % (i, i, ty(sh, "f32"), ty(sh, t)))
+        lines.append("  %%y = qnn.cat %s {dim = %d : i64} : (%s) -> %s" % (
+            ", ".join("%%q%d" % i for i in range(len(shapes))), dim,
+            ", ".join(ty(sh, t) for sh, t in zip(shapes, in_ts)), ty(y.shape, o_t)))
+        lines += ["  return %%y : %s" % ty(y.shape, o_t), "}"]
+        yield Case(name, "\n".join(lines) + "\n", xs, [y.astype(storage_np(dtype))])
+
 
 def pooling_cases():
     rng = np.random.default_rng(5)

@@ -17,7 +17,9 @@
    of the output's quantization step.
    A model with unfused ReLU6 layers (nnq.ReLU6 after convert) too, and
    residual blocks written with FloatFunctional add_relu and add (QFunctional
-   after convert, torch.ops.quantized.add_relu / add).
+   after convert, torch.ops.quantized.add_relu / add), and Inception-style
+   branches joined by FloatFunctional.cat (quantized::cat after convert)
+   with functional max and average pooling.
    A model with two inputs exports with a tuple of example inputs.
 3. Unsupported modules and functions are errors naming the operation and
    where it is; so are quantized, QAT and dynamic modules whose float base
@@ -140,6 +142,35 @@ class Residual(nn.Module):
         return self.dequant(self.fc(torch.flatten(self.pool(x), 1)))
 
 
+class Branches(nn.Module):
+    """Inception-style branches, as torchvision's quantizable GoogLeNet and
+    Inception3 write them: functional max and average pooling, and
+    FloatFunctional.cat (QFunctional.cat, quantized::cat, after convert),
+    whose inputs have other scales than its output."""
+
+    fuse = [["conv", "relu"], ["b1", "relu1"], ["b2", "relu2"]]
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(1, 4, 3, padding=1)
+        self.relu = nn.ReLU()
+        self.b1 = nn.Conv2d(4, 3, 1)
+        self.relu1 = nn.ReLU()
+        self.b2 = nn.Conv2d(4, 5, 3, padding=1)
+        self.relu2 = nn.ReLU()
+        self.cat = torch.ao.nn.quantized.FloatFunctional()
+        self.fc = nn.Linear(12 * 13 * 13, 10)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.relu(self.conv(self.quant(x)))
+        x = nn.functional.max_pool2d(x, kernel_size=3, stride=2)
+        pool = nn.functional.avg_pool2d(x, kernel_size=3, stride=1, padding=1)
+        x = self.cat.cat([self.relu1(self.b1(x)), self.relu2(self.b2(x)), pool], dim=1)
+        return self.dequant(self.fc(torch.flatten(x, 1)))
+
+
 class TwoInputs(nn.Module):
     """A model with two inputs: export_model takes a tuple of examples."""
 
@@ -203,6 +234,7 @@ def main():
     # Children named by index ("0", "1", ...).
     models["seq"] = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.ReLU()).eval()
     models["res"] = randomize(Residual())
+    models["cat"] = randomize(Branches())
     for name, model in models.items():
         with torch.no_grad():
             expected = model(x).numpy()
@@ -230,7 +262,7 @@ def main():
     torch.backends.quantized.engine = "onednn"
     calibration = [torch.rand(16, 1, 28, 28) for _ in range(4)]
     models["relu6"] = randomize(Clamped())
-    for name in list(MODELS) + ["relu6", "res"]:
+    for name in list(MODELS) + ["relu6", "res", "cat"]:
         q = quantize_eager(models[name], calibration, "x86")
         if name == "relu6":
             print("quantized relu6 converted: relu6 is %s.%s" % (
@@ -241,20 +273,19 @@ def main():
         actual = qrun(bindir, workdir, "quantized_" + name, ir, x)
         last = q.fc3 if name == "mlp" else q.fc_relu6 if name == "relu6" else q.fc
         scale = last.scale if hasattr(last, "scale") else q.fc.scale
-        if name == "res":
-            print("quantized res  converted: %s" % ", ".join(
+        if name in ("res", "cat"):
+            print("quantized %-4s converted: %s" % (name, ", ".join(
                 "%s is %s" % (n, type(getattr(q, n)).__name__)
-                for n in ("add_relu", "skip_add")))
+                for n in (("add_relu", "skip_add") if name == "res" else ("cat",)))))
         steps = np.abs(actual - expected) / scale
         exact = 100.0 * (steps < 1e-3).mean()
         print("quantized %-4s imported, qrun vs PyTorch: %.2f%% of %d outputs "
               "exact, largest difference %.0f step(s)" % (
                   name, exact, steps.size, steps.max()))
-        # res: PyTorch's conv outputs are channels-last, so its adaptive
-        # average pooling takes the NHWC kernel, which rounds an exact .5
-        # average (a tie) differently from qopt's (docs/Numerics.md): one of
-        # the 80 outputs is one step away.
-        ok &= steps.max() <= 1.0 + 1e-3 and exact >= (95.0 if name == "res" else 99.0)
+        # One output in 80 may sit on a rounding tie that PyTorch's onednn
+        # epilogue or NHWC pooling kernel resolves the other way
+        # (docs/Numerics.md); the CHECK lines pin today's figures.
+        ok &= steps.max() <= 1.0 + 1e-3 and exact >= 98.0
 
     # Quantized and QAT modules whose float base class qopt supports, but
     # which compute something else: errors, not their base class's IR.

@@ -96,6 +96,23 @@ def layers(engine):
         yield name, kind, q, x, sx, zx
 
 
+def compare(qrun, workdir, name, ir, inputs, expected):
+    """Runs `ir` under qrun on the .npy files `inputs`, prints how its
+    storage integers compare with PyTorch's `expected`; returns the largest
+    difference in steps."""
+    base = os.path.join(workdir, name)
+    with open(base + ".mlir", "w") as f:
+        f.write(ir)
+    args = [qrun, base + ".mlir", "-o", base + ".out.npy"]
+    for path in inputs:
+        args += ["-i", path]
+    subprocess.run(args, check=True)
+    diff = np.abs(np.load(base + ".out.npy").astype(np.int64) - expected.astype(np.int64))
+    print("%-32s %6d outputs, %6.2f%% equal to PyTorch, largest difference %d step(s)"
+          % (name, diff.size, 100.0 * (diff == 0).mean(), diff.max()))
+    return int(diff.max())
+
+
 def main():
     qrun, workdir = sys.argv[1:3]
     os.makedirs(workdir, exist_ok=True)
@@ -105,17 +122,11 @@ def main():
         for name, kind, q, x, sx, zx in layers(engine):
             xq = torch.quantize_per_tensor(x, sx, zx, torch.quint8)
             expected = q(xq).int_repr().numpy()
-            base = os.path.join(workdir, name)
-            with open(base + ".mlir", "w") as f:
-                f.write(module_ir(kind, q, list(x.shape), sx, zx, list(expected.shape)))
-            np.save(base + ".in.npy", x.numpy())
-            subprocess.run([qrun, base + ".mlir", "-i", base + ".in.npy", "-o",
-                            base + ".out.npy"], check=True)
-            actual = np.load(base + ".out.npy")
-            diff = np.abs(actual.astype(np.int64) - expected.astype(np.int64))
-            worst = max(worst, int(diff.max()))
-            print("%-32s %6d outputs, %6.2f%% equal to PyTorch, largest difference %d step(s)"
-                  % (name, diff.size, 100.0 * (diff == 0).mean(), diff.max()))
+            np.save(os.path.join(workdir, name + ".in.npy"), x.numpy())
+            worst = max(worst, compare(
+                qrun, workdir, name,
+                module_ir(kind, q, list(x.shape), sx, zx, list(expected.shape)),
+                [os.path.join(workdir, name + ".in.npy")], expected))
     # Pooling keeps the input's scale and zero point; PyTorch's engines share
     # one CPU kernel for it outside qnnpack.
     torch.backends.quantized.engine = "onednn"
@@ -139,15 +150,8 @@ def main():
             "  %%q = qnn.quantize %%x : %s -> %s" % (tt(list(x.shape), "f32"), tt(list(x.shape), t)),
             "  %y = " + op % (tt(list(x.shape), t), tt(list(expected.shape), t)),
             "  return %%y : %s" % tt(list(expected.shape), t), "}"]) + "\n"
-        base = os.path.join(workdir, name)
-        with open(base + ".mlir", "w") as f:
-            f.write(ir)
-        subprocess.run([qrun, base + ".mlir", "-i", os.path.join(workdir, "pool.in.npy"),
-                        "-o", base + ".out.npy"], check=True)
-        diff = np.abs(np.load(base + ".out.npy").astype(np.int64) - expected.astype(np.int64))
-        worst = max(worst, int(diff.max()))
-        print("%-32s %6d outputs, %6.2f%% equal to PyTorch, largest difference %d step(s)"
-              % (name, diff.size, 100.0 * (diff == 0).mean(), diff.max()))
+        worst = max(worst, compare(qrun, workdir, name, ir,
+                                   [os.path.join(workdir, "pool.in.npy")], expected))
     # add and add + relu with three different scales and zero points.
     a, b = torch.randn(4, 8, 13, 13) * 3, torch.randn(4, 8, 13, 13) * 2
     qa = torch.quantize_per_tensor(a, 0.05, 100, torch.quint8)
@@ -165,16 +169,34 @@ def main():
             "  %%qb = qnn.quantize %%b : %s -> %s" % (tt(shape, "f32"), tt(shape, tb)),
             "  %%y = qnn.add %%qa, %%qb {activation = #qnn.activation<%s>} : (%s, %s) -> %s" % (act, tt(shape, ta), tt(shape, tb), tt(shape, to)),
             "  return %%y : %s" % tt(shape, to), "}"]) + "\n"
-        base = os.path.join(workdir, name)
-        with open(base + ".mlir", "w") as f:
-            f.write(ir)
-        subprocess.run([qrun, base + ".mlir", "-i", os.path.join(workdir, "add.a.npy"),
-                        "-i", os.path.join(workdir, "add.b.npy"), "-o", base + ".out.npy"],
-                       check=True)
-        diff = np.abs(np.load(base + ".out.npy").astype(np.int64) - expected.astype(np.int64))
-        worst = max(worst, int(diff.max()))
-        print("%-32s %6d outputs, %6.2f%% equal to PyTorch, largest difference %d step(s)"
-              % (name, diff.size, 100.0 * (diff == 0).mean(), diff.max()))
+        worst = max(worst, compare(qrun, workdir, name, ir, [
+            os.path.join(workdir, "add.a.npy"), os.path.join(workdir, "add.b.npy")],
+            expected))
+    # cat along channels of three inputs, one with the result's scale and
+    # zero point: PyTorch's quantized::cat on contiguous (NCHW) inputs and on
+    # channels-last ones (what convolutions return; PyTorch's NHWC kernel).
+    c = torch.randn(4, 5, 13, 13) * 4
+    qc = torch.quantize_per_tensor(c, 0.05, 100, torch.quint8)
+    np.save(os.path.join(workdir, "cat.c.npy"), c.numpy())
+    cat_shape = [4, 21, 13, 13]
+    shape_c = list(c.shape)
+    for name, memory_format in (("cat", torch.contiguous_format),
+                                ("cat_channels_last", torch.channels_last)):
+        inputs = [t.contiguous(memory_format=memory_format) for t in (qa, qb, qc)]
+        expected = torch.ops.quantized.cat(inputs, scale=0.05, zero_point=100,
+                                           dim=1).int_repr().contiguous().numpy()
+        ir = "\n".join([
+            "func.func @cat(%%a: %s, %%b: %s, %%c: %s) -> %s {" % (
+                tt(shape, "f32"), tt(shape, "f32"), tt(shape_c, "f32"), tt(cat_shape, ta)),
+            "  %%qa = qnn.quantize %%a : %s -> %s" % (tt(shape, "f32"), tt(shape, ta)),
+            "  %%qb = qnn.quantize %%b : %s -> %s" % (tt(shape, "f32"), tt(shape, tb)),
+            "  %%qc = qnn.quantize %%c : %s -> %s" % (tt(shape_c, "f32"), tt(shape_c, ta)),
+            "  %%y = qnn.cat %%qa, %%qb, %%qc {dim = 1 : i64} : (%s, %s, %s) -> %s" % (
+                tt(shape, ta), tt(shape, tb), tt(shape_c, ta), tt(cat_shape, ta)),
+            "  return %%y : %s" % tt(cat_shape, ta), "}"]) + "\n"
+        worst = max(worst, compare(qrun, workdir, name, ir, [
+            os.path.join(workdir, f) for f in ("add.a.npy", "add.b.npy", "cat.c.npy")],
+            expected))
     print("largest difference over all layers: %d step(s)" % worst)
     return 0 if worst <= 1 else 1
 

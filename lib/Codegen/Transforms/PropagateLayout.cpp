@@ -41,15 +41,17 @@ bool isPerAxis(Type type) {
 }
 
 /// op(transpose(x), ...) -> transpose(op(x, ...)) for an elementwise op
-/// whose every tensor operand is a transpose by the same permutation.
+/// whose every tensor operand is a transpose by the same permutation, and
+/// for a cat, which then joins along the dimension that was permuted to its
+/// own.
 struct SinkTranspose : RewritePattern {
   SinkTranspose(MLIRContext *ctx)
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    if (!isa<ReluOp, ClampOp, QuantizeOp, DequantizeOp, RequantizeOp, AddOp>(
-            op))
+    if (!isa<ReluOp, ClampOp, QuantizeOp, DequantizeOp, RequantizeOp, AddOp,
+             CatOp>(op))
       return failure();
     SmallVector<Value> inputs;
     std::optional<ArrayRef<int64_t>> permutation;
@@ -69,6 +71,8 @@ struct SinkTranspose : RewritePattern {
     Operation *inner = rewriter.clone(*op);
     inner->setOperands(inputs);
     inner->getResult(0).setType(unpermuted(resultType, *permutation));
+    if (auto cat = dyn_cast<CatOp>(inner))
+      cat.setDim((*permutation)[cat.getDim()]);
     rewriter.replaceOpWithNewOp<TransposeOp>(
         op, resultType, inner->getResult(0),
         rewriter.getDenseI64ArrayAttr(*permutation));

@@ -549,4 +549,28 @@ Value buildFlatten(OpBuilder &b, Location loc, Value input,
   return tensor::CollapseShapeOp::create(b, loc, resultType, input, groups);
 }
 
+Value buildConcat(OpBuilder &b, Location loc, ValueRange inputs,
+                  RankedTensorType resultType, int64_t dim) {
+  Value result = makeEmpty(b, loc, resultType, [&](int64_t d) -> Value {
+    return tensor::DimOp::create(b, loc, inputs.front(), d);
+  });
+  int64_t rank = resultType.getRank(), offset = 0;
+  for (Value input : inputs) {
+    auto type = cast<RankedTensorType>(input.getType());
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+        strides(rank, b.getIndexAttr(1)), sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(
+          type.isDynamicDim(d)
+              ? OpFoldResult(
+                    tensor::DimOp::create(b, loc, input, d).getResult())
+              : b.getIndexAttr(type.getDimSize(d)));
+    offsets[dim] = b.getIndexAttr(offset);
+    offset += type.getDimSize(dim);
+    result = tensor::InsertSliceOp::create(b, loc, input, result, offsets,
+                                           sizes, strides);
+  }
+  return result;
+}
+
 } // namespace qopt::lowering

@@ -181,6 +181,12 @@ Value buildTranspose(OpBuilder &b, Location loc, Value input,
 Value buildFlatten(OpBuilder &b, Location loc, Value input,
                    RankedTensorType resultType, int64_t start, int64_t end);
 
+/// `inputs` joined along `dim` into a tensor of `resultType`: one
+/// tensor.insert_slice each into a tensor.empty. Sizes along `dim` must be
+/// static; the result's other dynamic sizes are the first input's.
+Value buildConcat(OpBuilder &b, Location loc, ValueRange inputs,
+                  RankedTensorType resultType, int64_t dim);
+
 } // namespace qopt::lowering
 
 #endif // QOPT_LIB_CONVERSION_QNNTOLINALG_LINALGBUILDERS_H

@@ -468,6 +468,18 @@ struct AddLowering : OpRewritePattern<AddOp> {
   }
 };
 
+struct CatLowering : OpRewritePattern<CatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CatOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    rewriter.replaceOp(op, buildConcat(rewriter, op.getLoc(), op.getInputs(),
+                                       op.getType(), op.getDim()));
+    return success();
+  }
+};
+
 struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReshapeOp op,
@@ -550,6 +562,9 @@ std::optional<std::string> unsupportedReason(Operation *op,
       return std::string("integer requantization needs a constant float "
                          "bias (it becomes int32 at compile time)");
   }
+  if (auto cat = dyn_cast<CatOp>(op))
+    if (cat.getType().isDynamicDim(cat.getDim()))
+      return std::string("a cat along a dynamic dimension cannot be lowered");
   if (auto reshape = dyn_cast<ReshapeOp>(op))
     if (reshape.getType().getNumDynamicDims() > 1)
       return std::string(
@@ -607,7 +622,7 @@ void qopt::populateQNNToLinalgWeightedAndPoolingPatterns(
 
 void qopt::populateQNNToLinalgElementwisePatterns(RewritePatternSet &patterns) {
   patterns.add<ReluLowering, ClampLowering, BatchNormLowering, AddLowering,
-               ReshapeLowering, FlattenLowering, TransposeLowering,
+               CatLowering, ReshapeLowering, FlattenLowering, TransposeLowering,
                MarkerLowering<QuantStubOp>, MarkerLowering<DequantStubOp>,
                MarkerLowering<ObserveOp>>(patterns.getContext());
 }

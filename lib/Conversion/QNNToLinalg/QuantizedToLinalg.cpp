@@ -230,38 +230,68 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
   }
 };
 
+/// The storage tensor `storage` of type `inType` requantized to `outType`
+/// (same shape): rule D with the input type, then rule Q with the result
+/// type, element by element.
+Value buildRequantize(OpBuilder &b, Location loc, Value storage, Type inType,
+                      Type outType) {
+  TypeParams in = getTypeParams(inType);
+  TypeParams out = getTypeParams(outType);
+  Type resultElement = storageType(outType).getElementType();
+  ElementwiseInputs inputs(b, storage);
+  PerElement inScale = inputs.addFloats(b, loc, in, in.scales);
+  PerElement inZp = inputs.addFloats(b, loc, in, zeroPointsAsFloat(in));
+  PerElement outInv = inputs.addFloats(b, loc, out, reciprocals(out));
+  PerElement outZp = inputs.addFloats(b, loc, out, zeroPointsAsFloat(out));
+  float lo = static_cast<float>(out.storage.min),
+        hi = static_cast<float>(out.storage.max);
+  return buildElementwise(
+      b, loc, makeEmptyLike(b, loc, storage, resultElement), inputs.values,
+      inputs.maps, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value x = dequantizeScalar(nb, nloc, args[0], in.isSigned,
+                                   inZp.get(nb, nloc, args),
+                                   inScale.get(nb, nloc, args));
+        return quantizeScalar(nb, nloc, x, outInv.get(nb, nloc, args),
+                              outZp.get(nb, nloc, args), lo, hi, resultElement);
+      });
+}
+
 struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    TypeParams in = getTypeParams(op.getInput().getType());
-    TypeParams out = getTypeParams(op.getType());
-    RankedTensorType resultStorage = storageType(op.getType());
-    ElementwiseInputs inputs(rewriter, adaptor.getInput());
-    PerElement inScale = inputs.addFloats(rewriter, loc, in, in.scales);
-    PerElement inZp =
-        inputs.addFloats(rewriter, loc, in, zeroPointsAsFloat(in));
-    PerElement outInv = inputs.addFloats(rewriter, loc, out, reciprocals(out));
-    PerElement outZp =
-        inputs.addFloats(rewriter, loc, out, zeroPointsAsFloat(out));
-    float lo = static_cast<float>(out.storage.min),
-          hi = static_cast<float>(out.storage.max);
     rewriter.replaceOp(
-        op, buildElementwise(
-                rewriter, loc,
-                makeEmptyLike(rewriter, loc, adaptor.getInput(),
-                              resultStorage.getElementType()),
-                inputs.values, inputs.maps,
-                [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                  Value x = dequantizeScalar(nb, nloc, args[0], in.isSigned,
-                                             inZp.get(nb, nloc, args),
-                                             inScale.get(nb, nloc, args));
-                  return quantizeScalar(nb, nloc, x, outInv.get(nb, nloc, args),
-                                        outZp.get(nb, nloc, args), lo, hi,
-                                        resultStorage.getElementType());
-                }));
+        op, buildRequantize(rewriter, op.getLoc(), adaptor.getInput(),
+                            op.getInput().getType(), op.getType()));
+    return success();
+  }
+};
+
+/// Quantized cat (PyTorch's quantized::cat): an input whose type differs
+/// from the result's is requantized to it, then the storage tensors are
+/// joined.
+struct QuantizedCatLowering : OpConversionPattern<CatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isQuantized(op.getType()))
+      return failure();
+    Location loc = op.getLoc();
+    Type resultElement = op.getType().getElementType();
+    SmallVector<Value> parts;
+    for (auto [input, storage] :
+         llvm::zip(op.getInputs(), adaptor.getInputs())) {
+      auto type = cast<RankedTensorType>(input.getType());
+      if (type.getElementType() == resultElement)
+        parts.push_back(storage);
+      else
+        parts.push_back(buildRequantize(rewriter, loc, storage, type,
+                                        type.clone(resultElement)));
+    }
+    rewriter.replaceOp(op, buildConcat(rewriter, loc, parts,
+                                       storageType(op.getType()), op.getDim()));
     return success();
   }
 };
@@ -1299,14 +1329,14 @@ void qopt::populateQuantizedQNNToLinalgPatterns(
     Requantization mode) {
   patterns.add<QuantizedConvLowering, QuantizedLinearLowering>(
       converter, patterns.getContext(), mode);
-  patterns
-      .add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
-           DynamicLinearLowering, QuantizedReluLowering, QuantizedClampLowering,
-           QuantizedMaxPoolLowering, QuantizedAvgPoolLowering,
-           QuantizedAdaptiveAvgPoolLowering, QuantizedAddLowering,
-           QuantizedReshapeLowering, QuantizedFlattenLowering,
-           QuantizedTransposeLowering, StorageCastLowering>(
-          converter, patterns.getContext());
+  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
+               DynamicLinearLowering, QuantizedReluLowering,
+               QuantizedClampLowering, QuantizedMaxPoolLowering,
+               QuantizedAvgPoolLowering, QuantizedAdaptiveAvgPoolLowering,
+               QuantizedAddLowering, QuantizedCatLowering,
+               QuantizedReshapeLowering, QuantizedFlattenLowering,
+               QuantizedTransposeLowering, StorageCastLowering>(
+      converter, patterns.getContext());
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);

@@ -256,3 +256,18 @@ func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<2x4x3xf32> {
   %t = qnn.transpose %x {permutation = array<i64: 0, 2, 1>} : tensor<2x3x4xf32> -> tensor<2x4x3xf32>
   return %t : tensor<2x4x3xf32>
 }
+
+// -----
+
+// A float cat writes each input into its slice of one tensor.empty; the
+// dynamic batch size is the first input's.
+// CHECK-LABEL: func.func @cat
+// CHECK-SAME: (%[[A:.*]]: tensor<?x2x3xf32>, %[[B:.*]]: tensor<?x5x3xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[A]], %{{.*}} : tensor<?x2x3xf32>
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x7x3xf32>
+// CHECK: %[[S:.*]] = tensor.insert_slice %[[A]] into %[[E]][0, 0, 0] [%{{.*}}, 2, 3] [1, 1, 1] : tensor<?x2x3xf32> into tensor<?x7x3xf32>
+// CHECK: tensor.insert_slice %[[B]] into %[[S]][0, 2, 0] [%{{.*}}, 5, 3] [1, 1, 1] : tensor<?x5x3xf32> into tensor<?x7x3xf32>
+func.func @cat(%a: tensor<?x2x3xf32>, %b: tensor<?x5x3xf32>) -> tensor<?x7x3xf32> {
+  %y = qnn.cat %a, %b {dim = 1 : i64} : (tensor<?x2x3xf32>, tensor<?x5x3xf32>) -> tensor<?x7x3xf32>
+  return %y : tensor<?x7x3xf32>
+}

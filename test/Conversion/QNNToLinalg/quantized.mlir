@@ -96,3 +96,31 @@ func.func @transpose(%q: tensor<?x3x4x!a>) -> tensor<?x4x3x!a> {
   %t = qnn.transpose %q {permutation = array<i64: 0, 2, 1>} : tensor<?x3x4x!a> -> tensor<?x4x3x!a>
   return %t : tensor<?x4x3x!a>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:128>
+!b = !quant.uniform<u8:f32, 0.2:3>
+
+// A quantized cat copies an input of the result's type and requantizes the
+// others (rule D with the input's scale and zero point, rule Q with the
+// result's) before joining the storage bytes.
+// CHECK-LABEL: func.func @cat
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xi8>, %[[B:.*]]: tensor<2x4xi8>)
+// CHECK-DAG: %[[ZB:.*]] = arith.constant 3.000000e+00 : f32
+// CHECK-DAG: %[[SB:.*]] = arith.constant 2.000000e-01 : f32
+// CHECK-DAG: %[[INV:.*]] = arith.constant 1.000000e+01 : f32
+// CHECK-DAG: %[[ZA:.*]] = arith.constant 1.280000e+02 : f32
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[B]] : tensor<2x4xi8>)
+// CHECK: %[[D:.*]] = arith.subf %{{.*}}, %[[ZB]] : f32
+// CHECK: %[[X:.*]] = arith.mulf %[[D]], %[[SB]] : f32
+// CHECK: %[[T:.*]] = arith.mulf %[[X]], %[[INV]] : f32
+// CHECK: %[[RE:.*]] = math.roundeven %[[T]] : f32
+// CHECK: arith.addf %[[RE]], %[[ZA]] : f32
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x7xi8>
+// CHECK: %[[S:.*]] = tensor.insert_slice %[[A]] into %[[E]][0, 0] [2, 3] [1, 1]
+// CHECK: tensor.insert_slice %[[R]] into %[[S]][0, 3] [2, 4] [1, 1]
+func.func @cat(%qa: tensor<2x3x!a>, %qb: tensor<2x4x!b>) -> tensor<2x7x!a> {
+  %y = qnn.cat %qa, %qb {dim = 1 : i64} : (tensor<2x3x!a>, tensor<2x4x!b>) -> tensor<2x7x!a>
+  return %y : tensor<2x7x!a>
+}

@@ -261,3 +261,17 @@ func.func @observe(%x: tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
   %b = qnn.observe %x {observer = #qnn.observer<moving_average_minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>, averaging_constant = 0.5 : f32, quant_min = 0, quant_max = 127, reduce_range} : tensor<4x2xf32>
   return %a, %b : tensor<4x2xf32>, tensor<4x2xf32>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:128>
+!c = !quant.uniform<u8:f32, 0.3>
+
+// CHECK-LABEL: func.func @cat
+// CHECK: qnn.cat %{{.*}}, %{{.*}} {dim = 1 : i64} : (tensor<?x8x7x7xf32>, tensor<?x4x7x7xf32>) -> tensor<?x12x7x7xf32>
+// CHECK: qnn.cat %{{.*}}, %{{.*}} {dim = 0 : i64} : (tensor<2x8x!quant.uniform<u8:f32, 1.000000e-01:128>>, tensor<3x8x!quant.uniform<u8:f32, 3.000000e-01>>) -> tensor<5x8x!quant.uniform<u8:f32, 3.000000e-01>>
+func.func @cat(%x: tensor<?x8x7x7xf32>, %y: tensor<?x4x7x7xf32>, %qa: tensor<2x8x!a>, %qc: tensor<3x8x!c>) -> (tensor<?x12x7x7xf32>, tensor<5x8x!c>) {
+  %0 = qnn.cat %x, %y {dim = 1 : i64} : (tensor<?x8x7x7xf32>, tensor<?x4x7x7xf32>) -> tensor<?x12x7x7xf32>
+  %1 = qnn.cat %qa, %qc {dim = 0 : i64} : (tensor<2x8x!a>, tensor<3x8x!c>) -> tensor<5x8x!c>
+  return %0, %1 : tensor<?x12x7x7xf32>, tensor<5x8x!c>
+}

@@ -677,6 +677,73 @@ LogicalResult AddOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Cat
+//===----------------------------------------------------------------------===//
+
+LogicalResult CatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError() << "needs at least one input";
+  SmallVector<std::string> names;
+  for (size_t i = 0; i < getInputs().size(); ++i)
+    names.push_back("input " + std::to_string(i));
+  SmallVector<Named> values;
+  for (auto [input, name] : llvm::zip(getInputs(), names))
+    values.push_back({input, name});
+  Named result{getResult(), "result"};
+  values.push_back(result);
+  if (failed(verifyElementTypes(*this, values)) ||
+      failed(verifySameDomain(*this, values)))
+    return failure();
+  RankedTensorType outType = result.getType();
+  int64_t rank = outType.getRank(), dim = getDim();
+  if (dim < 0 || dim >= rank)
+    return emitOpError() << "dim " << dim << " is not a dimension of the "
+                         << "rank-" << rank << " result";
+  // "u8" / "i8": the storage integer with its signedness.
+  auto storage = [](RankedTensorType type) -> std::string {
+    auto qtype = cast<quant::QuantizedType>(type.getElementType());
+    return (qtype.isSigned() ? "i" : "u") +
+           std::to_string(qtype.getStorageTypeIntegralWidth());
+  };
+  if (isQuantized(outType))
+    for (const Named &input : ArrayRef<Named>(values).drop_back())
+      if (storage(input.getType()) != storage(outType))
+        return emitOpError()
+               << input.name << " is stored as " << storage(input.getType())
+               << " but the result as " << storage(outType)
+               << ": quantized inputs and result share one storage type";
+  int64_t total = 0;
+  bool totalKnown = true;
+  for (const Named &input : ArrayRef<Named>(values).drop_back()) {
+    RankedTensorType type = input.getType();
+    if (type.getRank() != rank)
+      return emitOpError() << input.name << " has rank " << type.getRank()
+                           << " but the result has rank " << rank;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t a = type.getDimSize(d), b = outType.getDimSize(d);
+      if (d != dim && bothStatic(a, b) && a != b)
+        return emitOpError() << input.name << " dimension " << d << " is " << a
+                             << " but the result's is " << b
+                             << ": only dimension " << dim << " may differ";
+    }
+    if (type.isDynamicDim(dim))
+      totalKnown = false;
+    else
+      total += type.getDimSize(dim);
+  }
+  if (totalKnown && !outType.isDynamicDim(dim) &&
+      outType.getDimSize(dim) != total)
+    return emitOpError() << "result dimension " << dim << " is "
+                         << outType.getDimSize(dim) << " but the inputs' sum "
+                         << "to " << total;
+  if (totalKnown != !outType.isDynamicDim(dim))
+    return emitOpError() << "result dimension " << dim << " must be "
+                         << (totalKnown ? "static" : "dynamic")
+                         << " as the inputs' are";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Reshape and flatten
 //===----------------------------------------------------------------------===//
 

@@ -96,6 +96,35 @@ struct QuantizeAdd : OpRewritePattern<AddOp> {
   }
 };
 
+/// cat of dequantized values of one storage type, quantized after with that
+/// storage type.
+struct QuantizeCat : OpRewritePattern<CatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CatOp op,
+                                PatternRewriter &rewriter) const override {
+    if (isQuantized(op.getType()))
+      return failure();
+    QuantizeOp quantize = soleQuantizeUser(op.getResult());
+    if (!quantize || !isPerTensor(quantize.getResult()))
+      return failure();
+    // The storage integer with its signedness (u8 and i8 share i8).
+    auto storage = [](Value v) {
+      auto qtype = cast<quant::QuantizedType>(getElementTypeOrSelf(v));
+      return std::make_pair(qtype.isSigned(),
+                            qtype.getStorageTypeIntegralWidth());
+    };
+    SmallVector<Value> inputs;
+    for (Value input : op.getInputs()) {
+      Value q = dequantized(input);
+      if (!q || !isPerTensor(q) || storage(q) != storage(quantize.getResult()))
+        return failure();
+      inputs.push_back(q);
+    }
+    replaceWithQuantized(rewriter, op, quantize, inputs);
+    return success();
+  }
+};
+
 /// An operation that keeps its input's scale, applied to a dequantized
 /// value: run it on the quantized value and dequantize after.
 template <typename ScaleKeepingOp>
@@ -140,13 +169,14 @@ struct QuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
 struct QuantizePass : qopt::qnn::impl::QNNQuantizeBase<QuantizePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns
-        .add<QuantizeWeighted<ConvOp>, QuantizeWeighted<LinearOp>, QuantizeAdd,
-             QuantizeScaleKeeping<ReluOp>, QuantizeScaleKeeping<ClampOp>,
-             QuantizeScaleKeeping<MaxPoolOp>, QuantizeScaleKeeping<AvgPoolOp>,
-             QuantizeScaleKeeping<AdaptiveAvgPoolOp>,
-             QuantizeScaleKeeping<ReshapeOp>, QuantizeScaleKeeping<FlattenOp>,
-             QuantizeOfDequantize>(&getContext());
+    patterns.add<QuantizeWeighted<ConvOp>, QuantizeWeighted<LinearOp>,
+                 QuantizeAdd, QuantizeCat, QuantizeScaleKeeping<ReluOp>,
+                 QuantizeScaleKeeping<ClampOp>, QuantizeScaleKeeping<MaxPoolOp>,
+                 QuantizeScaleKeeping<AvgPoolOp>,
+                 QuantizeScaleKeeping<AdaptiveAvgPoolOp>,
+                 QuantizeScaleKeeping<ReshapeOp>,
+                 QuantizeScaleKeeping<FlattenOp>, QuantizeOfDequantize>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

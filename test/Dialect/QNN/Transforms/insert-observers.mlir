@@ -84,3 +84,18 @@ func.func @fused_kinds(%x: tensor<1x4xf32>, %y: tensor<1x1x4x4xf32>) -> (tensor<
   %a = qnn.add %c, %c {activation = #qnn.activation<relu>} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
   return %l, %a : tensor<1x4xf32>, tensor<1x2x2x2xf32>
 }
+
+// -----
+
+// A cat's output is observed (FloatFunctional.cat's observer), once.
+// X86-LABEL: func.func @cat
+// X86-DAG: %[[A:.*]] = qnn.observe %arg0
+// X86-DAG: %[[B:.*]] = qnn.observe %arg1
+// X86: %[[C:.*]] = qnn.cat %[[A]], %[[B]]
+// X86-NEXT: qnn.observe %[[C]]
+// X86-NOT: updates
+// X86-NOT: = qnn.observe
+func.func @cat(%a: tensor<1x4xf32>, %b: tensor<1x2xf32>) -> tensor<1x6xf32> {
+  %c = qnn.cat %a, %b {dim = 1 : i64} : (tensor<1x4xf32>, tensor<1x2xf32>) -> tensor<1x6xf32>
+  return %c : tensor<1x6xf32>
+}

@@ -73,3 +73,35 @@ func.func @outside(%x: tensor<4xf32>) -> tensor<4xf32> {
   %r = qnn.relu %x : tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.05:10>
+!b = !quant.uniform<u8:f32, 0.1:5>
+!i = !quant.uniform<i8:f32, 0.1>
+
+// cat of dequantized u8 values with a quantized u8 result: a quantized cat
+// on the quantized inputs. With an i8 input (another storage type) the cat
+// stays float.
+// CHECK-LABEL: func.func @cat
+// CHECK: %[[A:.*]] = qnn.quantize %arg0
+// CHECK: %[[B:.*]] = qnn.quantize %arg1
+// CHECK: %[[C:.*]] = qnn.cat %[[A]], %[[B]] {dim = 0 : i64} : (tensor<4x!quant.uniform<u8:f32, 5.000000e-02:10>>, tensor<2x!quant.uniform<u8:f32, 1.000000e-01:5>>) -> tensor<6x!quant.uniform<u8:f32, 1.000000e-01:5>>
+// CHECK: qnn.dequantize %[[C]]
+// CHECK: %[[F:.*]] = qnn.cat %{{.*}}, %{{.*}} {dim = 0 : i64} : (tensor<4xf32>, tensor<2xf32>) -> tensor<6xf32>
+// CHECK: qnn.quantize %[[F]]
+func.func @cat(%x: tensor<4xf32>, %y: tensor<2xf32>) -> (tensor<6xf32>, tensor<6xf32>) {
+  %qa = qnn.quantize %x : tensor<4xf32> -> tensor<4x!a>
+  %da = qnn.dequantize %qa : tensor<4x!a> -> tensor<4xf32>
+  %qb = qnn.quantize %y : tensor<2xf32> -> tensor<2x!b>
+  %db = qnn.dequantize %qb : tensor<2x!b> -> tensor<2xf32>
+  %c = qnn.cat %da, %db {dim = 0 : i64} : (tensor<4xf32>, tensor<2xf32>) -> tensor<6xf32>
+  %qc = qnn.quantize %c : tensor<6xf32> -> tensor<6x!b>
+  %dc = qnn.dequantize %qc : tensor<6x!b> -> tensor<6xf32>
+  %qi = qnn.quantize %y : tensor<2xf32> -> tensor<2x!i>
+  %di = qnn.dequantize %qi : tensor<2x!i> -> tensor<2xf32>
+  %f = qnn.cat %da, %di {dim = 0 : i64} : (tensor<4xf32>, tensor<2xf32>) -> tensor<6xf32>
+  %qf = qnn.quantize %f : tensor<6xf32> -> tensor<6x!b>
+  %df = qnn.dequantize %qf : tensor<6x!b> -> tensor<6xf32>
+  return %dc, %df : tensor<6xf32>, tensor<6xf32>
+}

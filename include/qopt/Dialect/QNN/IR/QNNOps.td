@@ -424,6 +424,35 @@ def QNN_AddOp : QNN_Op<"add"> {
   let hasVerifier = 1;
 }
 
+def QNN_CatOp : QNN_Op<"cat"> {
+  let summary = "Concatenation along a dimension (torch.cat)";
+  let description = [{
+    The inputs, in order, joined along dimension `dim`; every other
+    dimension is the same in all inputs and the result. Along `dim` the
+    result's size is the sum of the inputs' when they are all static, and
+    dynamic otherwise (the lowering needs them static).
+
+    Quantized form (PyTorch's `quantized::cat`, what FloatFunctional.cat
+    becomes after convert): the inputs and the result are quantized per
+    tensor with the same storage type; an input whose scale or zero point
+    differs from the result's is requantized to them (`qnn.requantize`:
+    rule D, then rule Q), the others are copied.
+
+    Example:
+
+    ```mlir
+    %y = qnn.cat %a, %b {dim = 1 : i64}
+        : (tensor<1x8x7x7xf32>, tensor<1x4x7x7xf32>) -> tensor<1x12x7x7xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<QNN_Tensor>:$inputs, I64Attr:$dim);
+  let results = (outs QNN_Tensor:$result);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type($inputs, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Shape operations
 //===----------------------------------------------------------------------===//

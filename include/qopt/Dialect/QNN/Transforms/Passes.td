@@ -62,8 +62,9 @@ def QNNInsertObservers : Pass<"qnn-insert-observers", "::mlir::func::FuncOp"> {
   let description = [{
     Marks the values a statically quantized model needs scales for, as
     PyTorch's `prepare` attaches observers: the output of every
-    `qnn.quant_stub`, the output of every conv, linear and add (after its
-    fused activation: run `qnn-fuse` first), and the constant weight of every
+    `qnn.quant_stub`, the output of every conv, linear, add (after its
+    fused activation: run `qnn-fuse` first) and cat (FloatFunctional.cat's
+    observer), and the constant weight of every
     conv and linear. Operations that keep their input's scale (relu, clamp,
     pooling, reshape, flatten) get none. Only the quantized region is
     observed: the values computed from a `qnn.quant_stub` up to a
@@ -153,6 +154,8 @@ def QNNQuantize : Pass<"qnn-quantize"> {
       activation kept);
     - add of two dequantized values with a quantized result becomes a
       quantized add (it requantizes both inputs);
+    - cat of dequantized values of one storage type with a quantized result
+      becomes a quantized cat (inputs of another scale are requantized);
     - relu, clamp, max / average / adaptive average pooling, reshape and
       flatten of a dequantized value run on the quantized value with its
       scale and zero point;
