@@ -280,6 +280,12 @@ void visit(Operation *op, DimensionClasses &classes) {
           classes.unite(input, d, cat.getResult(), d, op);
     return;
   }
+  if (auto slice = dyn_cast<SliceOp>(op)) {
+    for (int64_t d = 0; d < rankOf(slice.getInput()); ++d)
+      if (d != slice.getDim())
+        classes.unite(slice.getInput(), d, slice.getResult(), d, op);
+    return;
+  }
   if (auto batchNorm = dyn_cast<BatchNormOp>(op)) {
     classes.uniteAll(batchNorm.getInput(), batchNorm.getResult(), op);
     for (Value parameter : op->getOperands().drop_front())

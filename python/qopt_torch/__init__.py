@@ -5,7 +5,8 @@
 `export_model(module, example_input)` traces an eval-mode nn.Module with
 torch.fx and writes it as qnn IR text. Float models (Conv1d/2d, Linear,
 ReLU, ReLU6/Hardtanh, BatchNorm1d/2d, pooling (modules and functional max,
-average and adaptive average pooling), flatten/view/reshape, add, cat,
+average and adaptive average pooling, and a mean over the spatial
+dimensions), flatten/view/reshape, transpose/permute, chunk, add, cat,
 Dropout in eval mode, QuantStub/DeQuantStub) become float qnn; models
 PyTorch has already quantized (the output of
 torch.ao.quantization.convert: nnq.Quantize, nnq.Conv1d/2d, nnq.Linear,

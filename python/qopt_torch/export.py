@@ -1,4 +1,6 @@
 """torch.fx graphs to qnn IR (see the package docstring)."""
+import dis
+import inspect
 import operator
 import re
 
@@ -101,7 +103,8 @@ class _Writer:
         return value
 
 
-def _node_type(node, writer):
+def _node_element(node):
+    """The qnn element type of a traced tensor: f32 or its quantized type."""
     meta = node.meta.get("tensor_meta")
     if meta is None or not hasattr(meta, "shape"):
         raise ExportError("%s: no tensor shape (is its value a tensor?)"
@@ -112,12 +115,16 @@ def _node_type(node, writer):
                                     torch.per_tensor_symmetric):
             raise ExportError("%s: activations must be quantized per tensor"
                               % _where(node))
-        element = _quant_element(meta.dtype, q["scale"], q["zero_point"])
-    elif meta.dtype == torch.float32:
-        element = "f32"
-    else:
-        raise ExportError("%s: tensors of %s are not supported" % (_where(node), meta.dtype))
-    return _tensor_type(list(meta.shape), element, writer.dynamic_batch)
+        return _quant_element(meta.dtype, q["scale"], q["zero_point"])
+    if meta.dtype == torch.float32:
+        return "f32"
+    raise ExportError("%s: tensors of %s are not supported" % (_where(node), meta.dtype))
+
+
+def _node_type(node, writer):
+    element = _node_element(node)
+    return _tensor_type(list(node.meta["tensor_meta"].shape), element,
+                        writer.dynamic_batch)
 
 
 def _where(node):
@@ -186,8 +193,29 @@ def _pool_params(node, is_max):
     return type("PoolParams", (), params)
 
 
+class _Proxy(torch.fx.Proxy):
+    """torch.fx's Proxy, which `a, b = proxy` unpacks into proxy[0],
+    proxy[1] on Python 3.11 too (`x1, x2 = x.chunk(2, dim=1)`,
+    `n, c, h, w = x.size()`). torch 1.13 finds the unpacking instruction at
+    index f_lasti // 2 of the caller's instructions, which Python 3.11's
+    inline caches shift; this finds it by its offset."""
+
+    def __iter__(self):
+        caller = inspect.currentframe().f_back
+        for instruction in dis.get_instructions(caller.f_code):
+            if instruction.offset == caller.f_lasti:
+                if instruction.opname == "UNPACK_SEQUENCE":
+                    return (self[i] for i in range(instruction.argval))
+                break
+        return self.tracer.iter(self)
+
+
 class _Tracer(torch.fx.Tracer):
-    """torch.fx's tracer, with the quantization stubs kept as modules."""
+    """torch.fx's tracer, with the quantization stubs kept as modules and
+    proxies that unpack (_Proxy)."""
+
+    def proxy(self, node):
+        return _Proxy(node, self)
 
     def is_leaf_module(self, m, qualname):
         if isinstance(m, (torch.ao.quantization.QuantStub,
@@ -242,6 +270,9 @@ def export_model(module, example_input, name="model", dynamic_batch=True):
                               "supported" % _where(node))
         if _is_shape_query(node):
             continue  # x.shape / x.size(): only reshape / view may use them
+        if node.target in _CHUNK:
+            w.values[node] = _Chunks(node, w, value)
+            continue  # a tuple: each getitem of it becomes a qnn.slice
         ty = _node_type(node, w)
         if node.op == "call_module":
             m = modules[node.target]
@@ -268,11 +299,18 @@ def export_model(module, example_input, name="model", dynamic_batch=True):
     return "\n".join(lines) + "\n"
 
 
+_SHAPE_ARITHMETIC = {operator.floordiv, operator.mul, operator.add, operator.sub,
+                     operator.truediv, operator.neg}
+
+
 def _is_shape_query(node):
-    """x.shape, x.shape[i], x.size(...): integers, not tensors."""
+    """x.shape, x.shape[i], x.size(...) and arithmetic on them
+    (`c // groups`): integers, not tensors."""
     if node.meta.get("tensor_meta") is not None and hasattr(node.meta["tensor_meta"], "shape"):
         return False
     if node.op == "call_function" and node.target in (getattr, operator.getitem):
+        return True
+    if node.op == "call_function" and node.target in _SHAPE_ARITHMETIC:
         return True
     return node.op == "call_method" and node.target in ("size", "dim")
 
@@ -383,6 +421,38 @@ def _module(w, node, m, value, ty):
     raise ExportError("unsupported module %s at %s" % (_describe(m), where))
 
 
+def _mean(w, node, value, ty):
+    """x.mean(spatial dims): global average pooling, then the pooled
+    dimensions dropped unless keepdim. On a quantized tensor PyTorch
+    dequantizes, averages in float and quantizes with the input's scale and
+    zero point; the export does the same."""
+    x = node.args[0]
+    shape = list(x.meta["tensor_meta"].shape)
+    rank = len(shape)
+    dims = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim")
+    keepdim = node.args[2] if len(node.args) > 2 else node.kwargs.get("keepdim", False)
+    dims = [dims] if isinstance(dims, int) else dims
+    if dims is None or sorted(d % rank for d in dims) != list(range(2, rank)) or \
+            rank not in (3, 4) or node.kwargs.get("dtype") is not None:
+        raise ExportError("%s: only a mean over all spatial dimensions (global "
+                          "average pooling) is supported" % _where(node))
+    in_ty, v = _node_type(x, w), value(x)
+    quantized = x.meta["tensor_meta"].is_quantized
+    pooled_shape = shape[:2] + [1] * (rank - 2)
+    float_ty = _tensor_type(shape, "f32", w.dynamic_batch)
+    pooled_float = _tensor_type(pooled_shape, "f32", w.dynamic_batch)
+    if quantized:
+        v = w.emit("qnn.dequantize %s : %s -> %s" % (v, in_ty, float_ty))
+    v = w.emit("qnn.adaptive_avg_pool %s : %s -> %s" % (v, float_ty, pooled_float))
+    pooled_ty = pooled_float
+    if quantized:
+        pooled_ty = _tensor_type(pooled_shape, _node_element(x), w.dynamic_batch)
+        v = w.emit("qnn.quantize %s : %s -> %s" % (v, pooled_float, pooled_ty))
+    if keepdim:
+        return v
+    return w.emit("qnn.reshape %s : %s -> %s" % (v, pooled_ty, ty))
+
+
 _RELU = {torch.relu, F.relu, "relu"}
 _ADD = {operator.add, torch.add, "add"}
 _FLATTEN = {torch.flatten, "flatten"}
@@ -398,9 +468,49 @@ _QUANTIZED_ADD = {torch.ops.quantized.add: None,
 _CAT = {torch.cat, torch.concat, torch.ops.quantized.cat}
 
 
+_CHUNK = {torch.chunk, "chunk"}
+_TRANSPOSE = {torch.transpose, "transpose"}
+_PERMUTE = {torch.permute, "permute"}
+_MEAN = {torch.mean, "mean"}
+
+
+class _Chunks:
+    """x.chunk(k, dim): k pieces of ceil(size / k) along dim, the last one
+    shorter (torch.chunk), taken one by one with getitem."""
+
+    def __init__(self, node, w, value):
+        x = node.args[0]
+        self.input, self.type = value(x), _node_type(x, w)
+        chunks = node.args[1] if len(node.args) > 1 else node.kwargs["chunks"]
+        dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
+        size = x.meta["tensor_meta"].shape[dim]
+        self.dim = dim % len(x.meta["tensor_meta"].shape)
+        self.step = -(-size // chunks)
+
+    def slice(self, w, index, ty):
+        return w.emit("qnn.slice %s {dim = %d : i64, start = %d : i64} : %s -> %s" % (
+            self.input, self.dim, index * self.step, self.type, ty))
+
+
 def _function(w, node, value, ty):
     target = node.target
     where = _where(node)
+    if target is operator.getitem and isinstance(w.values.get(node.args[0]), _Chunks):
+        return w.values[node.args[0]].slice(w, node.args[1], ty)
+    if target in _TRANSPOSE or target in _PERMUTE:
+        x = node.args[0]
+        rank = len(x.meta["tensor_meta"].shape)
+        if target in _TRANSPOSE:
+            a, b = (d % rank for d in node.args[1:3])
+            permutation = list(range(rank))
+            permutation[a], permutation[b] = b, a
+        else:
+            dims = node.args[1:] if len(node.args) > 2 else node.args[1]
+            permutation = [d % rank for d in dims]
+        return w.emit("qnn.transpose %s {permutation = array<i64: %s>} : %s -> %s" % (
+            value(x), ", ".join(map(str, permutation)), _node_type(x, w), ty))
+    if target in _MEAN:
+        return _mean(w, node, value, ty)
     if target in _RELU:
         return w.emit("qnn.relu %s : %s" % (value(node.args[0]), ty))
     if target is F.relu6:

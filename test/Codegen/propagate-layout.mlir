@@ -83,3 +83,17 @@ func.func @cat(%a: tensor<1x4x4x8x!q>, %b: tensor<1x4x4x2x!r>) -> tensor<1x10x4x
   %c = qnn.cat %ta, %tb {dim = 1 : i64} : (tensor<1x8x4x4x!q>, tensor<1x2x4x4x!r>) -> tensor<1x10x4x4x!q>
   return %c : tensor<1x10x4x4x!q>
 }
+
+// -----
+
+!q = !quant.uniform<u8:f32, 0.1:3>
+
+// A channel slice of an NHWC kernel's result takes the channels in NHWC.
+// CHECK-LABEL: func.func @slice
+// CHECK: %[[S:.*]] = qnn.slice %arg0 {dim = 3 : i64, start = 4 : i64} : tensor<1x4x4x8x{{.*}}> -> tensor<1x4x4x4x
+// CHECK: qnn.transpose %[[S]] {permutation = array<i64: 0, 3, 1, 2>}
+func.func @slice(%a: tensor<1x4x4x8x!q>) -> tensor<1x4x4x4x!q> {
+  %t = qnn.transpose %a {permutation = array<i64: 0, 3, 1, 2>} : tensor<1x4x4x8x!q> -> tensor<1x8x4x4x!q>
+  %s = qnn.slice %t {dim = 1 : i64, start = 4 : i64} : tensor<1x8x4x4x!q> -> tensor<1x4x4x4x!q>
+  return %s : tensor<1x4x4x4x!q>
+}

@@ -19,7 +19,8 @@
    residual blocks written with FloatFunctional add_relu and add (QFunctional
    after convert, torch.ops.quantized.add_relu / add), and Inception-style
    branches joined by FloatFunctional.cat (quantized::cat after convert)
-   with functional max and average pooling.
+   with functional max and average pooling, and ShuffleNetV2's unit
+   (chunk, channel shuffle, mean over the spatial dimensions).
    A model with two inputs exports with a tuple of example inputs.
 3. Unsupported modules and functions are errors naming the operation and
    where it is; so are quantized, QAT and dynamic modules whose float base
@@ -171,6 +172,36 @@ class Branches(nn.Module):
         return self.dequant(self.fc(torch.flatten(x, 1)))
 
 
+class Shuffle(nn.Module):
+    """ShuffleNetV2's unit as torchvision's quantizable model writes it:
+    x.chunk unpacked into two halves, FloatFunctional.cat, the channel
+    shuffle (x.size() unpacked, view, torch.transpose, contiguous, view),
+    and a mean over the spatial dimensions as global pooling."""
+
+    fuse = [["conv", "relu"], ["branch", "relu1"]]
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(1, 8, 3, stride=2)
+        self.relu = nn.ReLU()
+        self.branch = nn.Conv2d(4, 4, 3, padding=1)
+        self.relu1 = nn.ReLU()
+        self.cat = torch.ao.nn.quantized.FloatFunctional()
+        self.fc = nn.Linear(8, 10)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.relu(self.conv(self.quant(x)))
+        x1, x2 = x.chunk(2, dim=1)
+        x = self.cat.cat([x1, self.relu1(self.branch(x2))], dim=1)
+        batch, channels, height, width = x.size()
+        x = x.view(batch, 2, channels // 2, height, width)
+        x = torch.transpose(x, 1, 2).contiguous()
+        x = x.view(batch, -1, height, width)
+        return self.dequant(self.fc(x.mean([2, 3])))
+
+
 class TwoInputs(nn.Module):
     """A model with two inputs: export_model takes a tuple of examples."""
 
@@ -235,6 +266,7 @@ def main():
     models["seq"] = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.ReLU()).eval()
     models["res"] = randomize(Residual())
     models["cat"] = randomize(Branches())
+    models["shuf"] = randomize(Shuffle())
     for name, model in models.items():
         with torch.no_grad():
             expected = model(x).numpy()
@@ -262,7 +294,7 @@ def main():
     torch.backends.quantized.engine = "onednn"
     calibration = [torch.rand(16, 1, 28, 28) for _ in range(4)]
     models["relu6"] = randomize(Clamped())
-    for name in list(MODELS) + ["relu6", "res", "cat"]:
+    for name in list(MODELS) + ["relu6", "res", "cat", "shuf"]:
         q = quantize_eager(models[name], calibration, "x86")
         if name == "relu6":
             print("quantized relu6 converted: relu6 is %s.%s" % (

@@ -42,8 +42,8 @@ bool isPerAxis(Type type) {
 
 /// op(transpose(x), ...) -> transpose(op(x, ...)) for an elementwise op
 /// whose every tensor operand is a transpose by the same permutation, and
-/// for a cat, which then joins along the dimension that was permuted to its
-/// own.
+/// for a cat or slice, which then works on the dimension that was permuted
+/// to its own.
 struct SinkTranspose : RewritePattern {
   SinkTranspose(MLIRContext *ctx)
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
@@ -51,7 +51,7 @@ struct SinkTranspose : RewritePattern {
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
     if (!isa<ReluOp, ClampOp, QuantizeOp, DequantizeOp, RequantizeOp, AddOp,
-             CatOp>(op))
+             CatOp, SliceOp>(op))
       return failure();
     SmallVector<Value> inputs;
     std::optional<ArrayRef<int64_t>> permutation;
@@ -73,6 +73,8 @@ struct SinkTranspose : RewritePattern {
     inner->getResult(0).setType(unpermuted(resultType, *permutation));
     if (auto cat = dyn_cast<CatOp>(inner))
       cat.setDim((*permutation)[cat.getDim()]);
+    if (auto slice = dyn_cast<SliceOp>(inner))
+      slice.setDim((*permutation)[slice.getDim()]);
     rewriter.replaceOpWithNewOp<TransposeOp>(
         op, resultType, inner->getResult(0),
         rewriter.getDenseI64ArrayAttr(*permutation));

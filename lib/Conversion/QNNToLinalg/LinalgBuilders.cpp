@@ -573,4 +573,19 @@ Value buildConcat(OpBuilder &b, Location loc, ValueRange inputs,
   return result;
 }
 
+Value buildSlice(OpBuilder &b, Location loc, Value input,
+                 RankedTensorType resultType, int64_t dim, int64_t start) {
+  int64_t rank = resultType.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+      strides(rank, b.getIndexAttr(1)), sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(
+        resultType.isDynamicDim(d)
+            ? OpFoldResult(tensor::DimOp::create(b, loc, input, d).getResult())
+            : b.getIndexAttr(resultType.getDimSize(d)));
+  offsets[dim] = b.getIndexAttr(start);
+  return tensor::ExtractSliceOp::create(b, loc, resultType, input, offsets,
+                                        sizes, strides);
+}
+
 } // namespace qopt::lowering

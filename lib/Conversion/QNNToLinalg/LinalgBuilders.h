@@ -187,6 +187,11 @@ Value buildFlatten(OpBuilder &b, Location loc, Value input,
 Value buildConcat(OpBuilder &b, Location loc, ValueRange inputs,
                   RankedTensorType resultType, int64_t dim);
 
+/// Indices `start` on of dimension `dim` of `input`, as many as
+/// `resultType` has there (tensor.extract_slice); other dimensions whole.
+Value buildSlice(OpBuilder &b, Location loc, Value input,
+                 RankedTensorType resultType, int64_t dim, int64_t start);
+
 } // namespace qopt::lowering
 
 #endif // QOPT_LIB_CONVERSION_QNNTOLINALG_LINALGBUILDERS_H

@@ -480,6 +480,19 @@ struct CatLowering : OpRewritePattern<CatOp> {
   }
 };
 
+struct SliceLowering : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    rewriter.replaceOp(op,
+                       buildSlice(rewriter, op.getLoc(), op.getInput(),
+                                  op.getType(), op.getDim(), op.getStart()));
+    return success();
+  }
+};
+
 struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReshapeOp op,
@@ -565,6 +578,9 @@ std::optional<std::string> unsupportedReason(Operation *op,
   if (auto cat = dyn_cast<CatOp>(op))
     if (cat.getType().isDynamicDim(cat.getDim()))
       return std::string("a cat along a dynamic dimension cannot be lowered");
+  if (auto slice = dyn_cast<SliceOp>(op))
+    if (slice.getInput().getType().isDynamicDim(slice.getDim()))
+      return std::string("a slice of a dynamic dimension cannot be lowered");
   if (auto reshape = dyn_cast<ReshapeOp>(op))
     if (reshape.getType().getNumDynamicDims() > 1)
       return std::string(
@@ -622,9 +638,10 @@ void qopt::populateQNNToLinalgWeightedAndPoolingPatterns(
 
 void qopt::populateQNNToLinalgElementwisePatterns(RewritePatternSet &patterns) {
   patterns.add<ReluLowering, ClampLowering, BatchNormLowering, AddLowering,
-               CatLowering, ReshapeLowering, FlattenLowering, TransposeLowering,
-               MarkerLowering<QuantStubOp>, MarkerLowering<DequantStubOp>,
-               MarkerLowering<ObserveOp>>(patterns.getContext());
+               CatLowering, SliceLowering, ReshapeLowering, FlattenLowering,
+               TransposeLowering, MarkerLowering<QuantStubOp>,
+               MarkerLowering<DequantStubOp>, MarkerLowering<ObserveOp>>(
+      patterns.getContext());
 }
 
 void qopt::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns) {

@@ -1198,6 +1198,20 @@ struct QuantizedFlattenLowering : OpConversionPattern<FlattenOp> {
   }
 };
 
+struct QuantizedSliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isQuantized(op.getType()))
+      return failure();
+    rewriter.replaceOp(op, buildSlice(rewriter, op.getLoc(), adaptor.getInput(),
+                                      storageType(op.getType()), op.getDim(),
+                                      op.getStart()));
+    return success();
+  }
+};
+
 struct QuantizedTransposeLowering : OpConversionPattern<TransposeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1329,14 +1343,15 @@ void qopt::populateQuantizedQNNToLinalgPatterns(
     Requantization mode) {
   patterns.add<QuantizedConvLowering, QuantizedLinearLowering>(
       converter, patterns.getContext(), mode);
-  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
-               DynamicLinearLowering, QuantizedReluLowering,
-               QuantizedClampLowering, QuantizedMaxPoolLowering,
-               QuantizedAvgPoolLowering, QuantizedAdaptiveAvgPoolLowering,
-               QuantizedAddLowering, QuantizedCatLowering,
-               QuantizedReshapeLowering, QuantizedFlattenLowering,
-               QuantizedTransposeLowering, StorageCastLowering>(
-      converter, patterns.getContext());
+  patterns
+      .add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
+           DynamicLinearLowering, QuantizedReluLowering, QuantizedClampLowering,
+           QuantizedMaxPoolLowering, QuantizedAvgPoolLowering,
+           QuantizedAdaptiveAvgPoolLowering, QuantizedAddLowering,
+           QuantizedCatLowering, QuantizedSliceLowering,
+           QuantizedReshapeLowering, QuantizedFlattenLowering,
+           QuantizedTransposeLowering, StorageCastLowering>(
+          converter, patterns.getContext());
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);

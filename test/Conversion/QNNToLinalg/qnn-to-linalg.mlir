@@ -271,3 +271,15 @@ func.func @cat(%a: tensor<?x2x3xf32>, %b: tensor<?x5x3xf32>) -> tensor<?x7x3xf32
   %y = qnn.cat %a, %b {dim = 1 : i64} : (tensor<?x2x3xf32>, tensor<?x5x3xf32>) -> tensor<?x7x3xf32>
   return %y : tensor<?x7x3xf32>
 }
+
+// -----
+
+// A slice is a tensor.extract_slice; a dynamic size is the input's.
+// CHECK-LABEL: func.func @slice
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8x3xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x8x3xf32>
+// CHECK: tensor.extract_slice %[[X]][0, 4, 0] [%[[N]], 4, 3] [1, 1, 1] : tensor<?x8x3xf32> to tensor<?x4x3xf32>
+func.func @slice(%x: tensor<?x8x3xf32>) -> tensor<?x4x3xf32> {
+  %y = qnn.slice %x {dim = 1 : i64, start = 4 : i64} : tensor<?x8x3xf32> -> tensor<?x4x3xf32>
+  return %y : tensor<?x4x3xf32>
+}

@@ -124,3 +124,16 @@ func.func @cat(%qa: tensor<2x3x!a>, %qb: tensor<2x4x!b>) -> tensor<2x7x!a> {
   %y = qnn.cat %qa, %qb {dim = 1 : i64} : (tensor<2x3x!a>, tensor<2x4x!b>) -> tensor<2x7x!a>
   return %y : tensor<2x7x!a>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:128>
+
+// A quantized slice takes the storage bytes.
+// CHECK-LABEL: func.func @slice
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8xi8>)
+// CHECK: tensor.extract_slice %[[X]][0, 2] [2, 3] [1, 1] : tensor<2x8xi8> to tensor<2x3xi8>
+func.func @slice(%q: tensor<2x8x!a>) -> tensor<2x3x!a> {
+  %y = qnn.slice %q {dim = 1 : i64, start = 2 : i64} : tensor<2x8x!a> -> tensor<2x3x!a>
+  return %y : tensor<2x3x!a>
+}

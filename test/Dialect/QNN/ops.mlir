@@ -275,3 +275,16 @@ func.func @cat(%x: tensor<?x8x7x7xf32>, %y: tensor<?x4x7x7xf32>, %qa: tensor<2x8
   %1 = qnn.cat %qa, %qc {dim = 0 : i64} : (tensor<2x8x!a>, tensor<3x8x!c>) -> tensor<5x8x!c>
   return %0, %1 : tensor<?x12x7x7xf32>, tensor<5x8x!c>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:128>
+
+// CHECK-LABEL: func.func @slice
+// CHECK: qnn.slice %{{.*}} {dim = 1 : i64, start = 4 : i64} : tensor<?x8x5x5xf32> -> tensor<?x4x5x5xf32>
+// CHECK: qnn.slice %{{.*}} {dim = 0 : i64, start = 1 : i64} : tensor<3x8x!quant.uniform<u8:f32, 1.000000e-01:128>> -> tensor<2x8x!quant.uniform<u8:f32, 1.000000e-01:128>>
+func.func @slice(%x: tensor<?x8x5x5xf32>, %q: tensor<3x8x!a>) -> (tensor<?x4x5x5xf32>, tensor<2x8x!a>) {
+  %0 = qnn.slice %x {dim = 1 : i64, start = 4 : i64} : tensor<?x8x5x5xf32> -> tensor<?x4x5x5xf32>
+  %1 = qnn.slice %q {dim = 0 : i64, start = 1 : i64} : tensor<3x8x!a> -> tensor<2x8x!a>
+  return %0, %1 : tensor<?x4x5x5xf32>, tensor<2x8x!a>
+}

@@ -85,8 +85,8 @@ def QNNPropagateLayout : Pass<"qnn-propagate-layout"> {
     Rewrites `op(qnn.transpose(x))` as `qnn.transpose(op(x))` for the
     elementwise qnn operations (relu, clamp, quantize, dequantize,
     requantize, and add when both operands are transposed alike) and for
-    `qnn.cat` of inputs transposed alike (it then joins along the input
-    dimension the permutation moved to its `dim`), so that the NHWC-to-NCHW
+    `qnn.cat` of inputs transposed alike and `qnn.slice` (they then work on
+    the input dimension the permutation moved to their `dim`), so that the NHWC-to-NCHW
     transpose after one kernel meets the NCHW-to-NHWC transpose before the
     next and the two fold away. Elementwise operations compute the same
     values in any layout; per-axis quantized types are left alone (their

@@ -781,6 +781,40 @@ LogicalResult TransposeOp::verify() {
   return success();
 }
 
+LogicalResult SliceOp::verify() {
+  Named input{getInput(), "input"}, result{getResult(), "result"};
+  if (failed(verifyElementTypes(*this, {input, result})) ||
+      failed(verifySameElementType(*this, input, result)) ||
+      failed(verifyPerTensor(*this, input)))
+    return failure();
+  RankedTensorType inType = input.getType(), outType = result.getType();
+  int64_t rank = inType.getRank(), dim = getDim(), start = getStart();
+  if (outType.getRank() != rank)
+    return emitOpError() << "result has rank " << outType.getRank()
+                         << " but the input has rank " << rank;
+  if (dim < 0 || dim >= rank)
+    return emitOpError() << "dim " << dim << " is not a dimension of the "
+                         << "rank-" << rank << " input";
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t a = inType.getDimSize(d), b = outType.getDimSize(d);
+    if (d != dim && bothStatic(a, b) && a != b)
+      return emitOpError() << "result dimension " << d << " is " << b
+                           << " but the input's is " << a << ": only dimension "
+                           << dim << " is sliced";
+  }
+  if (outType.isDynamicDim(dim))
+    return emitOpError() << "result dimension " << dim
+                         << " must be static: it is the slice's size";
+  int64_t size = outType.getDimSize(dim);
+  if (start < 0)
+    return emitOpError() << "start " << start << " is negative";
+  if (!inType.isDynamicDim(dim) && start + size > inType.getDimSize(dim))
+    return emitOpError() << "indices " << start << " to " << start + size - 1
+                         << " are outside input dimension " << dim << " (size "
+                         << inType.getDimSize(dim) << ")";
+  return success();
+}
+
 LogicalResult ReshapeOp::verify() {
   Named input{getInput(), "input"}, result{getResult(), "result"};
   if (failed(verifyElementTypes(*this, {input, result})) ||

@@ -169,14 +169,15 @@ struct QuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
 struct QuantizePass : qopt::qnn::impl::QNNQuantizeBase<QuantizePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<QuantizeWeighted<ConvOp>, QuantizeWeighted<LinearOp>,
-                 QuantizeAdd, QuantizeCat, QuantizeScaleKeeping<ReluOp>,
-                 QuantizeScaleKeeping<ClampOp>, QuantizeScaleKeeping<MaxPoolOp>,
-                 QuantizeScaleKeeping<AvgPoolOp>,
-                 QuantizeScaleKeeping<AdaptiveAvgPoolOp>,
-                 QuantizeScaleKeeping<ReshapeOp>,
-                 QuantizeScaleKeeping<FlattenOp>, QuantizeOfDequantize>(
-        &getContext());
+    patterns
+        .add<QuantizeWeighted<ConvOp>, QuantizeWeighted<LinearOp>, QuantizeAdd,
+             QuantizeCat, QuantizeScaleKeeping<ReluOp>,
+             QuantizeScaleKeeping<ClampOp>, QuantizeScaleKeeping<MaxPoolOp>,
+             QuantizeScaleKeeping<AvgPoolOp>,
+             QuantizeScaleKeeping<AdaptiveAvgPoolOp>,
+             QuantizeScaleKeeping<ReshapeOp>, QuantizeScaleKeeping<FlattenOp>,
+             QuantizeScaleKeeping<TransposeOp>, QuantizeScaleKeeping<SliceOp>,
+             QuantizeOfDequantize>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -105,3 +105,22 @@ func.func @cat(%x: tensor<4xf32>, %y: tensor<2xf32>) -> (tensor<6xf32>, tensor<6
   %df = qnn.dequantize %qf : tensor<6x!b> -> tensor<6xf32>
   return %dc, %df : tensor<6xf32>, tensor<6xf32>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.05:10>
+
+// transpose and slice of a dequantized value run on the quantized value
+// (ShuffleNetV2's channel shuffle and split).
+// CHECK-LABEL: func.func @shuffle
+// CHECK: %[[Q:.*]] = qnn.quantize %arg0
+// CHECK: %[[T:.*]] = qnn.transpose %[[Q]] {permutation = array<i64: 1, 0>} : tensor<2x4x!quant.uniform<u8:f32, 5.000000e-02:10>> -> tensor<4x2x!quant.uniform<u8:f32, 5.000000e-02:10>>
+// CHECK: %[[S:.*]] = qnn.slice %[[T]] {dim = 0 : i64, start = 2 : i64} : tensor<4x2x!quant.uniform<u8:f32, 5.000000e-02:10>> -> tensor<2x2x!quant.uniform<u8:f32, 5.000000e-02:10>>
+// CHECK: qnn.dequantize %[[S]]
+func.func @shuffle(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
+  %q = qnn.quantize %x : tensor<2x4xf32> -> tensor<2x4x!a>
+  %d = qnn.dequantize %q : tensor<2x4x!a> -> tensor<2x4xf32>
+  %t = qnn.transpose %d {permutation = array<i64: 1, 0>} : tensor<2x4xf32> -> tensor<4x2xf32>
+  %s = qnn.slice %t {dim = 0 : i64, start = 2 : i64} : tensor<4x2xf32> -> tensor<2x2xf32>
+  return %s : tensor<2x2xf32>
+}

@@ -500,6 +500,29 @@ def QNN_TransposeOp : QNN_Op<"transpose"> {
   let hasFolder = 1;
 }
 
+def QNN_SliceOp : QNN_Op<"slice"> {
+  let summary = "A contiguous range of one dimension (torch.chunk, narrow)";
+  let description = [{
+    Indices `start` to `start + n - 1` of dimension `dim` of the input, `n`
+    being the result's size there; every other dimension is kept whole.
+    The element type (and so any scale and zero point) is kept; a per-axis
+    quantized input is rejected, as for transpose. The frontend writes
+    `x.chunk(k, dim)` and `torch.chunk` (ShuffleNetV2's channel split) as
+    one slice per chunk.
+
+    Example:
+
+    ```mlir
+    %y = qnn.slice %x {dim = 1 : i64, start = 4 : i64}
+        : tensor<1x8x5x5xf32> -> tensor<1x4x5x5xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input, I64Attr:$dim, I64Attr:$start);
+  let results = (outs QNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def QNN_FlattenOp : QNN_Op<"flatten"> {
   let summary = "Merge a range of dimensions (torch.flatten / nn.Flatten)";
   let description = [{

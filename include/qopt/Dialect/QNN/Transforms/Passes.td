@@ -66,7 +66,7 @@ def QNNInsertObservers : Pass<"qnn-insert-observers", "::mlir::func::FuncOp"> {
     fused activation: run `qnn-fuse` first) and cat (FloatFunctional.cat's
     observer), and the constant weight of every
     conv and linear. Operations that keep their input's scale (relu, clamp,
-    pooling, reshape, flatten) get none. Only the quantized region is
+    pooling, reshape, flatten, transpose, slice) get none. Only the quantized region is
     observed: the values computed from a `qnn.quant_stub` up to a
     `qnn.dequant_stub`; a function without stubs is one region from its
     arguments to its results. A `qnn.batch_norm` inside the region is an
@@ -156,9 +156,9 @@ def QNNQuantize : Pass<"qnn-quantize"> {
       quantized add (it requantizes both inputs);
     - cat of dequantized values of one storage type with a quantized result
       becomes a quantized cat (inputs of another scale are requantized);
-    - relu, clamp, max / average / adaptive average pooling, reshape and
-      flatten of a dequantized value run on the quantized value with its
-      scale and zero point;
+    - relu, clamp, max / average / adaptive average pooling, reshape,
+      flatten, transpose and slice of a dequantized value run on the
+      quantized value with its scale and zero point;
     - `quantize(dequantize(q))` to another type becomes `qnn.requantize`
       (where two scales meet), to the same type `q`.
 
