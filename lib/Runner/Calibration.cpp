@@ -435,7 +435,10 @@ Error qopt::calibrateModel(ModuleOp module, StringRef dataPath,
     observers.workflow = options.workflow;
     if (Error err = run("preparing the model", [&](PassManager &pm) {
           pm.addPass(qnn::createQNNFoldBatchNorm());
-          pm.addPass(qnn::createQNNFuse());
+          // ReLU6 stays a separate op: PyTorch observes the conv before it.
+          qnn::QNNFuseOptions fuse;
+          fuse.fuseRelu6 = false;
+          pm.addPass(qnn::createQNNFuse(fuse));
           pm.addNestedPass<func::FuncOp>(
               qnn::createQNNInsertObservers(observers));
         }))

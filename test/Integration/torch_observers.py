@@ -226,11 +226,11 @@ def observers(qrun, workdir):
 
 
 class Small(nn.Module):
-    def __init__(self):
+    def __init__(self, relu6=False):
         super().__init__()
         self.quant = torch.ao.quantization.QuantStub()
         self.conv = nn.Conv2d(1, 4, 3)
-        self.relu = nn.ReLU()
+        self.relu = nn.ReLU6() if relu6 else nn.ReLU()
         self.pool = nn.MaxPool2d(2)
         self.fc = nn.Linear(36, 10)
         self.dequant = torch.ao.quantization.DeQuantStub()
@@ -240,7 +240,9 @@ class Small(nn.Module):
         return self.dequant(self.fc(torch.flatten(x, 1)))
 
 
-def small_ir(m):
+def small_ir(m, relu6=False):
+    activation = ("qnn.clamp %c {min = 0.0 : f32, max = 6.0 : f32}" if relu6
+                  else "qnn.relu %c")
     return "\n".join([
         "func.func @small(%x: tensor<8x1x8x8xf32>) -> tensor<8x10xf32> {",
         "  %w = arith.constant " + dense(m.conv.weight.detach().numpy(), "f32"),
@@ -249,7 +251,7 @@ def small_ir(m):
         "  %fb = arith.constant " + dense(m.fc.bias.detach().numpy(), "f32"),
         "  %s = qnn.quant_stub %x : tensor<8x1x8x8xf32>",
         "  %c = qnn.conv %s, %w, %b : (tensor<8x1x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<8x4x6x6xf32>",
-        "  %r = qnn.relu %c : tensor<8x4x6x6xf32>",
+        "  %r = " + activation + " : tensor<8x4x6x6xf32>",
         "  %p = qnn.max_pool %r {kernel_size = array<i64: 2, 2>} : tensor<8x4x6x6xf32> -> tensor<8x4x3x3xf32>",
         "  %f = qnn.flatten %p : tensor<8x4x3x3xf32> -> tensor<8x36xf32>",
         "  %l = qnn.linear %f, %fw, %fb : (tensor<8x36xf32>, tensor<10x36xf32>, tensor<10xf32>) -> tensor<8x10xf32>",
@@ -313,7 +315,42 @@ def qconfigs(qrun, workdir):
                     "linear output"):
             ok &= compare("qconfig %s: %s" % (name, key), expected[key],
                           actual[key])
+    ok = eager_relu6(qrun, workdir, data, batches) and ok
     return eager_updates(qrun, workdir, model, data, float_model, batches) and ok
+
+
+def eager_relu6(qrun, workdir, data, batches):
+    """The small model with ReLU6: eager fuse_modules cannot fuse conv and
+    ReLU6, so PyTorch observes the conv's output before the clamp (and the
+    quantized ReLU6 keeps that scale). qopt must not fuse the clamp into the
+    conv before observing. The conv weights are large enough that outputs
+    pass 6 (on the same coarse grid, so every sum is exact)."""
+    float_model = Small(relu6=True).eval()
+    with torch.no_grad():
+        for p in float_model.parameters():
+            p.copy_(torch.randint(-8, 9, p.shape).float() / 16)
+        float_model.conv.weight.mul_(8)
+        float_model.conv.bias.mul_(8)
+    model = os.path.join(workdir, "small_relu6.mlir")
+    with open(model, "w") as f:
+        f.write(small_ir(float_model, relu6=True))
+    m = Small(relu6=True).eval()
+    m.load_state_dict(float_model.state_dict())
+    m.qconfig = get_default_qconfig("x86")
+    torch.ao.quantization.prepare(m, inplace=True)
+    largest = 0.0
+    for b in batches:
+        with torch.no_grad():
+            largest = max(largest, float(m.conv(m.quant(torch.from_numpy(b))).max()))
+            m(torch.from_numpy(b))
+    print("eager conv + relu6: largest conv output %.2f (above 6: %s)" % (
+        largest, "yes" if largest > 6 else "no"))
+    out = os.path.join(workdir, "small_relu6_x86.mlir")
+    run_qrun(qrun, [model, "--qconfig", "x86", "--calibrate", data, "--quantize",
+                    "--write-model", out])
+    conv = qtypes(open(out).read(), "qnn.conv")[0]
+    return compare("eager conv + relu6: conv output",
+                   torch_qparams(m.conv.activation_post_process), parse_qtype(conv[-1]))
 
 
 def observe_attrs(ir):

@@ -68,9 +68,10 @@ struct FuseRelu6 : OpRewritePattern<ClampOp> {
 };
 
 struct QNNFusePass : qopt::qnn::impl::QNNFuseBase<QNNFusePass> {
+  using QNNFuseBase::QNNFuseBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateFusePatterns(patterns);
+    populateFusePatterns(patterns, fuseRelu6);
     for (RegisteredOperationName name : getContext().getRegisteredOperations())
       if (name.getDialectNamespace() == QNNDialect::getDialectNamespace())
         name.getCanonicalizationPatterns(patterns, &getContext());
@@ -81,6 +82,8 @@ struct QNNFusePass : qopt::qnn::impl::QNNFuseBase<QNNFusePass> {
 
 } // namespace
 
-void qopt::qnn::populateFusePatterns(RewritePatternSet &patterns) {
-  patterns.add<FuseRelu, FuseRelu6>(patterns.getContext());
+void qopt::qnn::populateFusePatterns(RewritePatternSet &patterns, bool relu6) {
+  patterns.add<FuseRelu>(patterns.getContext());
+  if (relu6)
+    patterns.add<FuseRelu6>(patterns.getContext());
 }

@@ -1,4 +1,5 @@
 // RUN: qopt %s --split-input-file --qnn-fuse | FileCheck %s
+// RUN: qopt %s --split-input-file --qnn-fuse="relu6=false" | FileCheck %s --check-prefix=NORELU6
 
 // CHECK-LABEL: func.func @conv_relu
 // CHECK: %[[C:.*]] = qnn.conv %{{.*}}, %{{.*}} {activation = #qnn.activation<relu>}
@@ -12,6 +13,12 @@ func.func @conv_relu(%x: tensor<1x1x8xf32>, %w: tensor<2x1x3xf32>) -> tensor<1x2
 
 // -----
 
+// Without relu6 fusion (qrun --qconfig: PyTorch observes a conv or linear
+// before its ReLU6) the clamp stays; relu still fuses.
+// NORELU6-LABEL: func.func @linear_relu6_and_add_relu
+// NORELU6: %[[L:.*]] = qnn.linear %{{.*}}, %{{.*}} : (
+// NORELU6: %[[C:.*]] = qnn.clamp %[[L]]
+// NORELU6: qnn.add %[[C]], %[[C]] {activation = #qnn.activation<relu>}
 // CHECK-LABEL: func.func @linear_relu6_and_add_relu
 // CHECK: %[[L:.*]] = qnn.linear %{{.*}}, %{{.*}} {activation = #qnn.activation<relu6>}
 // CHECK: %[[A:.*]] = qnn.add %[[L]], %[[L]] {activation = #qnn.activation<relu>}

@@ -22,8 +22,9 @@ namespace qopt::qnn {
 /// Patterns folding batch_norm into a preceding conv or linear.
 void populateFoldBatchNormPatterns(mlir::RewritePatternSet &patterns);
 
-/// Patterns fusing relu / relu6 into a preceding conv, linear or add.
-void populateFusePatterns(mlir::RewritePatternSet &patterns);
+/// Patterns fusing relu (and with `relu6`, relu6) into a preceding conv,
+/// linear or add.
+void populateFusePatterns(mlir::RewritePatternSet &patterns, bool relu6 = true);
 
 #define GEN_PASS_REGISTRATION
 #include "qopt/Dialect/QNN/Transforms/Passes.h.inc"

@@ -54,7 +54,18 @@ def QNNFuse : Pass<"qnn-fuse"> {
     domains: a quantized relu keeps its input's scale, and clamping the
     requantized result at the zero point (or at Q(6)) is what the separate
     op computes. The pass also applies the qnn canonicalizations.
+
+    Before calibration (`qrun --qconfig`) the pass runs with `relu6=false`:
+    PyTorch's eager `fuse_modules` fuses conv and linear with ReLU but not
+    with ReLU6, and FX's x86 backend gives ReLU6 its input's observer, so
+    PyTorch observes the conv's output before the clamp and the quantized
+    ReLU6 keeps that scale. Fused, qopt would observe the clamped values
+    and choose another scale.
   }];
+  let options = [
+    Option<"fuseRelu6", "relu6", "bool", /*default=*/"true",
+           "Also fuse qnn.clamp with bounds 0 and 6 (relu6)">
+  ];
 }
 
 def QNNInsertObservers : Pass<"qnn-insert-observers", "::mlir::func::FuncOp"> {
