@@ -61,10 +61,15 @@ def run(cmd):
 
 def layers_of(ir_path):
     text = open(ir_path).read()
-    m = re.search(r"qnn\.layers = \[([^\]]*)\]", text)
+    # An array of MLIR strings, which may hold ']' and escapes (\22 for '"').
+    string = r'"(?:[^"\\]|\\.)*"'
+    m = re.search(r"qnn\.layers = \[((?:%s(?:, )?)*)\]" % string, text)
     if not m:
         raise Failure("%s: no conv, linear or add layers" % ir_path)
-    names = re.findall(r'"([^"]*)"', m.group(1))
+    names = [re.sub(r"\\(\\|[0-9A-Fa-f]{2})",
+                    lambda e: "\\" if e.group(1) == "\\" else chr(int(e.group(1), 16)),
+                    literal[1:-1])
+             for literal in re.findall(string, m.group(1))]
     m = re.search(r"func\.func @[\w$.]+\((.*?)\) -> \(?(.*?)\)? (?:attributes )?\{", text)
     results = len(re.findall(r"tensor<", m.group(2))) if m else None
     return [tuple(n.split(":", 1)) for n in names], results

@@ -14,6 +14,8 @@
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <optional>
+
 namespace qopt::qnn {
 #define GEN_PASS_DEF_QNNEXPOSELAYERS
 #define GEN_PASS_DEF_QNNEXTRACTLAYER
@@ -42,23 +44,27 @@ Value layerWeight(Operation *op) {
   return Value();
 }
 
-/// A readable name: the first name in the op's location, else its kind and
-/// source position.
+/// A readable name: the first name in the op's location, else the line of
+/// its first source position (a fused location, from qnn-fuse or
+/// qnn-fold-batchnorm, holds several), else the location as printed.
 std::string layerName(Operation *op) {
   std::string name;
+  std::optional<unsigned> line;
   op->getLoc()->walk([&](Location loc) {
     if (auto named = dyn_cast<NameLoc>(loc)) {
       name = named.getName().str();
       return WalkResult::interrupt();
     }
+    if (auto file = dyn_cast<FileLineColLoc>(loc); file && !line)
+      line = file.getLine();
     return WalkResult::advance();
   });
   if (!name.empty())
     return name;
   std::string text;
   llvm::raw_string_ostream os(text);
-  if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
-    os << "line " << file.getLine();
+  if (line)
+    os << "line " << *line;
   else
     os << op->getLoc();
   return text;
