@@ -89,13 +89,31 @@ def train(name, model, x, y, epochs, cache_dir):
     xt, yt = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
     start = time.time()
     model.train()
-    for _ in range(epochs):
+    # Progress: a line rewritten in place on a terminal, one line per epoch
+    # otherwise (logs stay short).
+    tty = sys.stdout.isatty()
+    steps = (len(xt) + 63) // 64
+    print("%s: training, %d epoch(s) of %d steps on %d images" % (
+        name, epochs, steps, len(xt)), flush=True)
+    shown = 0.0
+    for epoch in range(epochs):
         order = torch.randperm(len(xt))
-        for i in range(0, len(xt), 64):
+        total = 0.0
+        for step, i in enumerate(range(0, len(xt), 64)):
             idx = order[i:i + 64]
             optimizer.zero_grad()
-            loss_fn(model(xt[idx]), yt[idx]).backward()
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            loss.backward()
             optimizer.step()
+            total += float(loss)
+            if tty and time.time() - shown > 0.5:
+                shown = time.time()
+                print("\r  epoch %d/%d, step %d/%d, mean loss %.3f" % (
+                    epoch + 1, epochs, step + 1, steps, total / (step + 1)),
+                    end="", flush=True)
+        print("%s  epoch %d/%d done, mean loss %.3f, %.0f s" % (
+            "\r" if tty else "", epoch + 1, epochs, total / steps,
+            time.time() - start), flush=True)
     os.makedirs(cache_dir, exist_ok=True)
     tmp = path + ".tmp"
     torch.save(model.state_dict(), tmp)
