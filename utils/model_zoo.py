@@ -15,7 +15,11 @@ random batches, then
    the output's scale, and the top-1 class of each input;
 4. qopt's own calibration: `qrun --qconfig x86 --calibrate --quantize` on
    the float IR with the same calibration batches, run on the same inputs,
-   against PyTorch's int8 outputs likewise.
+   against PyTorch's int8 outputs likewise;
+5. with --layers N: each conv, linear and QFunctional add / add_relu / cat
+   of the imported model run alone on the inputs PyTorch gave it for the
+   first N inputs; the lowest share of equal outputs over the layers, the
+   largest difference and the worst layer.
 Inputs and calibration samples are seeded normal values at S x S (at
 least 75 for inception_v3). A stage that fails prints its error in place of
 its figures; the script exits non-zero if any stage failed.
@@ -100,6 +104,91 @@ def agreement(actual, expected, scale):
     return exact, float(np.round(steps.max(), 3)), top1
 
 
+class _Layer(torch.nn.Module):
+    """One of the int8 model's layers between a quantize to its inputs'
+    types and a dequantize: imported alone, it is fed PyTorch's own inputs
+    exactly (requantizing a dequantized value with its own scale gives the
+    same integer)."""
+
+    def __init__(self, layer, call, inputs):
+        super().__init__()
+        self.layer, self.call = layer, call
+        self.quants = torch.nn.ModuleList(
+            torch.ao.nn.quantized.Quantize(t.q_scale(), t.q_zero_point(), t.dtype)
+            for t in inputs)
+        self.dequant = torch.ao.nn.quantized.DeQuantize()
+
+    def run(self, *xs):
+        return self.dequant(self.call(self.layer, *(q(x) for q, x in zip(self.quants, xs))))
+
+
+def _layer_wrapper(layer, call, inputs):
+    """A _Layer whose forward takes exactly len(inputs) tensors: torch.fx
+    makes one placeholder per named argument (it cannot trace *args on
+    Python 3.11)."""
+    names = ", ".join("x%d" % i for i in range(len(inputs)))
+    namespace = {}
+    exec("def forward(self, %s):\n    return self.run(%s)\n" % (names, names), namespace)
+    cls = type("Layer%d" % len(inputs), (_Layer,), {"forward": namespace["forward"]})
+    return cls(layer, call, inputs)
+
+
+def per_layer(q, x, bindir, workdir):
+    """Each conv, linear and QFunctional add / add_relu / cat of the int8
+    model `q` run alone by qrun on the inputs PyTorch gave it for `x`:
+    (layers, lowest % of outputs equal, largest difference in steps, the
+    worst layer)."""
+    nnq = torch.ao.nn.quantized
+    seen = []
+    hooks = []
+    for layer_name, m in q.named_modules():
+        if isinstance(m, (nnq.Conv1d, nnq.Conv2d, nnq.Linear)):
+            hooks.append(m.register_forward_hook(
+                lambda m, i, o, n=layer_name: seen.append(
+                    (n, m, lambda layer, v: layer(v), [i[0]], o)) and None))
+    originals = {}
+    for method in ("add", "add_relu", "cat"):
+        originals[method] = getattr(nnq.QFunctional, method)
+
+        def wrapped(self, *a, method=method, **kw):
+            out = originals[method](self, *a, **kw)
+            if method == "cat":
+                dim = kw.get("dim", a[1] if len(a) > 1 else 0)
+                seen.append(("cat", self, lambda f, *v, d=dim: f.cat(list(v), dim=d),
+                             list(a[0]), out))
+            else:
+                seen.append((method, self, lambda f, u, v, m=method: getattr(f, m)(u, v),
+                             list(a[:2]), out))
+            return out
+        setattr(nnq.QFunctional, method, wrapped)
+    try:
+        with torch.no_grad():
+            q(x)
+    finally:
+        for h in hooks:
+            h.remove()
+        for method, original in originals.items():
+            setattr(nnq.QFunctional, method, original)
+    worst = (100.0, 0.0, "")
+    base = os.path.join(workdir, "layer")
+    for i, (label, layer, call, inputs, out) in enumerate(seen):
+        floats = [t.dequantize() for t in inputs]
+        wrapper = _layer_wrapper(layer, call, inputs).eval()
+        with open(base + ".mlir", "w") as f:
+            f.write(export_model(wrapper, tuple(floats), name="layer"))
+        args = [base + ".mlir", "-o", base + ".out.npy"]
+        for k, t in enumerate(floats):
+            np.save("%s.in%d.npy" % (base, k), t.numpy())
+            args += ["-i", "%s.in%d.npy" % (base, k)]
+        qrun(bindir, args)
+        steps = np.abs(np.load(base + ".out.npy").astype(np.float64) -
+                       out.dequantize().numpy()) / out.q_scale()
+        exact = 100.0 * (steps < 1e-3).mean()
+        if (exact, -steps.max()) < (worst[0], -worst[1]):
+            worst = (exact, float(np.round(steps.max(), 3)), label)
+    return len(seen), worst[0], worst[1], worst[2]
+
+
 def run(name, args, workdir):
     row = {"model": name}
     size = max(args.size, 75) if name == "inception_v3" else args.size
@@ -140,6 +229,13 @@ def run(name, args, workdir):
     except Exception as e:
         row["import"] = first_line(e)
         failed = True
+    if args.layers:
+        try:
+            row["layers"] = "%d layers: >= %.3f%% equal, max %g step(s) (%s)" % per_layer(
+                q, x[:args.layers], args.bindir, workdir)
+        except Exception as e:
+            row["layers"] = first_line(e)
+            failed = True
     if row["float"] == "ok":
         try:
             qrun(args.bindir, [base + ".float.mlir", "--qconfig", "x86", "--calibrate",
@@ -172,6 +268,9 @@ def main():
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--bindir", default=os.path.join(ROOT, "build", "bin"))
     parser.add_argument("--workdir")
+    parser.add_argument("--layers", type=int, default=0, metavar="N",
+                        help="also run each layer of the imported model alone on "
+                        "PyTorch's own inputs for the first N inputs")
     args = parser.parse_args()
     names = args.models.split(",")
     unknown = [n for n in names if n not in MODELS]
@@ -181,15 +280,18 @@ def main():
     workdir = args.workdir or tempfile.mkdtemp(prefix="qopt-zoo-")
     os.makedirs(workdir, exist_ok=True)
     print("| model | input | float export | PyTorch int8 imported, vs PyTorch | "
-          "qopt-calibrated, vs PyTorch int8 | seconds |")
-    print("|---|---|---|---|---|---:|")
+          "qopt-calibrated, vs PyTorch int8 |%s seconds |" % (
+              " imported, layer by layer |" if args.layers else ""))
+    print("|---|---|---|---|---|%s---:|" % ("---|" if args.layers else ""))
     status = 0
     for name in names:
         start = time.time()
         row, failed = run(name, args, workdir)
-        print("| %s | %dx%d | %s | %s | %s | %.0f |" % (
+        print("| %s | %dx%d | %s | %s | %s |%s %.0f |" % (
             name, row["size"], row["size"], row["float"], cell(row.get("import", "-")),
-            cell(row.get("calibrated", "-")), time.time() - start), flush=True)
+            cell(row.get("calibrated", "-")),
+            " %s |" % row.get("layers", "-") if args.layers else "",
+            time.time() - start), flush=True)
         if failed:
             status = 1
     return status
