@@ -5,8 +5,9 @@
                        [--bindir build/bin]
 
 FLOAT.mlir is the float model, QUANT.mlir its quantized form made by qopt
-(qrun --qconfig ... --quantize, or qopt's passes). For every conv, linear
-and add, in model order, it reports:
+(qrun --qconfig ... --quantize, or qopt's passes). For every conv, linear,
+add, mul and hardswish (each operation that has its own observed scale), in
+model order, it reports:
 
   weight SQNR      the float weight (after BatchNorm folding, as quantized)
                    against its quantized-then-dequantized weight;
@@ -65,7 +66,7 @@ def layers_of(ir_path):
     string = r'"(?:[^"\\]|\\.)*"'
     m = re.search(r"qnn\.layers = \[((?:%s(?:, )?)*)\]" % string, text)
     if not m:
-        raise Failure("%s: no conv, linear or add layers" % ir_path)
+        raise Failure("%s: no layers (conv, linear, add, mul, hardswish)" % ir_path)
     names = [re.sub(r"\\(\\|[0-9A-Fa-f]{2})",
                     lambda e: "\\" if e.group(1) == "\\" else chr(int(e.group(1), 16)),
                     literal[1:-1])
@@ -75,9 +76,17 @@ def layers_of(ir_path):
     return [tuple(n.split(":", 1)) for n in names], results
 
 
+def input_count(kind):
+    return 2 if kind in ("add", "mul") else 1
+
+
+def has_weight(kind):
+    return kind in ("conv", "linear")
+
+
 def arrays_per_layer(kind):
     # output, input(s), weight
-    return 1 + (2 if kind == "add" else 1) + (0 if kind == "add" else 1)
+    return 1 + input_count(kind) + (1 if has_weight(kind) else 0)
 
 
 def run_exposed(bindir, ir_path, layers, total_results, inputs, work, tag):
@@ -98,10 +107,10 @@ def run_exposed(bindir, ir_path, layers, total_results, inputs, work, tag):
     for kind, _ in layers:
         entry = {"output": np.concatenate(collected[at]), "inputs": []}
         at += 1
-        for _ in range(2 if kind == "add" else 1):
+        for _ in range(input_count(kind)):
             entry["inputs"].append(collected[at])
             at += 1
-        if kind != "add":
+        if has_weight(kind):
             entry["weight"] = collected[at][0]
             at += 1
         result.append(entry)
@@ -204,7 +213,7 @@ def main(argv=None):
                 shadow.append(np.load(out))
             rows.append({
                 "index": i, "kind": kind, "name": name,
-                "weight": sqnr(fl["weight"], ql["weight"]) if kind != "add" else None,
+                "weight": sqnr(fl["weight"], ql["weight"]) if has_weight(kind) else None,
                 "activation": sqnr(fl["output"], ql["output"]),
                 "shadow": sqnr(fl["output"], np.concatenate(shadow)),
             })

@@ -16,10 +16,11 @@ random batches, then
 4. qopt's own calibration: `qrun --qconfig x86 --calibrate --quantize` on
    the float IR with the same calibration batches, run on the same inputs,
    against PyTorch's int8 outputs likewise;
-5. with --layers N: each conv, linear and QFunctional add / add_relu / cat
-   of the imported model run alone on the inputs PyTorch gave it for the
-   first N inputs; the lowest share of equal outputs over the layers, the
-   largest difference and the worst layer.
+5. with --layers N: each conv, linear, hardswish, hardsigmoid and
+   QFunctional add / add_relu / mul / cat of the imported model run alone
+   on the inputs PyTorch gave it for the first N inputs; the lowest share
+   of equal outputs over the layers, the largest difference and the worst
+   layer.
 Inputs and calibration samples are seeded normal values at S x S (at
 least 75 for inception_v3). A stage that fails prints its error in place of
 its figures; the script exits non-zero if any stage failed.
@@ -134,20 +135,23 @@ def _layer_wrapper(layer, call, inputs):
 
 
 def per_layer(q, x, bindir, workdir):
-    """Each conv, linear and QFunctional add / add_relu / cat of the int8
-    model `q` run alone by qrun on the inputs PyTorch gave it for `x`:
+    """Each conv, linear, hardswish, hardsigmoid and QFunctional add /
+    add_relu / mul / cat of the int8 model `q` run alone by qrun on the inputs PyTorch gave it for `x`:
     (layers, lowest % of outputs equal, largest difference in steps, the
     worst layer)."""
     nnq = torch.ao.nn.quantized
     seen = []
     hooks = []
     for layer_name, m in q.named_modules():
-        if isinstance(m, (nnq.Conv1d, nnq.Conv2d, nnq.Linear)):
+        # nn.Hardsigmoid runs PyTorch's quantized kernel on its quantized
+        # input (convert leaves the module as it is).
+        if isinstance(m, (nnq.Conv1d, nnq.Conv2d, nnq.Linear, nnq.Hardswish,
+                          torch.nn.Hardsigmoid)):
             hooks.append(m.register_forward_hook(
                 lambda m, i, o, n=layer_name: seen.append(
                     (n, m, lambda layer, v: layer(v), [i[0]], o)) and None))
     originals = {}
-    for method in ("add", "add_relu", "cat"):
+    for method in ("add", "add_relu", "mul", "cat"):
         originals[method] = getattr(nnq.QFunctional, method)
 
         def wrapped(self, *a, method=method, **kw):
@@ -231,8 +235,10 @@ def run(name, args, workdir):
         failed = True
     if args.layers:
         try:
-            row["layers"] = "%d layers: >= %.3f%% equal, max %g step(s) (%s)" % per_layer(
-                q, x[:args.layers], args.bindir, workdir)
+            count, exact, steps, worst = per_layer(q, x[:args.layers], args.bindir,
+                                                   workdir)
+            row["layers"] = "%d layers: >= %.3f%% equal, max %g step(s)%s" % (
+                count, exact, steps, " (%s)" % worst if worst else "")
         except Exception as e:
             row["layers"] = first_line(e)
             failed = True

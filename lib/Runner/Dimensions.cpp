@@ -272,6 +272,21 @@ void visit(Operation *op, DimensionClasses &classes) {
     classes.uniteAll(add.getRhs(), add.getResult(), op);
     return;
   }
+  if (auto mul = dyn_cast<MulOp>(op)) {
+    // An operand dimension of static size 1 is broadcast; any other is the
+    // result's.
+    for (Value operand : {mul.getLhs(), mul.getRhs()}) {
+      auto type = cast<RankedTensorType>(operand.getType());
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.getDimSize(d) != 1)
+          classes.unite(operand, d, mul.getResult(), d, op);
+    }
+    return;
+  }
+  if (isa<HardswishOp, HardsigmoidOp>(op)) {
+    classes.uniteAll(op->getOperand(0), op->getResult(0), op);
+    return;
+  }
   if (auto cat = dyn_cast<CatOp>(op)) {
     int64_t rank = rankOf(cat.getResult());
     for (Value input : cat.getInputs())

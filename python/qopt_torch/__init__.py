@@ -4,14 +4,16 @@
 
 `export_model(module, example_input)` traces an eval-mode nn.Module with
 torch.fx and writes it as qnn IR text. Float models (Conv1d/2d, Linear,
-ReLU, ReLU6/Hardtanh, BatchNorm1d/2d, pooling (modules and functional max,
+ReLU, ReLU6/Hardtanh, Hardswish, Hardsigmoid, BatchNorm1d/2d, pooling (modules and functional max,
 average and adaptive average pooling, and a mean over the spatial
-dimensions), flatten/view/reshape, transpose/permute, chunk, add, cat,
+dimensions), flatten/view/reshape, transpose/permute, chunk, add, mul of
+two tensors, cat,
 Dropout in eval mode, QuantStub/DeQuantStub) become float qnn; models
 PyTorch has already quantized (the output of
 torch.ao.quantization.convert: nnq.Quantize, nnq.Conv1d/2d, nnq.Linear,
 the fused nniq.ConvReLU1d/2d and nniq.LinearReLU, nnq.ReLU6,
-nnq.DeQuantize, and QFunctional's add, add_relu and cat, which convert
+nnq.Hardswish, nn.Hardsigmoid on a quantized tensor, nnq.DeQuantize, and
+QFunctional's add, add_relu, mul and cat, which convert
 makes of FloatFunctional) become quantized qnn with PyTorch's own scales,
 zero points and int8 weights. A model with several inputs takes a tuple of
 example inputs. Anything else raises ExportError naming the

@@ -358,7 +358,7 @@ _QUANTIZATION_PACKAGES = tuple(
 _QUANTIZATION_MODULES_EXPORTED = {
     nnq.Quantize, nnq.DeQuantize, nnq.Conv1d, nnq.Conv2d, nnq.Linear,
     nniq.ConvReLU1d, nniq.ConvReLU2d, nniq.LinearReLU, nnq.ReLU6, nnq.Dropout,
-    nnq.MaxPool2d}
+    nnq.MaxPool2d, nnq.Hardswish}
 
 
 def _is_unhandled_quantization_module(m):
@@ -401,6 +401,13 @@ def _module(w, node, m, value, ty):
         lo, hi = (0.0, 6.0) if relu6 else (m.min_val, m.max_val)
         return w.emit("qnn.clamp %s {min = %r : f32, max = %r : f32} : %s" % (
             x, float(lo), float(hi), ty))
+    # nnq.Hardswish (an nn.Hardswish) carries its output scale and zero
+    # point: the traced result type. On a quantized input nn.Hardsigmoid
+    # runs PyTorch's quantized kernel, whose result type is fixed.
+    if isinstance(m, (nn.Hardswish, nn.Hardsigmoid)):
+        return w.emit("qnn.%s %s : %s -> %s" % (
+            "hardswish" if isinstance(m, nn.Hardswish) else "hardsigmoid",
+            x, in_ty, ty))
     if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)):
         rank = 1 if isinstance(m, (nn.MaxPool1d, nn.AvgPool1d)) else 2
         is_max = isinstance(m, (nn.MaxPool1d, nn.MaxPool2d))
@@ -455,6 +462,12 @@ def _mean(w, node, value, ty):
 
 _RELU = {torch.relu, F.relu, "relu"}
 _ADD = {operator.add, torch.add, "add"}
+# FloatFunctional.mul is torch.mul; convert makes it QFunctional.mul,
+# quantized::mul (the result's scale and zero point are the traced result
+# type's).
+_MUL = {operator.mul, torch.mul, "mul", torch.ops.quantized.mul}
+_HARD_ACTIVATIONS = {F.hardswish: "hardswish", "hardswish": "hardswish",
+                     F.hardsigmoid: "hardsigmoid", "hardsigmoid": "hardsigmoid"}
 _FLATTEN = {torch.flatten, "flatten"}
 _RESHAPE = {torch.reshape, "reshape", "view"}
 _ADAPTIVE_AVG_POOL = {F.adaptive_avg_pool1d, F.adaptive_avg_pool2d}
@@ -526,6 +539,22 @@ def _function(w, node, value, ty):
         attrs = " {activation = #qnn.activation<%s>}" % activation if activation else ""
         return w.emit("qnn.add %s, %s%s : (%s, %s) -> %s" % (
             value(a), value(b), attrs, _node_type(a, w), _node_type(b, w), ty))
+    if target in _MUL:
+        a, b = node.args[0], node.args[1]
+        if not (isinstance(a, torch.fx.Node) and isinstance(b, torch.fx.Node)):
+            raise ExportError("%s: only tensor * tensor is supported" % where)
+        if target is not torch.ops.quantized.mul and (len(node.args) > 2 or node.kwargs):
+            raise ExportError("%s: mul with out is not supported" % where)
+        return w.emit("qnn.mul %s, %s : (%s, %s) -> %s" % (
+            value(a), value(b), _node_type(a, w), _node_type(b, w), ty))
+    if target in _HARD_ACTIVATIONS:
+        inplace = node.args[1] if len(node.args) > 1 else node.kwargs.get("inplace", False)
+        if inplace:
+            raise ExportError("%s: in-place %s is not supported" % (
+                where, _HARD_ACTIVATIONS[target]))
+        return w.emit("qnn.%s %s : %s -> %s" % (
+            _HARD_ACTIVATIONS[target], value(node.args[0]),
+            _input_type(node, w), ty))
     if target in _CAT:
         tensors = node.args[0] if node.args else node.kwargs.get("tensors")
         dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)

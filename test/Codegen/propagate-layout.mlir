@@ -97,3 +97,27 @@ func.func @slice(%a: tensor<1x4x4x8x!q>) -> tensor<1x4x4x4x!q> {
   %s = qnn.slice %t {dim = 1 : i64, start = 4 : i64} : tensor<1x8x4x4x!q> -> tensor<1x4x4x4x!q>
   return %s : tensor<1x4x4x4x!q>
 }
+
+// -----
+
+!q = !quant.uniform<u8:f32, 0.1:3>
+!h = !quant.uniform<u8:f32, 0.05:0>
+!g = !quant.uniform<u8:f32, 0.00390625>
+
+// hardswish, hardsigmoid and a broadcasting mul run in their operands'
+// layout; the mul's size-1 dimensions move with the permutation.
+// CHECK-LABEL: func.func @squeeze_excite
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x8x{{.*}}>, %[[P:.*]]: tensor<1x1x1x8x{{.*}}>)
+// CHECK: %[[H:.*]] = qnn.hardswish %[[X]] : tensor<1x4x4x8x{{.*}}> -> tensor<1x4x4x8x
+// CHECK: %[[G:.*]] = qnn.hardsigmoid %[[P]] : tensor<1x1x1x8x{{.*}}> -> tensor<1x1x1x8x
+// CHECK: %[[M:.*]] = qnn.mul %[[G]], %[[H]] : (tensor<1x1x1x8x{{.*}}>, tensor<1x4x4x8x{{.*}}>) -> tensor<1x4x4x8x
+// CHECK: %[[T:.*]] = qnn.transpose %[[M]] {permutation = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[T]]
+func.func @squeeze_excite(%x: tensor<1x4x4x8x!q>, %p: tensor<1x1x1x8x!q>) -> tensor<1x8x4x4x!h> {
+  %tx = qnn.transpose %x {permutation = array<i64: 0, 3, 1, 2>} : tensor<1x4x4x8x!q> -> tensor<1x8x4x4x!q>
+  %tp = qnn.transpose %p {permutation = array<i64: 0, 3, 1, 2>} : tensor<1x1x1x8x!q> -> tensor<1x8x1x1x!q>
+  %h = qnn.hardswish %tx : tensor<1x8x4x4x!q> -> tensor<1x8x4x4x!h>
+  %g = qnn.hardsigmoid %tp : tensor<1x8x1x1x!q> -> tensor<1x8x1x1x!g>
+  %m = qnn.mul %g, %h : (tensor<1x8x1x1x!g>, tensor<1x8x4x4x!h>) -> tensor<1x8x4x4x!h>
+  return %m : tensor<1x8x4x4x!h>
+}

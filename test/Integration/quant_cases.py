@@ -87,6 +87,41 @@ def dequantize(q, scale, zp):
     return ((q - zp).astype(F32) * F32(scale)).astype(F32)
 
 
+def dequantize_fma(q, scale, zp):
+    """PyTorch's vectorized dequantize: fma(q, s, -zp * s), -zp * s rounded
+    to float32 first; float64 holds q * s + p exactly, so one rounding to
+    float32 is the fused result."""
+    premul = F32(F32(scale) * F32(-zp))
+    return (np.float64(F32(scale)) * q.astype(np.float64) +
+            np.float64(premul)).astype(F32)
+
+
+def hard_activation(x, swish):
+    """hardswish x * min(max(x + 3, 0), 6) / 6, or hardsigmoid without the
+    x *, in float32 in that order."""
+    x = x.astype(F32)
+    m = np.minimum(np.maximum(x + F32(3), F32(0)), F32(6)).astype(F32)
+    return ((x * m if swish else m) / F32(6)).astype(F32)
+
+
+def quantize_double_reciprocal(x, scale, zp, dtype):
+    """Rule Q with the reciprocal computed in double, rounded to float32
+    (PyTorch's quantized hardswish and hardsigmoid)."""
+    lo, hi = storage_range(dtype)
+    inv = F32(1.0 / np.float64(F32(scale)))
+    t = np.rint((x.astype(F32) * inv).astype(F32))
+    return np.clip((t + F32(zp)).astype(F32), lo, hi).astype(np.int64)
+
+
+def quantized_mul(qa, sa, za, qb, sb, zb, so, zo, dtype):
+    """PyTorch's quantized::mul: the int32 product of the shifted values
+    times float32 (sa * sb) * (1 / so), rounded half to even, plus zo."""
+    lo, hi = storage_range(dtype)
+    m = F32(F32(F32(sa) * F32(sb)) * F32(F32(1) / F32(so)))
+    p = ((qa - za) * (qb - zb)).astype(F32)
+    return np.clip(np.rint((p * m).astype(F32)) + zo, lo, hi).astype(np.int64)
+
+
 def conv_acc(xq, zx, wq, zw, stride, pad, dilation, groups):
     """sum over the window of (x - zx) * (w - zw), exact integers (NC[H]W)."""
     spatial = xq.ndim - 2
@@ -790,6 +825,71 @@ def elementwise_cases():
             ", ".join(ty(sh, t) for sh, t in zip(shapes, in_ts)), ty(y.shape, o_t)))
         lines += ["  return %%y : %s" % ty(y.shape, o_t), "}"]
         yield Case(name, "\n".join(lines) + "\n", xs, [y.astype(storage_np(dtype))])
+
+    # hardswish and hardsigmoid on every storage value of u8 and i8, the
+    # float functions on the dequantized values and around -3 and 3.
+    for dtype, (sx, zx), (so, zo) in (("u8", (0.05, 100), (0.03, 20)),
+                                      ("i8", (0.04, -3), (0.02, -100))):
+        lo, hi = storage_range(dtype)
+        x = np.concatenate([dequantize(np.arange(lo, hi + 1), sx, zx),
+                            np.array([-3.0, 3.0, -2.9999998, 3.0000002, -0.0],
+                                     F32)]).astype(F32).reshape(1, -1, 1)
+        q = quantize(x, sx, zx, dtype)
+        sig_zp = 0 if dtype == "u8" else -128
+        t_in, t_hs = qtype(dtype, sx, zx), qtype(dtype, so, zo)
+        t_sig = qtype(dtype, 0.00390625, sig_zp)
+        shape = list(x.shape)
+        name = "hard_activations_" + dtype
+        ir = "\n".join([
+            "func.func @%s(%%x: %s) -> (%s, %s, %s, %s) {" % (
+                name, tt(shape, "f32"), tt(shape, "f32"), tt(shape, "f32"),
+                tt(shape, t_hs), tt(shape, t_sig)),
+            "  %%fs = qnn.hardswish %%x : %s -> %s" % (tt(shape, "f32"), tt(shape, "f32")),
+            "  %%fg = qnn.hardsigmoid %%x : %s -> %s" % (tt(shape, "f32"), tt(shape, "f32")),
+            "  %%q = qnn.quantize %%x : %s -> %s" % (tt(shape, "f32"), tt(shape, t_in)),
+            "  %%qs = qnn.hardswish %%q : %s -> %s" % (tt(shape, t_in), tt(shape, t_hs)),
+            "  %%qg = qnn.hardsigmoid %%q : %s -> %s" % (tt(shape, t_in), tt(shape, t_sig)),
+            "  return %%fs, %%fg, %%qs, %%qg : %s, %s, %s, %s" % (
+                tt(shape, "f32"), tt(shape, "f32"), tt(shape, t_hs), tt(shape, t_sig)),
+            "}"]) + "\n"
+        xd = dequantize_fma(q, sx, zx)
+        yield Case(name, ir, [x], [
+            hard_activation(x, True), hard_activation(x, False),
+            quantize_double_reciprocal(hard_activation(xd, True), so, zo,
+                                       dtype).astype(storage_np(dtype)),
+            quantize_double_reciprocal(hard_activation(xd, False), 0.00390625,
+                                       sig_zp, dtype).astype(storage_np(dtype))])
+    # mul: a squeeze-and-excitation gate (N x C x 1 x 1) times a feature map
+    # with a dynamic batch, and same-shape i8 operands; full-range values.
+    for name, dtype, ta, tb, to, sa_shape, sb_shape in (
+            ("mul_gate_u8", "u8", (0.004, 0), (0.05, 100), (0.02, 3),
+             [2, 6, 1, 1], [2, 6, 5, 4]),
+            ("mul_same_i8", "i8", (0.03, -7), (0.02, 5), (0.01, -1),
+             [3, 17], [3, 17])):
+        xa = (rng.standard_normal(sa_shape) * 2).astype(F32)
+        xb = (rng.standard_normal(sb_shape) * 4).astype(F32)
+        qa, qb = quantize(xa, ta[0], ta[1], dtype), quantize(xb, tb[0], tb[1], dtype)
+        y = quantized_mul(qa, ta[0], ta[1], qb, tb[0], tb[1], to[0], to[1], dtype)
+        dyn = dtype == "u8"
+
+        def ty(shape, elem, dyn=dyn):
+            text = tt(shape, elem)
+            return text.replace("tensor<2x", "tensor<?x") if dyn else text
+        a_t, b_t, o_t = qtype(dtype, *ta), qtype(dtype, *tb), qtype(dtype, *to)
+        ir = "\n".join([
+            "func.func @%s(%%a: %s, %%b: %s) -> (%s, %s) {" % (
+                name, ty(sa_shape, "f32"), ty(sb_shape, "f32"), ty(sb_shape, "f32"),
+                ty(sb_shape, o_t)),
+            "  %%f = qnn.mul %%a, %%b : (%s, %s) -> %s" % (
+                ty(sa_shape, "f32"), ty(sb_shape, "f32"), ty(sb_shape, "f32")),
+            "  %%qa = qnn.quantize %%a : %s -> %s" % (ty(sa_shape, "f32"), ty(sa_shape, a_t)),
+            "  %%qb = qnn.quantize %%b : %s -> %s" % (ty(sb_shape, "f32"), ty(sb_shape, b_t)),
+            "  %%y = qnn.mul %%qa, %%qb : (%s, %s) -> %s" % (
+                ty(sa_shape, a_t), ty(sb_shape, b_t), ty(sb_shape, o_t)),
+            "  return %%f, %%y : %s, %s" % (ty(sb_shape, "f32"), ty(sb_shape, o_t)),
+            "}"]) + "\n"
+        yield Case(name, ir, [xa, xb], [(xa * xb).astype(F32),
+                                        y.astype(storage_np(dtype))])
 
 
 def pooling_cases():

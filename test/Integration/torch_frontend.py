@@ -5,7 +5,8 @@
 
 1. Float export: the three Fashion-MNIST example models (random weights,
    non-trivial BatchNorm statistics) and a model using the remaining layers
-   (add, ReLU6, Hardtanh, AvgPool2d, AdaptiveAvgPool2d, view) and a
+   (add, ReLU6, Hardtanh, AvgPool2d, AdaptiveAvgPool2d, functional
+   hardswish and hardsigmoid, a tensor product, view) and a
    classifier head written as torchvision's MobileNetV2 writes it
    (functional adaptive_avg_pool2d, torch.flatten, Dropout, F.dropout) are
    exported, run by qrun and compared with PyTorch (largest difference
@@ -20,7 +21,9 @@
    after convert, torch.ops.quantized.add_relu / add), and Inception-style
    branches joined by FloatFunctional.cat (quantized::cat after convert)
    with functional max and average pooling, and ShuffleNetV2's unit
-   (chunk, channel shuffle, mean over the spatial dimensions).
+   (chunk, channel shuffle, mean over the spatial dimensions), and
+   MobileNetV3's block (Hardswish, a squeeze-and-excitation gate with
+   Hardsigmoid and FloatFunctional.mul).
    A model with two inputs exports with a tuple of example inputs.
 3. Unsupported modules and functions are errors naming the operation and
    where it is; so are quantized, QAT and dynamic modules whose float base
@@ -61,6 +64,7 @@ class Ops(nn.Module):
         x = self.relu6(self.conv(x))
         x = torch.relu(x + self.branch(x))
         x = self.gap(self.avg(self.tanh_like(x)))
+        x = nn.functional.hardswish(x) * nn.functional.hardsigmoid(x)
         return self.fc(x.view(x.size(0), -1))
 
 
@@ -202,6 +206,39 @@ class Shuffle(nn.Module):
         return self.dequant(self.fc(x.mean([2, 3])))
 
 
+class SqueezeExcite(nn.Module):
+    """MobileNetV3's block as torchvision's quantizable model writes it:
+    conv + BatchNorm with nn.Hardswish (nnq.Hardswish after convert), a
+    squeeze-and-excitation gate (functional global pooling, 1x1 convs with
+    ReLU, nn.Hardsigmoid, which convert leaves as it is) applied with
+    FloatFunctional.mul (quantized::mul), and a second nn.Hardswish (PyTorch
+    1.13 has no quantized kernel for the functional form)."""
+
+    fuse = [["conv", "bn"], ["fc1", "relu"]]
+
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(1, 8, 3, stride=2)
+        self.bn = nn.BatchNorm2d(8)
+        self.act = nn.Hardswish()
+        self.fc1 = nn.Conv2d(8, 4, 1)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Conv2d(4, 8, 1)
+        self.gate = nn.Hardsigmoid()
+        self.skip_mul = torch.ao.nn.quantized.FloatFunctional()
+        self.act2 = nn.Hardswish()
+        self.fc = nn.Linear(8 * 13 * 13, 10)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.act(self.bn(self.conv(self.quant(x))))
+        g = nn.functional.adaptive_avg_pool2d(x, 1)
+        g = self.gate(self.fc2(self.relu(self.fc1(g))))
+        x = self.skip_mul.mul(g, x)
+        return self.dequant(self.fc(torch.flatten(self.act2(x), 1)))
+
+
 class TwoInputs(nn.Module):
     """A model with two inputs: export_model takes a tuple of examples."""
 
@@ -267,6 +304,9 @@ def main():
     models["res"] = randomize(Residual())
     models["cat"] = randomize(Branches())
     models["shuf"] = randomize(Shuffle())
+    with torch.random.fork_rng():  # the other models' data stays as it was
+        torch.manual_seed(1)
+        models["se"] = randomize(SqueezeExcite())
     for name, model in models.items():
         with torch.no_grad():
             expected = model(x).numpy()
@@ -294,7 +334,7 @@ def main():
     torch.backends.quantized.engine = "onednn"
     calibration = [torch.rand(16, 1, 28, 28) for _ in range(4)]
     models["relu6"] = randomize(Clamped())
-    for name in list(MODELS) + ["relu6", "res", "cat", "shuf"]:
+    for name in list(MODELS) + ["relu6", "res", "cat", "shuf", "se"]:
         q = quantize_eager(models[name], calibration, "x86")
         if name == "relu6":
             print("quantized relu6 converted: relu6 is %s.%s" % (
@@ -305,10 +345,12 @@ def main():
         actual = qrun(bindir, workdir, "quantized_" + name, ir, x)
         last = q.fc3 if name == "mlp" else q.fc_relu6 if name == "relu6" else q.fc
         scale = last.scale if hasattr(last, "scale") else q.fc.scale
-        if name in ("res", "cat"):
+        converted = {"res": ("add_relu", "skip_add"), "cat": ("cat",),
+                     "se": ("act", "gate", "skip_mul")}
+        if name in converted:
             print("quantized %-4s converted: %s" % (name, ", ".join(
                 "%s is %s" % (n, type(getattr(q, n)).__name__)
-                for n in (("add_relu", "skip_add") if name == "res" else ("cat",)))))
+                for n in converted[name])))
         steps = np.abs(actual - expected) / scale
         exact = 100.0 * (steps < 1e-3).mean()
         print("quantized %-4s imported, qrun vs PyTorch: %.2f%% of %d outputs "

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""qopt's quantized conv and linear against PyTorch 1.13's quantized kernels.
+"""qopt's quantized layers against PyTorch 1.13's quantized kernels.
 
     torch_quantized.py QRUN WORKDIR
 
@@ -197,6 +197,48 @@ def main():
         worst = max(worst, compare(qrun, workdir, name, ir, [
             os.path.join(workdir, f) for f in ("add.a.npy", "add.b.npy", "cat.c.npy")],
             expected))
+    # MobileNetV3's activations and gate: quantized::hardswish with its own
+    # output type, hardsigmoid on a quantized tensor (PyTorch's fixed 1/256
+    # type), quantized::mul of a [N, C, 1, 1] gate and a feature map, on
+    # contiguous and channels-last tensors.
+    th = qtype("u8", 0.04, 20)
+    tg = qtype("u8", 1.0 / 256, 0)
+    to = qtype("u8", 0.06, 10)
+    g = torch.rand(4, 8, 1, 1) * 8 - 4
+    qg = torch.quantize_per_tensor(g, 0.05, 100, torch.quint8)
+    np.save(os.path.join(workdir, "gate.npy"), g.numpy())
+    gate = torch.nn.functional.hardsigmoid(qg)
+    assert (gate.q_scale(), gate.q_zero_point()) == (1.0 / 256, 0)
+    unary = (
+        ("hardswish", "qnn.hardswish", th,
+         torch.ops.quantized.hardswish(qa, 0.04, 20), "add.a.npy", shape),
+        ("hardsigmoid", "qnn.hardsigmoid", tg, torch.nn.functional.hardsigmoid(qa),
+         "add.a.npy", shape))
+    for name, op, t_out, y, path, ishape in unary:
+        ir = "\n".join([
+            "func.func @f(%%x: %s) -> %s {" % (tt(ishape, "f32"), tt(ishape, t_out)),
+            "  %%q = qnn.quantize %%x : %s -> %s" % (tt(ishape, "f32"), tt(ishape, ta)),
+            "  %%y = %s %%q : %s -> %s" % (op, tt(ishape, ta), tt(ishape, t_out)),
+            "  return %%y : %s" % tt(ishape, t_out), "}"]) + "\n"
+        worst = max(worst, compare(qrun, workdir, name, ir,
+                                   [os.path.join(workdir, path)],
+                                   y.int_repr().numpy()))
+    for name, memory_format in (("mul_gate", torch.contiguous_format),
+                                ("mul_gate_channels_last", torch.channels_last)):
+        x = qb.contiguous(memory_format=memory_format)
+        expected = torch.ops.quantized.mul(
+            gate.contiguous(memory_format=memory_format), x, 0.06, 10)
+        expected = expected.int_repr().contiguous().numpy()
+        ir = "\n".join([
+            "func.func @mul(%%g: %s, %%b: %s) -> %s {" % (
+                tt(list(g.shape), "f32"), tt(shape, "f32"), tt(shape, to)),
+            "  %%qg = qnn.quantize %%g : %s -> %s" % (tt(list(g.shape), "f32"), tt(list(g.shape), ta)),
+            "  %%s = qnn.hardsigmoid %%qg : %s -> %s" % (tt(list(g.shape), ta), tt(list(g.shape), tg)),
+            "  %%qb = qnn.quantize %%b : %s -> %s" % (tt(shape, "f32"), tt(shape, tb)),
+            "  %%y = qnn.mul %%s, %%qb : (%s, %s) -> %s" % (tt(list(g.shape), tg), tt(shape, tb), tt(shape, to)),
+            "  return %%y : %s" % tt(shape, to), "}"]) + "\n"
+        worst = max(worst, compare(qrun, workdir, name, ir, [
+            os.path.join(workdir, f) for f in ("gate.npy", "add.b.npy")], expected))
     print("largest difference over all layers: %d step(s)" % worst)
     return 0 if worst <= 1 else 1
 

@@ -51,7 +51,7 @@ struct SinkTranspose : RewritePattern {
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
     if (!isa<ReluOp, ClampOp, QuantizeOp, DequantizeOp, RequantizeOp, AddOp,
-             CatOp, SliceOp>(op))
+             MulOp, HardswishOp, HardsigmoidOp, CatOp, SliceOp>(op))
       return failure();
     SmallVector<Value> inputs;
     std::optional<ArrayRef<int64_t>> permutation;

@@ -50,6 +50,40 @@ Value applyActivationScalar(OpBuilder &b, Location loc, Value v,
   return v;
 }
 
+Value hardActivationScalar(OpBuilder &b, Location loc, Value x, bool swish) {
+  Value shifted = arith::AddFOp::create(b, loc, x, f32Constant(b, loc, 3.0f));
+  Value clamped = arith::MinimumFOp::create(
+      b, loc,
+      arith::MaximumFOp::create(b, loc, shifted, f32Constant(b, loc, 0.0f)),
+      f32Constant(b, loc, 6.0f));
+  Value numerator =
+      swish ? arith::MulFOp::create(b, loc, x, clamped).getResult() : clamped;
+  return arith::DivFOp::create(b, loc, numerator, f32Constant(b, loc, 6.0f));
+}
+
+AffineMap broadcastMap(OpBuilder &b, RankedTensorType operand,
+                       RankedTensorType result) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < result.getRank(); ++i)
+    exprs.push_back(operand.getDimSize(i) == 1 && result.getDimSize(i) != 1
+                        ? b.getAffineConstantExpr(0)
+                        : b.getAffineDimExpr(i));
+  return AffineMap::get(result.getRank(), 0, exprs, b.getContext());
+}
+
+Value makeEmptyBroadcast(OpBuilder &b, Location loc, ValueRange operands,
+                         RankedTensorType result, Type elementType) {
+  return makeEmpty(
+      b, loc, RankedTensorType::get(result.getShape(), elementType),
+      [&](int64_t i) -> Value {
+        // The verifier guarantees an operand that is not 1 there.
+        for (Value v : operands)
+          if (cast<RankedTensorType>(v.getType()).getDimSize(i) != 1)
+            return tensor::DimOp::create(b, loc, v, i);
+        llvm_unreachable("a dynamic result dimension with no source");
+      });
+}
+
 Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }

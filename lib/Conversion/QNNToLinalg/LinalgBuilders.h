@@ -31,6 +31,10 @@ Value indexConstant(OpBuilder &b, Location loc, int64_t value);
 Value applyActivationScalar(OpBuilder &b, Location loc, Value v,
                             qopt::qnn::Activation activation);
 
+/// PyTorch's hardswish, `x * min(max(x + 3, 0), 6) / 6`, or hardsigmoid,
+/// `min(max(x + 3, 0), 6) / 6`, of a float32 scalar, in that order.
+Value hardActivationScalar(OpBuilder &b, Location loc, Value x, bool swish);
+
 /// A tensor.empty of `type`; `dynamicDim(i)` gives the size of each dynamic
 /// dimension `i`.
 Value makeEmpty(OpBuilder &b, Location loc, RankedTensorType type,
@@ -48,6 +52,16 @@ Value makeFilledLike(OpBuilder &b, Location loc, RankedTensorType resultType,
 /// `init` filled with the scalar `value`.
 Value fill(OpBuilder &b, Location loc, Value init, mlir::TypedAttr value);
 Value fill(OpBuilder &b, Location loc, Value init, float value);
+
+/// The indexing map of an elementwise operand of type `operand` broadcast
+/// to `result` (same rank): dimension d, or 0 where the operand has size 1
+/// and the result does not.
+mlir::AffineMap broadcastMap(OpBuilder &b, RankedTensorType operand,
+                             RankedTensorType result);
+/// An empty tensor of `result`'s shape and `elementType` whose dynamic sizes
+/// come from an operand not broadcast in that dimension.
+Value makeEmptyBroadcast(OpBuilder &b, Location loc, ValueRange operands,
+                         RankedTensorType result, mlir::Type elementType);
 
 /// A linalg.generic with only parallel loops writing `init`; `inputMaps`
 /// index the inputs, the output uses the identity.

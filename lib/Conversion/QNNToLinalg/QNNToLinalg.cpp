@@ -468,6 +468,50 @@ struct AddLowering : OpRewritePattern<AddOp> {
   }
 };
 
+struct MulLowering : OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc,
+                makeEmptyBroadcast(rewriter, loc, {op.getLhs(), op.getRhs()},
+                                   type, type.getElementType()),
+                {op.getLhs(), op.getRhs()},
+                {broadcastMap(rewriter, op.getLhs().getType(), type),
+                 broadcastMap(rewriter, op.getRhs().getType(), type)},
+                [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                  return arith::MulFOp::create(nb, nloc, args[0], args[1]);
+                }));
+    return success();
+  }
+};
+
+/// hardswish / hardsigmoid on float tensors.
+template <typename OpTy, bool Swish>
+struct HardActivationLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, makeEmptyLike(rewriter, loc, input), {input},
+                {rewriter.getMultiDimIdentityMap(op.getType().getRank())},
+                [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                  return hardActivationScalar(nb, nloc, args[0], Swish);
+                }));
+    return success();
+  }
+};
+
 struct CatLowering : OpRewritePattern<CatOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(CatOp op,
@@ -638,7 +682,9 @@ void qopt::populateQNNToLinalgWeightedAndPoolingPatterns(
 
 void qopt::populateQNNToLinalgElementwisePatterns(RewritePatternSet &patterns) {
   patterns.add<ReluLowering, ClampLowering, BatchNormLowering, AddLowering,
-               CatLowering, SliceLowering, ReshapeLowering, FlattenLowering,
+               MulLowering, HardActivationLowering<HardswishOp, true>,
+               HardActivationLowering<HardsigmoidOp, false>, CatLowering,
+               SliceLowering, ReshapeLowering, FlattenLowering,
                TransposeLowering, MarkerLowering<QuantStubOp>,
                MarkerLowering<DequantStubOp>, MarkerLowering<ObserveOp>>(
       patterns.getContext());

@@ -1169,6 +1169,100 @@ struct QuantizedAddLowering : OpConversionPattern<AddOp> {
   }
 };
 
+/// Quantized mul (PyTorch's quantized::mul): the exact int32 product of
+/// the zero-point-shifted operands, scaled by m = (s_lhs * s_rhs) *
+/// (1 / s_result) in float32, rounded half to even, plus the result zero
+/// point, clamped to the storage range. Size-1 dimensions broadcast.
+struct QuantizedMulLowering : OpConversionPattern<MulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isQuantized(op.getType()))
+      return failure();
+    Location loc = op.getLoc();
+    TypeParams lhs = getTypeParams(op.getLhs().getType());
+    TypeParams rhs = getTypeParams(op.getRhs().getType());
+    TypeParams out = getTypeParams(op.getType());
+    RankedTensorType resultStorage = storageType(op.getType());
+    float multiplier = (lhs.scale() * rhs.scale()) * (1.0f / out.scale());
+    SmallVector<Value> operands{adaptor.getLhs(), adaptor.getRhs()};
+    rewriter.replaceOp(
+        op,
+        buildElementwise(
+            rewriter, loc,
+            makeEmptyBroadcast(rewriter, loc, operands, op.getType(),
+                               resultStorage.getElementType()),
+            operands,
+            {broadcastMap(rewriter, op.getLhs().getType(), op.getType()),
+             broadcastMap(rewriter, op.getRhs().getType(), op.getType())},
+            [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+              auto centered = [&](Value q, const TypeParams &p) -> Value {
+                return arith::SubIOp::create(
+                    nb, nloc, extendScalar(nb, nloc, q, p.isSigned),
+                    arith::ConstantOp::create(
+                        nb, nloc, nb.getI32IntegerAttr(p.zeroPoint())));
+              };
+              Value product = arith::MulIOp::create(
+                  nb, nloc, centered(args[0], lhs), centered(args[1], rhs));
+              return quantizeScalar(
+                  nb, nloc,
+                  arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), product),
+                  f32Constant(nb, nloc, multiplier),
+                  f32Constant(nb, nloc, static_cast<float>(out.zeroPoint())),
+                  static_cast<float>(out.storage.min),
+                  static_cast<float>(out.storage.max),
+                  resultStorage.getElementType());
+            }));
+    return success();
+  }
+};
+
+/// Quantized hardswish / hardsigmoid as PyTorch's vectorized kernels compute
+/// them: dequantize with one fused multiply-add, fma(q, s, -zp * s), apply
+/// the float function, quantize with the result type, multiplying by the
+/// reciprocal of its scale computed in double and rounded to float32.
+template <typename OpTy, bool Swish>
+struct QuantizedHardActivationLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isQuantized(op.getType()))
+      return failure();
+    Location loc = op.getLoc();
+    TypeParams in = getTypeParams(op.getInput().getType());
+    TypeParams out = getTypeParams(op.getType());
+    RankedTensorType resultStorage = storageType(op.getType());
+    float premul = in.scale() * -static_cast<float>(in.zeroPoint());
+    float invScale = static_cast<float>(1.0 / static_cast<double>(out.scale()));
+    Value input = adaptor.getInput();
+    rewriter.replaceOp(
+        op,
+        buildElementwise(
+            rewriter, loc,
+            makeEmptyLike(rewriter, loc, input, resultStorage.getElementType()),
+            {input}, {rewriter.getMultiDimIdentityMap(resultStorage.getRank())},
+            [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+              Value q = arith::SIToFPOp::create(
+                  nb, nloc, nb.getF32Type(),
+                  extendScalar(nb, nloc, args[0], in.isSigned));
+              Value x = math::FmaOp::create(nb, nloc, q,
+                                            f32Constant(nb, nloc, in.scale()),
+                                            f32Constant(nb, nloc, premul));
+              return quantizeScalar(
+                  nb, nloc, hardActivationScalar(nb, nloc, x, Swish),
+                  f32Constant(nb, nloc, invScale),
+                  f32Constant(nb, nloc, static_cast<float>(out.zeroPoint())),
+                  static_cast<float>(out.storage.min),
+                  static_cast<float>(out.storage.max),
+                  resultStorage.getElementType());
+            }));
+    return success();
+  }
+};
+
 struct QuantizedReshapeLowering : OpConversionPattern<ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1343,15 +1437,17 @@ void qopt::populateQuantizedQNNToLinalgPatterns(
     Requantization mode) {
   patterns.add<QuantizedConvLowering, QuantizedLinearLowering>(
       converter, patterns.getContext(), mode);
-  patterns
-      .add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
-           DynamicLinearLowering, QuantizedReluLowering, QuantizedClampLowering,
-           QuantizedMaxPoolLowering, QuantizedAvgPoolLowering,
-           QuantizedAdaptiveAvgPoolLowering, QuantizedAddLowering,
-           QuantizedCatLowering, QuantizedSliceLowering,
-           QuantizedReshapeLowering, QuantizedFlattenLowering,
-           QuantizedTransposeLowering, StorageCastLowering>(
-          converter, patterns.getContext());
+  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
+               DynamicLinearLowering, QuantizedReluLowering,
+               QuantizedClampLowering, QuantizedMaxPoolLowering,
+               QuantizedAvgPoolLowering, QuantizedAdaptiveAvgPoolLowering,
+               QuantizedAddLowering, QuantizedMulLowering,
+               QuantizedHardActivationLowering<HardswishOp, true>,
+               QuantizedHardActivationLowering<HardsigmoidOp, false>,
+               QuantizedCatLowering, QuantizedSliceLowering,
+               QuantizedReshapeLowering, QuantizedFlattenLowering,
+               QuantizedTransposeLowering, StorageCastLowering>(
+      converter, patterns.getContext());
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateReturnOpTypeConversionPattern(patterns, converter);

@@ -283,3 +283,32 @@ func.func @slice(%x: tensor<?x8x3xf32>) -> tensor<?x4x3xf32> {
   %y = qnn.slice %x {dim = 1 : i64, start = 4 : i64} : tensor<?x8x3xf32> -> tensor<?x4x3xf32>
   return %y : tensor<?x4x3xf32>
 }
+
+// -----
+
+// hardswish and hardsigmoid in PyTorch's order, dividing by 6; mul reads a
+// size-1 operand dimension at index 0.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$BCAST:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-LABEL: func.func @hard_activations
+// CHECK-DAG: %[[SIX:.*]] = arith.constant 6.000000e+00 : f32
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[THREE:.*]] = arith.constant 3.000000e+00 : f32
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[A:.*]] = arith.addf %[[X]], %[[THREE]] : f32
+// CHECK-NEXT: %[[LO:.*]] = arith.maximumf %[[A]], %[[ZERO]] : f32
+// CHECK-NEXT: %[[HI:.*]] = arith.minimumf %[[LO]], %[[SIX]] : f32
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[X]], %[[HI]] : f32
+// CHECK-NEXT: arith.divf %[[P]], %[[SIX]] : f32
+// CHECK: linalg.generic
+// CHECK: %[[HI2:.*]] = arith.minimumf
+// CHECK-NEXT: arith.divf %[[HI2]], %[[SIX]] : f32
+// CHECK: linalg.generic {indexing_maps = [#[[$BCAST]], #[[$ID]], #[[$ID]]]
+// CHECK: arith.mulf
+func.func @hard_activations(%x: tensor<2x3xf32>, %g: tensor<1x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %h = qnn.hardswish %x : tensor<2x3xf32> -> tensor<2x3xf32>
+  %s = qnn.hardsigmoid %x : tensor<2x3xf32> -> tensor<2x3xf32>
+  %m = qnn.mul %g, %h : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %s, %m : tensor<2x3xf32>, tensor<2x3xf32>
+}

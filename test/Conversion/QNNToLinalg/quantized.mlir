@@ -137,3 +137,54 @@ func.func @slice(%q: tensor<2x8x!a>) -> tensor<2x3x!a> {
   %y = qnn.slice %q {dim = 1 : i64, start = 2 : i64} : tensor<2x8x!a> -> tensor<2x3x!a>
   return %y : tensor<2x3x!a>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:128>
+!b = !quant.uniform<u8:f32, 0.2:3>
+
+// Quantized hardswish as PyTorch's vectorized kernel: dequantize with one
+// fused multiply-add, fma(q, 0.1, -128 * 0.1), then the float function,
+// then rule Q with 1 / 0.2 = 5.
+// CHECK-LABEL: func.func @hardswish
+// CHECK-DAG: %[[INV:.*]] = arith.constant 5.000000e+00 : f32
+// CHECK-DAG: %[[PRE:.*]] = arith.constant -1.280000e+01 : f32
+// CHECK-DAG: %[[S:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK: %[[E:.*]] = arith.extui %{{.*}} : i8 to i32
+// CHECK: %[[F:.*]] = arith.sitofp %[[E]] : i32 to f32
+// CHECK: %[[X:.*]] = math.fma %[[F]], %[[S]], %[[PRE]] : f32
+// CHECK: arith.mulf %[[X]], %{{.*}} : f32
+// CHECK: %[[H:.*]] = arith.divf
+// CHECK: arith.mulf %[[H]], %[[INV]] : f32
+// CHECK: math.roundeven
+func.func @hardswish(%q: tensor<?x3x!a>) -> tensor<?x3x!b> {
+  %h = qnn.hardswish %q : tensor<?x3x!a> -> tensor<?x3x!b>
+  return %h : tensor<?x3x!b>
+}
+
+// -----
+
+!g = !quant.uniform<u8:f32, 0.00390625>
+!b = !quant.uniform<u8:f32, 0.2:3>
+!c = !quant.uniform<u8:f32, 0.5:7>
+
+// Quantized mul: the int32 product of the shifted values (the gate's zero
+// point 0 needs no shift) times m = (1/256 * 0.2) * (1 / 0.5) in float32,
+// rounded, plus the result zero point.
+// CHECK-LABEL: func.func @mul
+// CHECK-DAG: %[[M:.*]] = arith.constant 1.562500e-03 : f32
+// CHECK-DAG: %[[ZB:.*]] = arith.constant 3 : i32
+// CHECK-DAG: %[[ZC:.*]] = arith.constant 7.000000e+00 : f32
+// CHECK: linalg.generic
+// CHECK: %[[G:.*]] = arith.extui %{{.*}} : i8 to i32
+// CHECK: %[[X:.*]] = arith.extui %{{.*}} : i8 to i32
+// CHECK: %[[XS:.*]] = arith.subi %[[X]], %[[ZB]] : i32
+// CHECK: %[[P:.*]] = arith.muli %[[G]], %[[XS]] : i32
+// CHECK: %[[PF:.*]] = arith.sitofp %[[P]] : i32 to f32
+// CHECK: %[[T:.*]] = arith.mulf %[[PF]], %[[M]] : f32
+// CHECK: %[[R:.*]] = math.roundeven %[[T]] : f32
+// CHECK: arith.addf %[[R]], %[[ZC]] : f32
+func.func @mul(%g: tensor<1x3x!g>, %x: tensor<2x3x!b>) -> tensor<2x3x!c> {
+  %m = qnn.mul %g, %x : (tensor<1x3x!g>, tensor<2x3x!b>) -> tensor<2x3x!c>
+  return %m : tensor<2x3x!c>
+}

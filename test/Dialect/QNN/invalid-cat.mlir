@@ -79,7 +79,7 @@ func.func @mixed(%a: tensor<1x8x!a>, %b: tensor<1x4xf32>) {
 !b = !quant.uniform<i8:f32, 0.1>
 
 func.func @storage(%a: tensor<1x8x!a>, %b: tensor<1x4x!b>) {
-  // expected-error @+1 {{'qnn.cat' op input 1 is stored as i8 but the result as u8: quantized inputs and result share one storage type}}
+  // expected-error @+1 {{'qnn.cat' op input 1 is stored as i8 but the result as u8: quantized operands and result share one storage type}}
   %y = qnn.cat %a, %b {dim = 1 : i64} : (tensor<1x8x!a>, tensor<1x4x!b>) -> tensor<1x12x!a>
   return
 }

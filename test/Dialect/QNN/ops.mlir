@@ -288,3 +288,26 @@ func.func @slice(%x: tensor<?x8x5x5xf32>, %q: tensor<3x8x!a>) -> (tensor<?x4x5x5
   %1 = qnn.slice %q {dim = 0 : i64, start = 1 : i64} : tensor<3x8x!a> -> tensor<2x8x!a>
   return %0, %1 : tensor<?x4x5x5xf32>, tensor<2x8x!a>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:128>
+!b = !quant.uniform<u8:f32, 0.2:100>
+!g = !quant.uniform<u8:f32, 0.00390625>
+
+// CHECK-LABEL: func.func @mobilenet_v3_ops
+// CHECK: qnn.hardswish %{{.*}} : tensor<1x8x7x7xf32> -> tensor<1x8x7x7xf32>
+// CHECK: qnn.hardsigmoid %{{.*}} : tensor<1x8x1x1xf32> -> tensor<1x8x1x1xf32>
+// CHECK: qnn.mul %{{.*}}, %{{.*}} : (tensor<1x8x1x1xf32>, tensor<1x8x7x7xf32>) -> tensor<1x8x7x7xf32>
+// CHECK: qnn.hardswish %{{.*}} : tensor<?x8x7x7x!quant.uniform<u8:f32, 1.000000e-01:128>> -> tensor<?x8x7x7x!quant.uniform<u8:f32, 2.000000e-01:100>>
+// CHECK: qnn.hardsigmoid %{{.*}} : tensor<1x8x1x1x!quant.uniform<u8:f32, 1.000000e-01:128>> -> tensor<1x8x1x1x!quant.uniform<u8:f32, 3.906250e-03>>
+// CHECK: qnn.mul %{{.*}}, %{{.*}} : (tensor<1x8x1x1x!quant.uniform<u8:f32, 3.906250e-03>>, tensor<?x8x7x7x!quant.uniform<u8:f32, 2.000000e-01:100>>) -> tensor<?x8x7x7x!quant.uniform<u8:f32, 1.000000e-01:128>>
+func.func @mobilenet_v3_ops(%x: tensor<1x8x7x7xf32>, %p: tensor<1x8x1x1xf32>, %q: tensor<?x8x7x7x!a>, %qp: tensor<1x8x1x1x!a>) -> (tensor<1x8x7x7xf32>, tensor<?x8x7x7x!a>) {
+  %h = qnn.hardswish %x : tensor<1x8x7x7xf32> -> tensor<1x8x7x7xf32>
+  %g = qnn.hardsigmoid %p : tensor<1x8x1x1xf32> -> tensor<1x8x1x1xf32>
+  %m = qnn.mul %g, %h : (tensor<1x8x1x1xf32>, tensor<1x8x7x7xf32>) -> tensor<1x8x7x7xf32>
+  %qh = qnn.hardswish %q : tensor<?x8x7x7x!a> -> tensor<?x8x7x7x!b>
+  %qg = qnn.hardsigmoid %qp : tensor<1x8x1x1x!a> -> tensor<1x8x1x1x!g>
+  %qm = qnn.mul %qg, %qh : (tensor<1x8x1x1x!g>, tensor<?x8x7x7x!b>) -> tensor<?x8x7x7x!a>
+  return %m, %qm : tensor<1x8x7x7xf32>, tensor<?x8x7x7x!a>
+}

@@ -652,29 +652,110 @@ LogicalResult AdaptiveAvgPoolOp::verify() {
 // Add
 //===----------------------------------------------------------------------===//
 
+namespace {
+
+/// "u8" / "i8": the storage integer of a quantized type with its signedness.
+std::string storageName(RankedTensorType type) {
+  auto qtype = cast<quant::QuantizedType>(type.getElementType());
+  return (qtype.isSigned() ? "i" : "u") +
+         std::to_string(qtype.getStorageTypeIntegralWidth());
+}
+
+/// Quantized `values` share the storage type of the last one (the result).
+LogicalResult verifySameStorage(Operation *op, ArrayRef<Named> values) {
+  RankedTensorType outType = values.back().getType();
+  if (!isQuantized(outType))
+    return success();
+  for (const Named &v : values.drop_back())
+    if (storageName(v.getType()) != storageName(outType))
+      return op->emitOpError()
+             << v.name << " is stored as " << storageName(v.getType())
+             << " but the result as " << storageName(outType)
+             << ": quantized operands and result share one storage type";
+  return success();
+}
+
+/// An elementwise operand has the result's rank and, in each dimension, the
+/// result's size; with `broadcast`, size 1 is allowed too.
+LogicalResult verifyElementwiseShape(Operation *op, Named operand, Named result,
+                                     bool broadcast) {
+  RankedTensorType type = operand.getType(), outType = result.getType();
+  StringRef rule = broadcast ? "each dimension must be the result's size or 1"
+                             : "shapes must match (no broadcasting)";
+  if (type.getRank() != outType.getRank())
+    return op->emitOpError()
+           << operand.name << " has rank " << type.getRank()
+           << " but the result has rank " << outType.getRank() << ": " << rule;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    int64_t a = type.getDimSize(i), b = outType.getDimSize(i);
+    if (broadcast && a == 1)
+      continue;
+    if (bothStatic(a, b) && a != b)
+      return op->emitOpError()
+             << operand.name << " dimension " << i << " is " << a
+             << " but the result's is " << b << ": " << rule;
+  }
+  return success();
+}
+
+} // namespace
+
 LogicalResult AddOp::verify() {
   Named lhs{getLhs(), "lhs"}, rhs{getRhs(), "rhs"},
       result{getResult(), "result"};
   if (failed(verifyElementTypes(*this, {lhs, rhs, result})) ||
       failed(verifySameDomain(*this, {lhs, rhs, result})))
     return failure();
-  for (const Named &operand : {lhs, rhs}) {
-    RankedTensorType type = operand.getType();
-    RankedTensorType outType = result.getType();
-    if (type.getRank() != outType.getRank())
-      return emitOpError() << operand.name << " has rank " << type.getRank()
-                           << " but the result has rank " << outType.getRank()
-                           << ": shapes must match (no broadcasting)";
-    for (int64_t i = 0; i < type.getRank(); ++i) {
-      int64_t a = type.getDimSize(i), b = outType.getDimSize(i);
-      if (bothStatic(a, b) && a != b)
-        return emitOpError() << operand.name << " dimension " << i << " is "
-                             << a << " but the result's is " << b
-                             << ": shapes must match (no broadcasting)";
-    }
+  for (const Named &operand : {lhs, rhs})
+    if (failed(verifyElementwiseShape(*this, operand, result,
+                                      /*broadcast=*/false)))
+      return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Mul, hardswish, hardsigmoid
+//===----------------------------------------------------------------------===//
+
+LogicalResult MulOp::verify() {
+  Named lhs{getLhs(), "lhs"}, rhs{getRhs(), "rhs"},
+      result{getResult(), "result"};
+  if (failed(verifyElementTypes(*this, {lhs, rhs, result})) ||
+      failed(verifySameDomain(*this, {lhs, rhs, result})) ||
+      failed(verifySameStorage(*this, {lhs, rhs, result})))
+    return failure();
+  for (const Named &operand : {lhs, rhs})
+    if (failed(verifyElementwiseShape(*this, operand, result,
+                                      /*broadcast=*/true)))
+      return failure();
+  // Each result dimension comes from an operand that is not broadcast there.
+  RankedTensorType outType = result.getType();
+  for (int64_t i = 0; i < outType.getRank(); ++i) {
+    int64_t size = outType.getDimSize(i);
+    if (size == 1 || lhs.getType().getDimSize(i) != 1 ||
+        rhs.getType().getDimSize(i) != 1)
+      continue;
+    return emitOpError() << "result dimension " << i << " is "
+                         << (ShapedType::isDynamic(size)
+                                 ? std::string("dynamic")
+                                 : std::to_string(size))
+                         << " but both operands have size 1 there";
   }
   return success();
 }
+
+static LogicalResult verifyPointwise(Operation *op) {
+  Named input{op->getOperand(0), "input"}, result{op->getResult(0), "result"};
+  if (failed(verifyElementTypes(op, {input, result})) ||
+      failed(verifySameDomain(op, {input, result})) ||
+      failed(verifySameStorage(op, {input, result})))
+    return failure();
+  return verifyElementwiseShape(op, input, result, /*broadcast=*/false);
+}
+
+LogicalResult HardswishOp::verify() { return verifyPointwise(*this); }
+
+LogicalResult HardsigmoidOp::verify() { return verifyPointwise(*this); }
 
 //===----------------------------------------------------------------------===//
 // Cat
@@ -699,19 +780,8 @@ LogicalResult CatOp::verify() {
   if (dim < 0 || dim >= rank)
     return emitOpError() << "dim " << dim << " is not a dimension of the "
                          << "rank-" << rank << " result";
-  // "u8" / "i8": the storage integer with its signedness.
-  auto storage = [](RankedTensorType type) -> std::string {
-    auto qtype = cast<quant::QuantizedType>(type.getElementType());
-    return (qtype.isSigned() ? "i" : "u") +
-           std::to_string(qtype.getStorageTypeIntegralWidth());
-  };
-  if (isQuantized(outType))
-    for (const Named &input : ArrayRef<Named>(values).drop_back())
-      if (storage(input.getType()) != storage(outType))
-        return emitOpError()
-               << input.name << " is stored as " << storage(input.getType())
-               << " but the result as " << storage(outType)
-               << ": quantized inputs and result share one storage type";
+  if (failed(verifySameStorage(*this, values)))
+    return failure();
   int64_t total = 0;
   bool totalKnown = true;
   for (const Named &input : ArrayRef<Named>(values).drop_back()) {

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <optional>
 
@@ -27,12 +28,17 @@ using namespace qopt::qnn;
 
 namespace {
 
-bool isLayer(Operation *op) { return isa<ConvOp, LinearOp, AddOp>(op); }
+/// The operations whose result has its own observed scale.
+bool isLayer(Operation *op) {
+  return isa<ConvOp, LinearOp, AddOp, MulOp, HardswishOp>(op);
+}
 
 /// The layer's data inputs (not weights or bias).
 SmallVector<Value> layerInputs(Operation *op) {
   if (auto add = dyn_cast<AddOp>(op))
     return {add.getLhs(), add.getRhs()};
+  if (auto mul = dyn_cast<MulOp>(op))
+    return {mul.getLhs(), mul.getRhs()};
   return {op->getOperand(0)};
 }
 
@@ -71,7 +77,12 @@ std::string layerName(Operation *op) {
 }
 
 StringRef layerKind(Operation *op) {
-  return isa<ConvOp>(op) ? "conv" : isa<LinearOp>(op) ? "linear" : "add";
+  return TypeSwitch<Operation *, StringRef>(op)
+      .Case([](ConvOp) { return "conv"; })
+      .Case([](LinearOp) { return "linear"; })
+      .Case([](AddOp) { return "add"; })
+      .Case([](MulOp) { return "mul"; })
+      .Default([](Operation *) { return "hardswish"; });
 }
 
 /// `v` as float: itself, or its dequantization.
@@ -138,7 +149,7 @@ struct ExtractLayerPass
       module.emitError() << "layer index " << static_cast<unsigned>(index)
                          << " is out of range: "
                          << "the function has " << layers.size()
-                         << " conv / linear / add layers";
+                         << " conv / linear / add / mul / hardswish layers";
       return signalPassFailure();
     }
     Operation *layer = layers[index];

@@ -254,7 +254,7 @@ struct InsertObserversPass
         observeValue(builder, entry, config->activation);
     for (Value v : region) {
       Operation *op = v.getDefiningOp();
-      if (!op || !isa<ConvOp, LinearOp, AddOp, CatOp>(op))
+      if (!op || !isa<ConvOp, LinearOp, AddOp, CatOp, MulOp, HardswishOp>(op))
         continue;
       if (isQuantized(v.getType()))
         continue;

@@ -96,31 +96,66 @@ struct QuantizeAdd : OpRewritePattern<AddOp> {
   }
 };
 
-/// cat of dequantized values of one storage type, quantized after with that
-/// storage type.
-struct QuantizeCat : OpRewritePattern<CatOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(CatOp op,
+/// Whether quantized `a` and `b` have one storage integer with one
+/// signedness (u8 and i8 both store in i8).
+bool sameStorage(Value a, Value b) {
+  auto storage = [](Value v) {
+    auto qtype = cast<quant::QuantizedType>(getElementTypeOrSelf(v));
+    return std::make_pair(qtype.isSigned(),
+                          qtype.getStorageTypeIntegralWidth());
+  };
+  return storage(a) == storage(b);
+}
+
+/// An operation on dequantized per-tensor values of the storage type its
+/// sole quantize user produces (cat, mul, hardswish): the operation on the
+/// quantized values, producing that type.
+template <typename SameStorageOp>
+struct QuantizeSameStorage : OpRewritePattern<SameStorageOp> {
+  using OpRewritePattern<SameStorageOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(SameStorageOp op,
                                 PatternRewriter &rewriter) const override {
     if (isQuantized(op.getType()))
       return failure();
     QuantizeOp quantize = soleQuantizeUser(op.getResult());
     if (!quantize || !isPerTensor(quantize.getResult()))
       return failure();
-    // The storage integer with its signedness (u8 and i8 share i8).
-    auto storage = [](Value v) {
-      auto qtype = cast<quant::QuantizedType>(getElementTypeOrSelf(v));
-      return std::make_pair(qtype.isSigned(),
-                            qtype.getStorageTypeIntegralWidth());
-    };
-    SmallVector<Value> inputs;
-    for (Value input : op.getInputs()) {
-      Value q = dequantized(input);
-      if (!q || !isPerTensor(q) || storage(q) != storage(quantize.getResult()))
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands()) {
+      Value q = dequantized(operand);
+      if (!q || !isPerTensor(q) || !sameStorage(q, quantize.getResult()))
         return failure();
-      inputs.push_back(q);
+      operands.push_back(q);
     }
-    replaceWithQuantized(rewriter, op, quantize, inputs);
+    replaceWithQuantized(rewriter, op, quantize, operands);
+    return success();
+  }
+};
+
+/// hardsigmoid of a dequantized value: PyTorch's quantized hardsigmoid, whose
+/// result type is fixed (scale 1/256, zero point 0 for u8 and -128 for i8),
+/// dequantized after. No observer is needed, as in PyTorch's eager mode.
+struct QuantizeHardsigmoid : OpRewritePattern<HardsigmoidOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(HardsigmoidOp op,
+                                PatternRewriter &rewriter) const override {
+    if (isQuantized(op.getType()))
+      return failure();
+    Value q = dequantized(op.getInput());
+    if (!q || !isPerTensor(q))
+      return failure();
+    auto inType =
+        cast<quant::UniformQuantizedType>(getElementTypeOrSelf(q.getType()));
+    bool isSigned = inType.isSigned();
+    auto outType = quant::UniformQuantizedType::get(
+        inType.getFlags(), inType.getStorageType(), inType.getExpressedType(),
+        /*scale=*/1.0 / 256, /*zeroPoint=*/isSigned ? -128 : 0,
+        /*storageTypeMin=*/isSigned ? -128 : 0,
+        /*storageTypeMax=*/isSigned ? 127 : 255);
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value quantized = HardsigmoidOp::create(rewriter, op.getLoc(),
+                                            resultType.clone(outType), q);
+    rewriter.replaceOpWithNewOp<DequantizeOp>(op, resultType, quantized);
     return success();
   }
 };
@@ -171,9 +206,10 @@ struct QuantizePass : qopt::qnn::impl::QNNQuantizeBase<QuantizePass> {
     RewritePatternSet patterns(&getContext());
     patterns
         .add<QuantizeWeighted<ConvOp>, QuantizeWeighted<LinearOp>, QuantizeAdd,
-             QuantizeCat, QuantizeScaleKeeping<ReluOp>,
-             QuantizeScaleKeeping<ClampOp>, QuantizeScaleKeeping<MaxPoolOp>,
-             QuantizeScaleKeeping<AvgPoolOp>,
+             QuantizeSameStorage<CatOp>, QuantizeSameStorage<MulOp>,
+             QuantizeSameStorage<HardswishOp>, QuantizeHardsigmoid,
+             QuantizeScaleKeeping<ReluOp>, QuantizeScaleKeeping<ClampOp>,
+             QuantizeScaleKeeping<MaxPoolOp>, QuantizeScaleKeeping<AvgPoolOp>,
              QuantizeScaleKeeping<AdaptiveAvgPoolOp>,
              QuantizeScaleKeeping<ReshapeOp>, QuantizeScaleKeeping<FlattenOp>,
              QuantizeScaleKeeping<TransposeOp>, QuantizeScaleKeeping<SliceOp>,

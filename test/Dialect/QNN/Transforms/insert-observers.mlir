@@ -99,3 +99,27 @@ func.func @cat(%a: tensor<1x4xf32>, %b: tensor<1x2xf32>) -> tensor<1x6xf32> {
   %c = qnn.cat %a, %b {dim = 1 : i64} : (tensor<1x4xf32>, tensor<1x2xf32>) -> tensor<1x6xf32>
   return %c : tensor<1x6xf32>
 }
+
+// -----
+
+// As in PyTorch's eager mode: hardswish (nn.Hardswish) and mul
+// (FloatFunctional.mul) are observed; hardsigmoid is not (its quantized
+// result type is fixed).
+// X86-LABEL: func.func @squeeze_excite
+// X86: %[[X:.*]] = qnn.observe %arg0
+// X86: %[[H:.*]] = qnn.hardswish %[[X]]
+// X86-NEXT: %[[OH:.*]] = qnn.observe %[[H]]
+// X86: %[[C:.*]] = qnn.conv
+// X86-NEXT: %[[OC:.*]] = qnn.observe %[[C]]
+// X86-NEXT: %[[G:.*]] = qnn.hardsigmoid %[[OC]]
+// X86-NEXT: %[[M:.*]] = qnn.mul %[[G]], %[[OH]]
+// X86-NEXT: qnn.observe %[[M]]
+// X86-NOT: = qnn.observe
+func.func @squeeze_excite(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
+  %w = arith.constant dense<0.5> : tensor<4x4x2x2xf32>
+  %h = qnn.hardswish %x : tensor<1x4x2x2xf32> -> tensor<1x4x2x2xf32>
+  %c = qnn.conv %h, %w : (tensor<1x4x2x2xf32>, tensor<4x4x2x2xf32>) -> tensor<1x4x1x1xf32>
+  %g = qnn.hardsigmoid %c : tensor<1x4x1x1xf32> -> tensor<1x4x1x1xf32>
+  %m = qnn.mul %g, %h : (tensor<1x4x1x1xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  return %m : tensor<1x4x2x2xf32>
+}

@@ -1,7 +1,7 @@
 // RUN: qopt %s --qnn-expose-layers | FileCheck %s --check-prefix=EXPOSE
 // RUN: qopt %s --qnn-extract-layer=index=1 | FileCheck %s --check-prefix=EXTRACT
 // RUN: not qopt %s --qnn-extract-layer=index=3 2>&1 | FileCheck %s --check-prefix=RANGE
-// RANGE: error: layer index 3 is out of range: the function has 2 conv / linear / add layers
+// RANGE: error: layer index 3 is out of range: the function has 2 conv / linear / add / mul / hardswish layers
 
 !a = !quant.uniform<u8:f32, 0.05:10>
 !o = !quant.uniform<u8:f32, 0.1>

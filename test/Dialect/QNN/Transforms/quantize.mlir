@@ -124,3 +124,62 @@ func.func @shuffle(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
   %s = qnn.slice %t {dim = 0 : i64, start = 2 : i64} : tensor<4x2xf32> -> tensor<2x2xf32>
   return %s : tensor<2x2xf32>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.05:10>
+!h = !quant.uniform<u8:f32, 0.04:20>
+!c = !quant.uniform<u8:f32, 0.1:3>
+!m = !quant.uniform<u8:f32, 0.03:0>
+
+// A squeeze-and-excitation block: hardswish and mul between quantize /
+// dequantize pairs become quantized; hardsigmoid, which has no observer,
+// gets PyTorch's fixed result type (scale 1/256, zero point 0 for u8) and a
+// dequantize, which the mul's pattern then consumes.
+// CHECK-LABEL: func.func @squeeze_excite
+// CHECK: %[[Q:.*]] = qnn.quantize %arg0
+// CHECK: %[[H:.*]] = qnn.hardswish %[[Q]] : tensor<1x4x2x2x!quant.uniform<u8:f32, 5.000000e-02:10>> -> tensor<1x4x2x2x!quant.uniform<u8:f32, 4.000000e-02:20>>
+// CHECK: %[[C:.*]] = qnn.conv
+// CHECK: %[[G:.*]] = qnn.hardsigmoid %[[C]] : tensor<1x4x1x1x!quant.uniform<u8:f32, 1.000000e-01:3>> -> tensor<1x4x1x1x!quant.uniform<u8:f32, 3.906250e-03>>
+// CHECK: %[[M:.*]] = qnn.mul %[[G]], %[[H]] : ({{.*}}) -> tensor<1x4x2x2x!quant.uniform<u8:f32, 3.000000e-02>>
+// CHECK: %[[D:.*]] = qnn.dequantize %[[M]]
+// CHECK: return %[[D]]
+func.func @squeeze_excite(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
+  %w = arith.constant dense<1> : tensor<4x4x1x1xi8>
+  %wq = quant.scast %w : tensor<4x4x1x1xi8> to tensor<4x4x1x1x!quant.uniform<i8:f32, 0.01>>
+  %wd = qnn.dequantize %wq : tensor<4x4x1x1x!quant.uniform<i8:f32, 0.01>> -> tensor<4x4x1x1xf32>
+  %qx = qnn.quantize %x : tensor<1x4x2x2xf32> -> tensor<1x4x2x2x!a>
+  %dx = qnn.dequantize %qx : tensor<1x4x2x2x!a> -> tensor<1x4x2x2xf32>
+  %h = qnn.hardswish %dx : tensor<1x4x2x2xf32> -> tensor<1x4x2x2xf32>
+  %qh = qnn.quantize %h : tensor<1x4x2x2xf32> -> tensor<1x4x2x2x!h>
+  %dh = qnn.dequantize %qh : tensor<1x4x2x2x!h> -> tensor<1x4x2x2xf32>
+  %p = qnn.adaptive_avg_pool %dh : tensor<1x4x2x2xf32> -> tensor<1x4x1x1xf32>
+  %c = qnn.conv %p, %wd : (tensor<1x4x1x1xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x1x1xf32>
+  %qc = qnn.quantize %c : tensor<1x4x1x1xf32> -> tensor<1x4x1x1x!c>
+  %dc = qnn.dequantize %qc : tensor<1x4x1x1x!c> -> tensor<1x4x1x1xf32>
+  %g = qnn.hardsigmoid %dc : tensor<1x4x1x1xf32> -> tensor<1x4x1x1xf32>
+  %mul = qnn.mul %g, %dh : (tensor<1x4x1x1xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  %qm = qnn.quantize %mul : tensor<1x4x2x2xf32> -> tensor<1x4x2x2x!m>
+  %dm = qnn.dequantize %qm : tensor<1x4x2x2x!m> -> tensor<1x4x2x2xf32>
+  return %dm : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+!a = !quant.uniform<i8:f32, 0.05:10>
+!u = !quant.uniform<u8:f32, 0.05:10>
+
+// For i8 the fixed hardsigmoid type has zero point -128. A mul whose
+// operands are stored unlike its result stays float (PyTorch's mul takes
+// one dtype).
+// CHECK-LABEL: func.func @signed_and_mixed
+// CHECK: qnn.hardsigmoid %{{.*}} -> tensor<4x!quant.uniform<i8:f32, 3.906250e-03:-128>>
+// CHECK: qnn.mul %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+func.func @signed_and_mixed(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4x!u>) {
+  %q = qnn.quantize %x : tensor<4xf32> -> tensor<4x!a>
+  %d = qnn.dequantize %q : tensor<4x!a> -> tensor<4xf32>
+  %g = qnn.hardsigmoid %d : tensor<4xf32> -> tensor<4xf32>
+  %m = qnn.mul %d, %d : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %qm = qnn.quantize %m : tensor<4xf32> -> tensor<4x!u>
+  return %g, %qm : tensor<4xf32>, tensor<4x!u>
+}

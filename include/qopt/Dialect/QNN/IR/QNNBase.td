@@ -158,6 +158,15 @@ class QNN_ScaleKeepingOp<string mnemonic, list<Trait> traits = []>
   let hasVerifier = 1;
 }
 
+/// An elementwise function of one tensor whose quantized result has its
+/// own scale and zero point (hardswish, hardsigmoid).
+class QNN_PointwiseOp<string mnemonic> : QNN_Op<mnemonic> {
+  let arguments = (ins QNN_Tensor:$input);
+  let results = (outs QNN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 /// Convolution and linear: a weighted sum over a reduction with an optional
 /// bias and a fused activation.
 class QNN_WeightedOp<string mnemonic> : QNN_Op<mnemonic> {

@@ -250,6 +250,48 @@ def QNN_ClampOp : QNN_ScaleKeepingOp<"clamp"> {
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
+def QNN_HardswishOp : QNN_PointwiseOp<"hardswish"> {
+  let summary = "Hard swish (MobileNetV3's activation)";
+  let description = [{
+    `x * min(max(x + 3, 0), 6) / 6`, in float32 in that order (PyTorch's
+    CPU kernel; a division by 6, not a multiplication by 1/6).
+
+    Quantized form (PyTorch's `quantized::hardswish`, what nn.Hardswish
+    becomes after convert): the input and the result are quantized per
+    tensor with the same storage type and their own scales and zero points.
+    Each element is dequantized as PyTorch's vectorized kernel does, with
+    one fused multiply-add `fma(q, s, -zp * s)` (`-zp * s` rounded to
+    float32 first), the function above is applied in float32, and the
+    value is quantized with the result type (rule Q, with the reciprocal
+    of the result scale computed in double and rounded to float32).
+
+    Example:
+
+    ```mlir
+    %y = qnn.hardswish %x : tensor<1x16x56x56xf32> -> tensor<1x16x56x56xf32>
+    ```
+  }];
+}
+
+def QNN_HardsigmoidOp : QNN_PointwiseOp<"hardsigmoid"> {
+  let summary = "Hard sigmoid (MobileNetV3's squeeze-and-excitation gate)";
+  let description = [{
+    `min(max(x + 3, 0), 6) / 6` in float32, in that order.
+
+    Quantized form (PyTorch's quantized hardsigmoid): as qnn.hardswish,
+    dequantizing with one fused multiply-add and quantizing with the
+    result type. PyTorch fixes that type, scale 1/256 and zero point 0 for
+    u8 (-128 for i8), and qnn-quantize gives the operation that type; the
+    operation itself accepts any.
+
+    Example:
+
+    ```mlir
+    %y = qnn.hardsigmoid %x : tensor<1x72x1x1xf32> -> tensor<1x72x1x1xf32>
+    ```
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//
@@ -417,6 +459,35 @@ def QNN_AddOp : QNN_Op<"add"> {
   }];
   let arguments = (ins QNN_Tensor:$lhs, QNN_Tensor:$rhs,
                        QNN_DefaultActivation:$activation);
+  let results = (outs QNN_Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_MulOp : QNN_Op<"mul"> {
+  let summary = "Elementwise multiplication with broadcasting";
+  let description = [{
+    `lhs * rhs`. The operands have the result's rank; in each dimension an
+    operand has the result's size or size 1, which is broadcast (as in the
+    squeeze-and-excitation product of a 1x1 gate with a feature map).
+
+    Quantized form (PyTorch's `quantized::mul`, FloatFunctional.mul after
+    convert): the product of the zero-point-shifted integers is formed
+    exactly in int32 and scaled by one float32 multiplier,
+    `m = (s_lhs * s_rhs) * (1 / s_result)` in float32 in that order:
+    `clamp(zp_result + nearbyint(float(p) * m))`. The three scales may all
+    differ.
+
+    Example:
+
+    ```mlir
+    %y = qnn.mul %g, %x
+        : (tensor<1x72x1x1xf32>, tensor<1x72x28x28xf32>) -> tensor<1x72x28x28xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$lhs, QNN_Tensor:$rhs);
   let results = (outs QNN_Tensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
