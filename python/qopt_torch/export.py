@@ -415,7 +415,7 @@ def _module(w, node, m, value, ty):
             "qnn.max_pool" if is_max else "qnn.avg_pool", x,
             ", ".join(_pool_attrs(m, rank, node, is_max)), in_ty, ty))
     if isinstance(m, (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)):
-        return w.emit("qnn.adaptive_avg_pool %s : %s -> %s" % (x, in_ty, ty))
+        return _adaptive_avg_pool(w, node, x, in_ty, ty)
     if isinstance(m, nn.Flatten):
         return w.emit("qnn.flatten %s {start_dim = %d : i64, end_dim = %d : i64} : %s -> %s"
                       % (x, m.start_dim, m.end_dim, in_ty, ty))
@@ -426,6 +426,30 @@ def _module(w, node, m, value, ty):
     if isinstance(m, (nn.Identity, nn.Dropout)):
         return x
     raise ExportError("unsupported module %s at %s" % (_describe(m), where))
+
+
+def _channels_last(meta):
+    """Whether a traced 4-D tensor is contiguous in channels-last order
+    (PyTorch's is_contiguous(memory_format=torch.channels_last): dimensions
+    of size 1 do not count)."""
+    if len(meta.shape) != 4:
+        return False
+    expected = 1
+    for d in (1, 3, 2, 0):
+        if meta.shape[d] != 1:
+            if meta.stride[d] != expected:
+                return False
+            expected *= meta.shape[d]
+    return True
+
+
+def _adaptive_avg_pool(w, node, x, in_ty, ty):
+    """The output size is the result type's (the traced shape). On a
+    quantized channels-last input (a quantized convolution's output)
+    PyTorch runs its NHWC kernel, which rounds as qnn's `centered`."""
+    meta = node.args[0].meta["tensor_meta"]
+    attrs = " {centered}" if meta.is_quantized and _channels_last(meta) else ""
+    return w.emit("qnn.adaptive_avg_pool %s%s : %s -> %s" % (x, attrs, in_ty, ty))
 
 
 def _mean(w, node, value, ty):
@@ -580,9 +604,8 @@ def _function(w, node, value, ty):
             "qnn.max_pool" if is_max else "qnn.avg_pool", value(node.args[0]),
             ", ".join(attrs), _input_type(node, w), ty))
     if target in _ADAPTIVE_AVG_POOL:
-        # The output size is the result type's (the traced shape).
-        return w.emit("qnn.adaptive_avg_pool %s : %s -> %s" % (
-            value(node.args[0]), _input_type(node, w), ty))
+        return _adaptive_avg_pool(w, node, value(node.args[0]),
+                                  _input_type(node, w), ty)
     if target is F.dropout:
         training = node.args[2] if len(node.args) > 2 else node.kwargs.get("training", True)
         if training:

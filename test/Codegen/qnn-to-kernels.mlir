@@ -154,20 +154,25 @@ func.func @depthwise(%x: tensor<1x3x4x4x!act>) -> tensor<1x3x3x3x!out> {
 
 // Max pooling and global average pooling run on NHWC kernels too. The
 // pooling descriptor: H W C OH OW KH KW SH SW PH PW DH DW, signed, and for
-// the global average the float bits of r = (1 / 4) / 4 = 0.0625.
+// the global average the float bits of r = (1 / 4) / 4 = 0.0625, an int32
+// added to the sum and the float bits of a value added after rounding: 0
+// and 0.0, or, `centered`, -16 * zp = 48 and the bits of zp = -3.0.
 // CHECK-LABEL: func.func @pools
-// CHECK-DAG: arith.constant dense<[4, 4, 5, 2, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0]> : tensor<15xi64>
-// CHECK-DAG: arith.constant dense<[4, 4, 5, 1, 1, 4, 4, 1, 1, 0, 0, 1, 1, 1, 1031798784]> : tensor<15xi64>
+// CHECK-DAG: arith.constant dense<[4, 4, 5, 2, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 0, 0]> : tensor<17xi64>
+// CHECK-DAG: arith.constant dense<[4, 4, 5, 1, 1, 4, 4, 1, 1, 0, 0, 1, 1, 1, 1031798784, 0, 0]> : tensor<17xi64>
+// CHECK-DAG: arith.constant dense<[4, 4, 5, 1, 1, 4, 4, 1, 1, 0, 0, 1, 1, 1, 1031798784, 48, -1069547520]> : tensor<17xi64>
 // CHECK: %[[T:.*]] = qnn.transpose %{{.*}} {permutation = array<i64: 0, 2, 3, 1>}
-// CHECK: qcg.ukernel "qopt_qmaxpool_avx2" ins(%{{.*}}, %{{.*}} : tensor<15xi64>, tensor<2x4x4x5xi8>) outs(%{{.*}} : tensor<2x2x2x5xi8>) scalars(%{{.*}} : index)
-// CHECK: qcg.ukernel "qopt_qglobalavgpool_avx2" ins(%{{.*}}, %{{.*}} : tensor<15xi64>, tensor<2x4x4x5xi8>) outs(%{{.*}} : tensor<2x1x1x5xi8>)
+// CHECK: qcg.ukernel "qopt_qmaxpool_avx2" ins(%{{.*}}, %{{.*}} : tensor<17xi64>, tensor<2x4x4x5xi8>) outs(%{{.*}} : tensor<2x2x2x5xi8>) scalars(%{{.*}} : index)
+// CHECK: qcg.ukernel "qopt_qglobalavgpool_avx2" ins(%{{.*}}, %{{.*}} : tensor<17xi64>, tensor<2x4x4x5xi8>) outs(%{{.*}} : tensor<2x1x1x5xi8>)
+// CHECK: qcg.ukernel "qopt_qglobalavgpool_avx2" ins(%{{.*}}, %{{.*}} : tensor<17xi64>, tensor<2x4x4x5xi8>) outs(%{{.*}} : tensor<2x1x1x5xi8>)
 // VNNI-LABEL: func.func @pools
 // VNNI: qcg.ukernel "qopt_qmaxpool_avx512"
 // VNNI: qcg.ukernel "qopt_qglobalavgpool_avx512"
-func.func @pools(%x: tensor<2x5x4x4x!q>) -> (tensor<2x5x2x2x!q>, tensor<2x5x1x1x!q>) {
+func.func @pools(%x: tensor<2x5x4x4x!q>) -> (tensor<2x5x2x2x!q>, tensor<2x5x1x1x!q>, tensor<2x5x1x1x!q>) {
   %m = qnn.max_pool %x {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<2x5x4x4x!q> -> tensor<2x5x2x2x!q>
   %g = qnn.adaptive_avg_pool %x : tensor<2x5x4x4x!q> -> tensor<2x5x1x1x!q>
-  return %m, %g : tensor<2x5x2x2x!q>, tensor<2x5x1x1x!q>
+  %c = qnn.adaptive_avg_pool %x {centered} : tensor<2x5x4x4x!q> -> tensor<2x5x1x1x!q>
+  return %m, %g, %c : tensor<2x5x2x2x!q>, tensor<2x5x1x1x!q>, tensor<2x5x1x1x!q>
 }
 
 // -----

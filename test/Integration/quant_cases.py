@@ -214,22 +214,29 @@ def integer_bias(bias, sx, sw):
     return np.rint((bias / s).astype(F32)).astype(np.int64)
 
 
-def adaptive_avg_pool(q, out):
-    """PyTorch's quantized adaptive average pooling: the window sum of the
-    stored values times r = float(1/1) / k_0 / k_1 ... (float32), rounded
-    half to even."""
+def adaptive_avg_pool(q, out, zp=None):
+    """PyTorch's quantized adaptive average pooling. NCHW kernel: the window
+    sum of the stored values times r = float(1/1) / k_0 / k_1 ... (float32),
+    rounded half to even. NHWC kernel (qnn's `centered`, given the zero
+    point): the sum less size * zp, times 1 / (1 / (1 / size)) (each step
+    in float32), rounded, plus zp."""
     res = np.zeros(q.shape[:2] + tuple(out), np.int64)
     for idx in np.ndindex(*out):
-        window, r = [slice(None), slice(None)], F32(1.0)
+        window, r, size = [slice(None), slice(None)], F32(1.0), 1
         for i, o in enumerate(idx):
             n, m = q.shape[2 + i], out[i]
             start, end = (o * n) // m, -(-((o + 1) * n) // m)
             window.append(slice(start, end))
             r = F32(r / F32(end - start))
+            size *= end - start
         total = q[tuple(window)].astype(np.int64).sum(
             axis=tuple(range(2, q.ndim)))
-        res[(slice(None), slice(None)) + idx] = np.rint(
-            (total.astype(F32) * r).astype(F32))
+        if zp is None:
+            y = np.rint((total.astype(F32) * r).astype(F32))
+        else:
+            inv = F32(F32(1.0) / F32(F32(1.0) / F32(F32(1.0) / F32(size))))
+            y = zp + np.rint(((total - size * zp).astype(F32) * inv).astype(F32))
+        res[(slice(None), slice(None)) + idx] = y
     return res
 
 
@@ -919,13 +926,16 @@ def pooling_cases():
                 "  %%y = qnn.avg_pool %%q {%s} : %s -> %s" % (attrs, tt(shape, t), tt(y.shape, t)),
                 "  return %%y : %s" % tt(y.shape, t), "}"]) + "\n"
             yield Case(name, ir, [x], [y.astype(storage_np(dtype))])
-        for out in ((1, 1), (3, 2), (5, 7)):
-            y = adaptive_avg_pool(q, out)
-            name = "adaptive_%s_zp%d_%dx%d" % (dtype, zp + 1000, out[0], out[1])
+        for out, centered in (((1, 1), False), ((3, 2), False), ((5, 7), False),
+                              ((1, 1), True), ((5, 7), True)):
+            y = adaptive_avg_pool(q, out, zp if centered else None)
+            name = "adaptive_%s_zp%d_%dx%d%s" % (dtype, zp + 1000, out[0], out[1],
+                                                 "_centered" if centered else "")
             ir = "\n".join([
                 "func.func @%s(%%x: %s) -> %s {" % (name, tt(shape, "f32"), tt(y.shape, t)),
                 "  %%q = qnn.quantize %%x : %s -> %s" % (tt(shape, "f32"), tt(shape, t)),
-                "  %%y = qnn.adaptive_avg_pool %%q : %s -> %s" % (tt(shape, t), tt(y.shape, t)),
+                "  %%y = qnn.adaptive_avg_pool %%q%s : %s -> %s" % (
+                    " {centered}" if centered else "", tt(shape, t), tt(y.shape, t)),
                 "  return %%y : %s" % tt(y.shape, t), "}"]) + "\n"
             yield Case(name, ir, [x], [y.astype(storage_np(dtype))])
     # The pooling kernels' edges: channel counts that fill no vector (70,
@@ -943,16 +953,39 @@ def pooling_cases():
                 pooled[:, :, i, j] = padded[:, :, 2 * i:2 * i + 5:2,
                                             2 * j:2 * j + 5:2].max(axis=(2, 3))
         g = adaptive_avg_pool(q, (1, 1))
+        gc = adaptive_avg_pool(q, (1, 1), zp)
         name = "pool_edges_%s_c%d" % (dtype, c)
         shape = [2, c, 9, 8]
         ir = "\n".join([
-            "func.func @%s(%%x: %s) -> (%s, %s) {" % (name, tt(shape, "f32"), tt(pooled.shape, t), tt(g.shape, t)),
+            "func.func @%s(%%x: %s) -> (%s, %s, %s) {" % (
+                name, tt(shape, "f32"), tt(pooled.shape, t), tt(g.shape, t), tt(g.shape, t)),
             "  %%q = qnn.quantize %%x : %s -> %s" % (tt(shape, "f32"), tt(shape, t)),
             "  %%m = qnn.max_pool %%q {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1>, dilation = array<i64: 2, 2>} : %s -> %s" % (tt(shape, t), tt(pooled.shape, t)),
             "  %%g = qnn.adaptive_avg_pool %%q : %s -> %s" % (tt(shape, t), tt(g.shape, t)),
-            "  return %%m, %%g : %s, %s" % (tt(pooled.shape, t), tt(g.shape, t)), "}"]) + "\n"
+            "  %%c = qnn.adaptive_avg_pool %%q {centered} : %s -> %s" % (tt(shape, t), tt(g.shape, t)),
+            "  return %%m, %%g, %%c : %s, %s, %s" % (
+                tt(pooled.shape, t), tt(g.shape, t), tt(g.shape, t)), "}"]) + "\n"
         yield Case(name, ir, [x], [pooled.astype(storage_np(dtype)),
-                                   g.astype(storage_np(dtype))])
+                                   g.astype(storage_np(dtype)),
+                                   gc.astype(storage_np(dtype))])
+    # Global pooling of 2x2 maps (MobileNetV3's last squeeze-and-excitation
+    # blocks), where the NCHW and NHWC (`centered`) roundings differ on a
+    # quarter of the channels, through every kernel variant.
+    for dtype, scale, zp in (("u8", 0.05, 7), ("i8", 0.1, -3)):
+        x = (rng.standard_normal((3, 70, 2, 2)) * 3).astype(F32)
+        q = quantize(x, scale, zp, dtype)
+        t = qtype(dtype, scale, zp)
+        shape = [3, 70, 2, 2]
+        g, gc = adaptive_avg_pool(q, (1, 1)), adaptive_avg_pool(q, (1, 1), zp)
+        name = "global_2x2_%s" % dtype
+        ir = "\n".join([
+            "func.func @%s(%%x: %s) -> (%s, %s) {" % (
+                name, tt(shape, "f32"), tt(g.shape, t), tt(g.shape, t)),
+            "  %%q = qnn.quantize %%x : %s -> %s" % (tt(shape, "f32"), tt(shape, t)),
+            "  %%g = qnn.adaptive_avg_pool %%q : %s -> %s" % (tt(shape, t), tt(g.shape, t)),
+            "  %%c = qnn.adaptive_avg_pool %%q {centered} : %s -> %s" % (tt(shape, t), tt(g.shape, t)),
+            "  return %%g, %%c : %s, %s" % (tt(g.shape, t), tt(g.shape, t)), "}"]) + "\n"
+        yield Case(name, ir, [x], [g.astype(storage_np(dtype)), gc.astype(storage_np(dtype))])
     # The 1-D forms: global average pooling of the keyword-spotting shape,
     # and a 1-D average pooling.
     x = (rng.standard_normal((2, 64, 45)) * 2).astype(F32)

@@ -143,8 +143,19 @@ def main():
          lambda v: torch.nn.functional.adaptive_avg_pool2d(v, (5, 7))),
         ("adaptive_avg_pool2d_global", "qnn.adaptive_avg_pool %%q : %s -> %s",
          lambda v: torch.nn.functional.adaptive_avg_pool2d(v, 1)))
+    # On channels-last tensors (what PyTorch's quantized convolutions
+    # return) adaptive average pooling runs PyTorch's NHWC kernel: qnn's
+    # `centered` form. MobileNetV3's squeeze-and-excitation pools 2x2 to
+    # 16x16 maps; an odd zero point makes the two forms differ on ties.
+    pools += (
+        ("adaptive_avg_pool2d_5x7_nhwc", "qnn.adaptive_avg_pool %%q {centered} : %s -> %s",
+         lambda v: torch.nn.functional.adaptive_avg_pool2d(
+             v.contiguous(memory_format=torch.channels_last), (5, 7))),
+        ("adaptive_avg_pool2d_global_nhwc", "qnn.adaptive_avg_pool %%q {centered} : %s -> %s",
+         lambda v: torch.nn.functional.adaptive_avg_pool2d(
+             v.contiguous(memory_format=torch.channels_last), 1)))
     for name, op, fn in pools:
-        expected = fn(xq).int_repr().numpy()
+        expected = fn(xq).int_repr().contiguous().numpy()
         ir = "\n".join([
             "func.func @pool(%%x: %s) -> %s {" % (tt(list(x.shape), "f32"), tt(list(expected.shape), t)),
             "  %%q = qnn.quantize %%x : %s -> %s" % (tt(list(x.shape), "f32"), tt(list(x.shape), t)),
@@ -152,6 +163,24 @@ def main():
             "  return %%y : %s" % tt(list(expected.shape), t), "}"]) + "\n"
         worst = max(worst, compare(qrun, workdir, name, ir,
                                    [os.path.join(workdir, "pool.in.npy")], expected))
+    # Global pooling of small channels-last maps, zero point 101 (odd).
+    for size in (2, 4, 8):
+        m = torch.randn(16, 40, size, size) * 3
+        mq = torch.quantize_per_tensor(m, 0.05, 101, torch.quint8)
+        tm = qtype("u8", 0.05, 101)
+        np.save(os.path.join(workdir, "gap.in.npy"), m.numpy())
+        for centered in (False, True):
+            name = "adaptive_avg_pool2d_%dx%d%s" % (size, size, "_nhwc" if centered else "")
+            v = mq.contiguous(memory_format=torch.channels_last) if centered else mq
+            expected = torch.nn.functional.adaptive_avg_pool2d(v, 1).int_repr().contiguous().numpy()
+            ir = "\n".join([
+                "func.func @pool(%%x: %s) -> %s {" % (tt(list(m.shape), "f32"), tt(list(expected.shape), tm)),
+                "  %%q = qnn.quantize %%x : %s -> %s" % (tt(list(m.shape), "f32"), tt(list(m.shape), tm)),
+                "  %%y = qnn.adaptive_avg_pool %%q%s : %s -> %s" % (
+                    " {centered}" if centered else "", tt(list(m.shape), tm), tt(list(expected.shape), tm)),
+                "  return %%y : %s" % tt(list(expected.shape), tm), "}"]) + "\n"
+            worst = max(worst, compare(qrun, workdir, name, ir,
+                                       [os.path.join(workdir, "gap.in.npy")], expected))
     # add and add + relu with three different scales and zero points.
     a, b = torch.randn(4, 8, 13, 13) * 3, torch.randn(4, 8, 13, 13) * 2
     qa = torch.quantize_per_tensor(a, 0.05, 100, torch.quint8)

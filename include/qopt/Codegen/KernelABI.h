@@ -183,15 +183,22 @@ enum {
   QOPT_POOL_DH,
   QOPT_POOL_DW,
   QOPT_POOL_SIGNED, /* 1: i8 storage, 0: u8 */
-  /* Global average pooling: the float32 bits of r = (1.0f / H) / W. */
+  /* Global average pooling: the float32 bits of the scale r, */
   QOPT_POOL_SCALE,
+  /* an int32 added to the sum, and the float32 bits of a value added after
+   * rounding. */
+  QOPT_POOL_BIAS,
+  QOPT_POOL_AFTER,
   QOPT_POOL_FIELDS
 };
 
 /* Max pooling: the largest value of each window (padding never wins).
  * Global average pooling (OH = OW = 1, the window the whole image):
- * clamp(roundeven(float(sum of the stored values) * r + 0.0f)), PyTorch's
- * quantized adaptive_avg_pool to size 1 (docs/Numerics.md). */
+ * clamp(roundeven(float(sum of the stored values + bias) * r + 0.0f) +
+ * after), PyTorch's quantized adaptive_avg_pool to size 1: its NCHW kernel
+ * with r = (1.0f / H) / W and bias = after = 0, its NHWC kernel (qnn's
+ * `centered`) with r = 1 / (1 / m), bias = -H * W * zp, after = zp
+ * (docs/Numerics.md). */
 void qopt_qmaxpool_generic(const int64_t *desc, const uint8_t *x, uint8_t *y,
                            int64_t batch);
 void qopt_qmaxpool_avx2(const int64_t *desc, const uint8_t *x, uint8_t *y,

@@ -356,20 +356,21 @@ static inline uint8_t qopt_maxpool_channel(const int64_t *d, const uint8_t *x,
 }
 
 /* Global average pooling of channel ch of image n, scalar:
- * clamp(roundeven(float(sum) * r + 0.0f)) in float32. */
+ * clamp(roundeven(float(sum + bias) * r + 0.0f) + after) in float32. */
 static inline uint8_t qopt_globalavgpool_channel(const int64_t *d,
                                                  const uint8_t *x, int64_t n,
                                                  int64_t ch) {
   int isSigned = (int)d[QOPT_POOL_SIGNED];
   int64_t pixels = d[QOPT_POOL_H] * d[QOPT_POOL_W], c = d[QOPT_POOL_C];
   float r = qopt_bits_to_float((int32_t)d[QOPT_POOL_SCALE]);
+  float after = qopt_bits_to_float((int32_t)d[QOPT_POOL_AFTER]);
   float lo = isSigned ? -128.0f : 0.0f, hi = isSigned ? 127.0f : 255.0f;
-  int32_t sum = 0;
+  int32_t sum = (int32_t)d[QOPT_POOL_BIAS];
   for (int64_t q = 0; q < pixels; ++q) {
     uint8_t b = x[(n * pixels + q) * c + ch];
     sum += isSigned ? (int32_t)(int8_t)b : (int32_t)b;
   }
-  float v = qopt_round_even((float)sum * r + 0.0f);
+  float v = qopt_round_even((float)sum * r + 0.0f) + after;
   v = v < lo ? lo : v > hi ? hi : v;
   return (uint8_t)(int32_t)v;
 }

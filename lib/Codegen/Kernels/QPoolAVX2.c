@@ -88,12 +88,15 @@ QOPT_AVX2 void qopt_qglobalavgpool_avx2(const int64_t *d, const uint8_t *x,
   int64_t pixels = d[QOPT_POOL_H] * d[QOPT_POOL_W], c = d[QOPT_POOL_C];
   float scale = qopt_bits_to_float((int32_t)d[QOPT_POOL_SCALE]);
   __m256 r = _mm256_set1_ps(scale);
+  __m256i bias = _mm256_set1_epi32((int32_t)d[QOPT_POOL_BIAS]);
+  __m256 after =
+      _mm256_set1_ps(qopt_bits_to_float((int32_t)d[QOPT_POOL_AFTER]));
   __m256 lo = _mm256_set1_ps(isSigned ? -128.0f : 0.0f);
   __m256 hi = _mm256_set1_ps(isSigned ? 127.0f : 255.0f);
   int64_t full = c / 8 * 8;
   for (int64_t n = 0; n < batch; ++n) {
     for (int64_t c0 = 0; c0 < full; c0 += 8) {
-      __m256i sum = _mm256_setzero_si256();
+      __m256i sum = bias;
       for (int64_t q = 0; q < pixels; ++q) {
         int64_t bits;
         memcpy(&bits, x + (n * pixels + q) * c + c0, 8);
@@ -103,7 +106,9 @@ QOPT_AVX2 void qopt_qglobalavgpool_avx2(const int64_t *d, const uint8_t *x,
       }
       __m256 v = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(sum), r),
                                _mm256_setzero_ps());
-      v = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      v = _mm256_add_ps(
+          _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
+          after);
       v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
       qopt_store8(y + n * c + c0, 8, _mm256_cvttps_epi32(v), isSigned);
     }

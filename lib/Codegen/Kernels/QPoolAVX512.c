@@ -52,12 +52,15 @@ QOPT_AVX512 void qopt_qglobalavgpool_avx512(const int64_t *d, const uint8_t *x,
   int isSigned = (int)d[QOPT_POOL_SIGNED];
   int64_t pixels = d[QOPT_POOL_H] * d[QOPT_POOL_W], c = d[QOPT_POOL_C];
   __m512 r = _mm512_set1_ps(qopt_bits_to_float((int32_t)d[QOPT_POOL_SCALE]));
+  __m512i bias = _mm512_set1_epi32((int32_t)d[QOPT_POOL_BIAS]);
+  __m512 after =
+      _mm512_set1_ps(qopt_bits_to_float((int32_t)d[QOPT_POOL_AFTER]));
   __m512 lo = _mm512_set1_ps(isSigned ? -128.0f : 0.0f);
   __m512 hi = _mm512_set1_ps(isSigned ? 127.0f : 255.0f);
   for (int64_t n = 0; n < batch; ++n)
     for (int64_t c0 = 0; c0 < c; c0 += 16) {
       __mmask16 mask = qopt_mask16(c - c0);
-      __m512i sum = _mm512_setzero_si512();
+      __m512i sum = bias;
       for (int64_t q = 0; q < pixels; ++q) {
         __m128i bytes =
             _mm_maskz_loadu_epi8(mask, x + (n * pixels + q) * c + c0);
@@ -66,8 +69,9 @@ QOPT_AVX512 void qopt_qglobalavgpool_avx512(const int64_t *d, const uint8_t *x,
       }
       __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(sum), r),
                                _mm512_setzero_ps());
-      v = _mm512_roundscale_ps(v,
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      v = _mm512_add_ps(_mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT |
+                                                    _MM_FROUND_NO_EXC),
+                        after);
       v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
       qopt_store16(y + n * c + c0, mask, _mm512_cvttps_epi32(v), isSigned);
     }

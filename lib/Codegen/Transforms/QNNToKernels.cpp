@@ -392,8 +392,10 @@ struct MaxPoolToKernel : OpRewritePattern<MaxPoolOp> {
   }
 };
 
-/// Adaptive average pooling to size 1: PyTorch's sum times
-/// r = float(1.0 / 1) / H / W, in float32 (as convert-qnn-to-linalg).
+/// Adaptive average pooling to size 1, as convert-qnn-to-linalg: PyTorch's
+/// NCHW kernel, the sum times r = float(1.0 / 1) / H / W in float32, or with
+/// `centered` its NHWC kernel, (sum - n * zp) times 1 / (1 / m), m = (s / s)
+/// / n, plus zp after rounding.
 struct GlobalAvgPoolToKernel : OpRewritePattern<AdaptiveAvgPoolOp> {
   GlobalAvgPoolToKernel(MLIRContext *ctx, KernelISA isa)
       : OpRewritePattern(ctx), isa(isa) {}
@@ -412,8 +414,19 @@ struct GlobalAvgPoolToKernel : OpRewritePattern<AdaptiveAvgPoolOp> {
     SmallVector<int64_t> d =
         poolDescriptor(inType, outType, window, ones, zeros, ones);
     float r = 1.0f;
-    for (int64_t size : window)
+    int64_t n = 1;
+    for (int64_t size : window) {
       r = r / static_cast<float>(size);
+      n *= size;
+    }
+    if (op.getCentered()) {
+      TypeParams p = getTypeParams(inType);
+      float m = p.scale() / p.scale() / static_cast<float>(n);
+      r = 1.0f / (1.0f / m);
+      d[QOPT_POOL_BIAS] = -n * p.zeroPoint();
+      d[QOPT_POOL_AFTER] =
+          llvm::bit_cast<int32_t>(static_cast<float>(p.zeroPoint()));
+    }
     d[QOPT_POOL_SCALE] = llvm::bit_cast<int32_t>(r);
     replacePool(rewriter, op, op.getInput(), outType,
                 getPoolKernels(isa).globalAvgPool, d);

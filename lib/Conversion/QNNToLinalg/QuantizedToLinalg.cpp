@@ -1002,36 +1002,62 @@ struct QuantizedMaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   }
 };
 
-/// The i32 `acc` to storage, per output position p (row-major over the
-/// spatial dimensions): clamp(roundeven(float(acc) * scale[p] + offset)).
+/// How roundPerPosition turns a window's i32 sum into a stored value.
+struct PositionRounding {
+  /// Per output position p (row-major over the spatial dimensions).
+  SmallVector<float> scale;
+  /// Added to the sum in int32 per position; empty for none.
+  SmallVector<int32_t> bias;
+  /// Added in float32 before rounding, and after it.
+  float before = 0.0f, after = 0.0f;
+};
+
+/// The i32 `acc` to storage, per output position p: clamp(roundeven(
+/// float(acc + bias[p]) * scale[p] + before) + after).
 Value roundPerPosition(OpBuilder &b, Location loc, Value acc,
-                       ArrayRef<float> scale, float offset, const TypeParams &p,
+                       const PositionRounding &r, const TypeParams &p,
                        Type storageElement) {
   auto type = cast<RankedTensorType>(acc.getType());
   int64_t rank = type.getRank();
   SmallVector<AffineExpr> spatial;
   for (int64_t i = 2; i < rank; ++i)
     spatial.push_back(b.getAffineDimExpr(i));
-  auto scaleType =
-      RankedTensorType::get(type.getShape().drop_front(2), b.getF32Type());
-  Value scales = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(scaleType, scale));
+  ArrayRef<int64_t> positions = type.getShape().drop_front(2);
+  SmallVector<Value> inputs{
+      acc, arith::ConstantOp::create(
+               b, loc,
+               DenseElementsAttr::get(
+                   RankedTensorType::get(positions, b.getF32Type()),
+                   ArrayRef<float>(r.scale)))};
+  if (!r.bias.empty())
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get(positions, b.getI32Type()),
+                               ArrayRef<int32_t>(r.bias))));
+  AffineMap perPosition = AffineMap::get(rank, 0, spatial, b.getContext());
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank), perPosition};
+  if (!r.bias.empty())
+    maps.push_back(perPosition);
   float lo = static_cast<float>(p.storage.min),
         hi = static_cast<float>(p.storage.max);
   return buildElementwise(
-      b, loc, makeEmptyLike(b, loc, acc, storageElement), {acc, scales},
-      {b.getMultiDimIdentityMap(rank),
-       AffineMap::get(rank, 0, spatial, b.getContext())},
+      b, loc, makeEmptyLike(b, loc, acc, storageElement), inputs, maps,
       [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-        Value f = arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), args[0]);
+        Value sum = args[0];
+        if (!r.bias.empty())
+          sum = arith::AddIOp::create(nb, nloc, sum, args[2]);
+        Value f = arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), sum);
         Value scaled = arith::AddFOp::create(
             nb, nloc, arith::MulFOp::create(nb, nloc, f, args[1]),
-            f32Constant(nb, nloc, offset));
+            f32Constant(nb, nloc, r.before));
+        Value rounded = math::RoundEvenOp::create(nb, nloc, scaled);
+        if (r.after != 0.0f)
+          rounded = arith::AddFOp::create(nb, nloc, rounded,
+                                          f32Constant(nb, nloc, r.after));
         Value clamped = arith::MinimumFOp::create(
             nb, nloc,
-            arith::MaximumFOp::create(
-                nb, nloc, math::RoundEvenOp::create(nb, nloc, scaled),
-                f32Constant(nb, nloc, lo)),
+            arith::MaximumFOp::create(nb, nloc, rounded,
+                                      f32Constant(nb, nloc, lo)),
             f32Constant(nb, nloc, hi));
         return arith::TruncIOp::create(
             nb, nloc, storageElement,
@@ -1074,12 +1100,13 @@ struct QuantizedAvgPoolLowering : OpConversionPattern<AvgPoolOp> {
           return arith::SubIOp::create(nb, nloc, args[0],
                                        i32Constant(nb, nloc, windowSize * zx));
         });
-    SmallVector<float> multipliers;
+    PositionRounding rounding;
     for (int64_t d :
          avgPoolDivisors(inType, op.getType(), *g, op.getCountIncludePad()))
-      multipliers.push_back(static_cast<float>(1.0 / static_cast<double>(d)));
-    rewriter.replaceOp(op, roundPerPosition(rewriter, loc, acc, multipliers,
-                                            static_cast<float>(zx), p,
+      rounding.scale.push_back(
+          static_cast<float>(1.0 / static_cast<double>(d)));
+    rounding.before = static_cast<float>(zx);
+    rewriter.replaceOp(op, roundPerPosition(rewriter, loc, acc, rounding, p,
                                             resultStorage.getElementType()));
     return success();
   }
@@ -1107,18 +1134,41 @@ struct QuantizedAdaptiveAvgPoolLowering
         accType);
     SmallVector<SmallVector<int64_t>> sizes =
         adaptiveWindowSizes(op.getInput().getType(), op.getType());
-    // Per output position: kDr = float(1.0 / 1), then divide by each
-    // window size in turn, in float32.
-    SmallVector<float> factors{1.0f};
+    // The window size of each output position, row-major.
+    SmallVector<int64_t> counts{1};
     for (const SmallVector<int64_t> &dim : sizes) {
-      SmallVector<float> next;
-      for (float f : factors)
+      SmallVector<int64_t> next;
+      for (int64_t c : counts)
         for (int64_t k : dim)
-          next.push_back(f / static_cast<float>(k));
-      factors = std::move(next);
+          next.push_back(c * k);
+      counts = std::move(next);
     }
-    rewriter.replaceOp(op, roundPerPosition(rewriter, loc, sums, factors, 0.0f,
-                                            p, resultStorage.getElementType()));
+    PositionRounding rounding;
+    if (op.getCentered()) {
+      // NHWC: m = (s / s) / n, then 1 / (1 / m), each in float32; the sum
+      // less n * zp; the zero point added after rounding.
+      float ratio = p.scale() / p.scale();
+      for (int64_t n : counts) {
+        float m = ratio / static_cast<float>(n);
+        rounding.scale.push_back(1.0f / (1.0f / m));
+        rounding.bias.push_back(static_cast<int32_t>(-n * p.zeroPoint()));
+      }
+      rounding.after = static_cast<float>(p.zeroPoint());
+    } else {
+      // NCHW: kDr = float(1.0 / 1), then divide by each window size in
+      // turn, in float32.
+      SmallVector<float> factors{1.0f};
+      for (const SmallVector<int64_t> &dim : sizes) {
+        SmallVector<float> next;
+        for (float f : factors)
+          for (int64_t k : dim)
+            next.push_back(f / static_cast<float>(k));
+        factors = std::move(next);
+      }
+      rounding.scale = std::move(factors);
+    }
+    rewriter.replaceOp(op, roundPerPosition(rewriter, loc, sums, rounding, p,
+                                            resultStorage.getElementType()));
     return success();
   }
 };

@@ -188,3 +188,27 @@ func.func @mul(%g: tensor<1x3x!g>, %x: tensor<2x3x!b>) -> tensor<2x3x!c> {
   %m = qnn.mul %g, %x : (tensor<1x3x!g>, tensor<2x3x!b>) -> tensor<2x3x!c>
   return %m : tensor<2x3x!c>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:3>
+
+// Adaptive average pooling, `centered` (PyTorch's NHWC kernel): the window
+// sum plus -6 * 3 in int32, times 1 / (1 / (1 / 6)), rounded, then the zero
+// point added after rounding.
+// CHECK-LABEL: func.func @adaptive_centered
+// CHECK-DAG: %[[ZP:.*]] = arith.constant 3.000000e+00 : f32
+// CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<-18> : tensor<1x1xi32>
+// CHECK-DAG: %[[R:.*]] = arith.constant dense<0.166666672> : tensor<1x1xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[R]], %[[BIAS]] : tensor<2x4x1x1xi32>, tensor<1x1xf32>, tensor<1x1xi32>)
+// CHECK-NEXT: ^bb0(%[[SUM:.*]]: i32, %[[S:.*]]: f32, %[[B:.*]]: i32, %{{.*}}: i8):
+// CHECK-NEXT: %[[C:.*]] = arith.addi %[[SUM]], %[[B]] : i32
+// CHECK-NEXT: %[[F:.*]] = arith.sitofp %[[C]] : i32 to f32
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[F]], %[[S]] : f32
+// CHECK-NEXT: %[[A:.*]] = arith.addf %[[M]], %{{.*}} : f32
+// CHECK-NEXT: %[[RE:.*]] = math.roundeven %[[A]] : f32
+// CHECK-NEXT: arith.addf %[[RE]], %[[ZP]] : f32
+func.func @adaptive_centered(%q: tensor<2x4x2x3x!a>) -> tensor<2x4x1x1x!a> {
+  %y = qnn.adaptive_avg_pool %q {centered} : tensor<2x4x2x3x!a> -> tensor<2x4x1x1x!a>
+  return %y : tensor<2x4x1x1x!a>
+}

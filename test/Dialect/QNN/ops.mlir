@@ -311,3 +311,14 @@ func.func @mobilenet_v3_ops(%x: tensor<1x8x7x7xf32>, %p: tensor<1x8x1x1xf32>, %q
   %qm = qnn.mul %qg, %qh : (tensor<1x8x1x1x!g>, tensor<?x8x7x7x!b>) -> tensor<?x8x7x7x!a>
   return %m, %qm : tensor<1x8x7x7xf32>, tensor<?x8x7x7x!a>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.1:3>
+
+// CHECK-LABEL: func.func @adaptive_centered
+// CHECK: qnn.adaptive_avg_pool %{{.*}} {centered} : tensor<1x8x7x7x!quant.uniform<u8:f32, 1.000000e-01:3>> -> tensor<1x8x1x1x!quant.uniform<u8:f32, 1.000000e-01:3>>
+func.func @adaptive_centered(%q: tensor<1x8x7x7x!a>) -> tensor<1x8x1x1x!a> {
+  %y = qnn.adaptive_avg_pool %q {centered} : tensor<1x8x7x7x!a> -> tensor<1x8x1x1x!a>
+  return %y : tensor<1x8x1x1x!a>
+}

@@ -160,8 +160,29 @@ struct QuantizeHardsigmoid : OpRewritePattern<HardsigmoidOp> {
   }
 };
 
+/// Whether PyTorch's eager int8 model holds `v` channels-last: its
+/// quantized 2-D convolutions return channels-last tensors, and the
+/// operations in between keep their first operand's layout.
+bool channelsLastInPyTorch(Value v) {
+  while (cast<RankedTensorType>(v.getType()).getRank() == 4) {
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return false;
+    if (isa<ConvOp>(def))
+      return true;
+    if (!isa<QuantizeOp, DequantizeOp, RequantizeOp, ObserveOp, ReluOp, ClampOp,
+             HardswishOp, HardsigmoidOp, MaxPoolOp, AvgPoolOp,
+             AdaptiveAvgPoolOp, AddOp, MulOp, CatOp>(def))
+      return false;
+    v = def->getOperand(0);
+  }
+  return false;
+}
+
 /// An operation that keeps its input's scale, applied to a dequantized
-/// value: run it on the quantized value and dequantize after.
+/// value: run it on the quantized value and dequantize after. An adaptive
+/// average pooling of what PyTorch holds channels-last rounds as its NHWC
+/// kernel (`centered`).
 template <typename ScaleKeepingOp>
 struct QuantizeScaleKeeping : OpRewritePattern<ScaleKeepingOp> {
   using OpRewritePattern<ScaleKeepingOp>::OpRewritePattern;
@@ -178,6 +199,8 @@ struct QuantizeScaleKeeping : OpRewritePattern<ScaleKeepingOp> {
     state.addAttributes(op->getAttrs());
     state.addTypes(resultType.clone(getElementTypeOrSelf(q.getType())));
     Operation *quantized = rewriter.create(state);
+    if (auto pool = dyn_cast<AdaptiveAvgPoolOp>(quantized))
+      pool.setCentered(channelsLastInPyTorch(q));
     rewriter.replaceOpWithNewOp<DequantizeOp>(op, resultType,
                                               quantized->getResult(0));
     return success();

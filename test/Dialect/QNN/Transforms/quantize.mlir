@@ -183,3 +183,33 @@ func.func @signed_and_mixed(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4x!u>) 
   %qm = qnn.quantize %m : tensor<4xf32> -> tensor<4x!u>
   return %g, %qm : tensor<4xf32>, tensor<4x!u>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.05:11>
+!c = !quant.uniform<u8:f32, 0.1:3>
+!w = !quant.uniform<i8:f32, 0.01>
+
+// PyTorch's quantized convolutions return channels-last tensors, on which
+// adaptive average pooling runs the NHWC kernel: a pool of a conv's output
+// (here through relu) becomes `centered`; a pool of the quantized model
+// input (contiguous in PyTorch) does not.
+// CHECK-LABEL: func.func @pool_layouts
+// CHECK: qnn.adaptive_avg_pool %{{[0-9]+}} : tensor<1x4x3x3x!quant.uniform<u8:f32, 5.000000e-02:11>>
+// CHECK: %[[C:.*]] = qnn.conv
+// CHECK: %[[R:.*]] = qnn.relu %[[C]]
+// CHECK: qnn.adaptive_avg_pool %[[R]] {centered}
+func.func @pool_layouts(%x: tensor<1x4x3x3xf32>) -> (tensor<1x4x1x1xf32>, tensor<1x4x1x1xf32>) {
+  %wi = arith.constant dense<1> : tensor<4x4x1x1xi8>
+  %wq = quant.scast %wi : tensor<4x4x1x1xi8> to tensor<4x4x1x1x!w>
+  %wd = qnn.dequantize %wq : tensor<4x4x1x1x!w> -> tensor<4x4x1x1xf32>
+  %qx = qnn.quantize %x : tensor<1x4x3x3xf32> -> tensor<1x4x3x3x!a>
+  %dx = qnn.dequantize %qx : tensor<1x4x3x3x!a> -> tensor<1x4x3x3xf32>
+  %p = qnn.adaptive_avg_pool %dx : tensor<1x4x3x3xf32> -> tensor<1x4x1x1xf32>
+  %c = qnn.conv %dx, %wd : (tensor<1x4x3x3xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+  %qc = qnn.quantize %c : tensor<1x4x3x3xf32> -> tensor<1x4x3x3x!c>
+  %dc = qnn.dequantize %qc : tensor<1x4x3x3x!c> -> tensor<1x4x3x3xf32>
+  %r = qnn.relu %dc : tensor<1x4x3x3xf32>
+  %g = qnn.adaptive_avg_pool %r : tensor<1x4x3x3xf32> -> tensor<1x4x1x1xf32>
+  return %p, %g : tensor<1x4x1x1xf32>, tensor<1x4x1x1xf32>
+}

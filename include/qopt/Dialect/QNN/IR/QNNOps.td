@@ -427,13 +427,27 @@ def QNN_AdaptiveAvgPoolOp : QNN_PoolOp<"adaptive_avg_pool"> {
     order; `kD = 1`, and `kH = 1` for 1-D), rounded half to even:
     `yq = nearbyint(float(sum(q)) * r)`.
 
+    With `centered`, PyTorch's channels-last (NHWC) kernel, which runs on
+    the outputs of its quantized convolutions: the window sum of the values
+    less the zero point, `acc = sum(q) - n * zp` in int32 (`n` the
+    window's size),
+    is scaled by `1 / (1 / m)` with `m = (s / s) / n`, each step in
+    float32, rounded, and the zero point added after rounding:
+    `yq = zp + nearbyint(float(acc) * (1 / (1 / m)))`. The two forms differ
+    on rounding ties when the zero point is odd. The PyTorch frontend sets
+    `centered` for a channels-last input; qnn-quantize sets it where the
+    input comes from a 2-D convolution.
+
     Example:
 
     ```mlir
     %y = qnn.adaptive_avg_pool %x : tensor<1x64x45xf32> -> tensor<1x64x1xf32>
+    %z = qnn.adaptive_avg_pool %q {centered}
+        : tensor<1x64x7x7x!quant.uniform<u8:f32, 0.1:3>>
+       -> tensor<1x64x1x1x!quant.uniform<u8:f32, 0.1:3>>
     ```
   }];
-  let arguments = (ins QNN_Tensor:$input);
+  let arguments = (ins QNN_Tensor:$input, UnitAttr:$centered);
 }
 
 //===----------------------------------------------------------------------===//

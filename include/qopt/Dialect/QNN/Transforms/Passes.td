@@ -74,10 +74,11 @@ def QNNInsertObservers : Pass<"qnn-insert-observers", "::mlir::func::FuncOp"> {
     Marks the values a statically quantized model needs scales for, as
     PyTorch's `prepare` attaches observers: the output of every
     `qnn.quant_stub`, the output of every conv, linear, add (after its
-    fused activation: run `qnn-fuse` first) and cat (FloatFunctional.cat's
-    observer), and the constant weight of every
-    conv and linear. Operations that keep their input's scale (relu, clamp,
-    pooling, reshape, flatten, transpose, slice) get none. Only the quantized region is
+    fused activation: run `qnn-fuse` first), mul, cat (FloatFunctional's
+    observers) and hardswish (nn.Hardswish's), and the constant weight of
+    every conv and linear. Operations that keep their input's scale (relu,
+    clamp, pooling, reshape, flatten, transpose, slice) get none, nor does
+    hardsigmoid (its quantized result type is fixed, as in PyTorch). Only the quantized region is
     observed: the values computed from a `qnn.quant_stub` up to a
     `qnn.dequant_stub`; a function without stubs is one region from its
     arguments to its results. A `qnn.batch_norm` inside the region is an
@@ -165,11 +166,17 @@ def QNNQuantize : Pass<"qnn-quantize"> {
       activation kept);
     - add of two dequantized values with a quantized result becomes a
       quantized add (it requantizes both inputs);
-    - cat of dequantized values of one storage type with a quantized result
-      becomes a quantized cat (inputs of another scale are requantized);
+    - cat, mul and hardswish of dequantized values of the storage type of
+      their quantized result become quantized (a cat requantizes inputs of
+      another scale);
+    - hardsigmoid of a dequantized value becomes a quantized hardsigmoid
+      with PyTorch's fixed result type (scale 1/256, zero point 0 for u8,
+      -128 for i8) and a dequantize: it needs no observer;
     - relu, clamp, max / average / adaptive average pooling, reshape,
       flatten, transpose and slice of a dequantized value run on the
-      quantized value with its scale and zero point;
+      quantized value with its scale and zero point; an adaptive average
+      pooling whose input comes from a 2-D conv (channels-last in PyTorch)
+      gets `centered`, PyTorch's NHWC rounding;
     - `quantize(dequantize(q))` to another type becomes `qnn.requantize`
       (where two scales meet), to the same type `q`.
 
