@@ -3,6 +3,7 @@
 
     utils/model_zoo.py [--models a,b] [--size S] [--inputs N] [--calibration N]
                        [--batch-size B] [--bindir DIR] [--workdir DIR]
+                       [--layers N] [--requantization onednn|float|integer]
 
 For each model of torchvision.models.quantization (0.14): seeded random
 weights, BatchNorm running statistics collected in train mode on seeded
@@ -21,6 +22,8 @@ random batches, then
    on the inputs PyTorch gave it for the first N inputs; the lowest share
    of equal outputs over the layers, the largest difference and the worst
    layer.
+qrun requantizes conv and linear as PyTorch's onednn engine does (rule O
+of docs/Numerics.md) unless --requantization says otherwise.
 Inputs and calibration samples are seeded normal values at S x S (at
 least 75 for inception_v3). A stage that fails prints its error in place of
 its figures; the script exits non-zero if any stage failed.
@@ -90,8 +93,13 @@ def first_line(error):
     return text.splitlines()[0] if text else type(error).__name__
 
 
+# qrun's requantization of conv and linear (--requantization).
+REQUANTIZATION = ["onednn"]
+
+
 def qrun(bindir, args):
-    done = subprocess.run([os.path.join(bindir, "qrun")] + args,
+    done = subprocess.run([os.path.join(bindir, "qrun"),
+                           "--requantization=" + REQUANTIZATION[0]] + args,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         raise RuntimeError("qrun failed: " + first_line(done.stderr or done.stdout))
@@ -277,7 +285,13 @@ def main():
     parser.add_argument("--layers", type=int, default=0, metavar="N",
                         help="also run each layer of the imported model alone on "
                         "PyTorch's own inputs for the first N inputs")
+    parser.add_argument("--requantization", default="onednn",
+                        choices=["onednn", "float", "integer"],
+                        help="qrun's conv / linear epilogue: onednn (rule O, what "
+                        "PyTorch's onednn engine computes; default), float "
+                        "(rule R, FBGEMM's) or integer")
     args = parser.parse_args()
+    REQUANTIZATION[0] = args.requantization
     names = args.models.split(",")
     unknown = [n for n in names if n not in MODELS]
     if unknown:

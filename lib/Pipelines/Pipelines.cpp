@@ -33,7 +33,8 @@ struct QNNToLLVMOptions : PassPipelineOptions<QNNToLLVMOptions> {
   Option<std::string> requantization{
       *this, "requantization",
       llvm::cl::desc("Requantization of quantized conv and linear: 'float' "
-                     "(PyTorch's x86 arithmetic) or 'integer' (int32 "
+                     "(PyTorch's x86 arithmetic, FBGEMM's), 'onednn' "
+                     "(PyTorch's onednn engine) or 'integer' (int32 "
                      "multiplier and shift)"),
       llvm::cl::init("float")};
   Option<std::string> kernels{
@@ -48,8 +49,9 @@ struct QNNToLLVMOptions : PassPipelineOptions<QNNToLLVMOptions> {
 
 void qopt::buildQNNToLLVMPipeline(OpPassManager &pm, Requantization mode,
                                   KernelISA kernels) {
-  std::string requantization =
-      mode == Requantization::Integer ? "integer" : "float";
+  std::string requantization = mode == Requantization::Integer  ? "integer"
+                               : mode == Requantization::OneDnn ? "onednn"
+                                                                : "float";
   // Stage 0: code generation.
   if (kernels != KernelISA::None) {
     QNNToKernelsOptions options;

@@ -417,5 +417,8 @@ llvm::cl::ValuesClass qopt::getRequantizationValues() {
       clEnumValN(Requantization::Float, "float",
                  "PyTorch's x86 float arithmetic, bit for bit (default)"),
       clEnumValN(Requantization::Integer, "integer",
-                 "int32 multiplier and shift (docs/Numerics.md, rule I)"));
+                 "int32 multiplier and shift (docs/Numerics.md, rule I)"),
+      clEnumValN(Requantization::OneDnn, "onednn",
+                 "PyTorch's onednn engine, bit for bit (docs/Numerics.md, "
+                 "rule O)"));
 }

@@ -133,6 +133,13 @@ qopt::FloatRequantization qopt::getFloatRequantization(float inputScale,
   return {actTimesWScale, actTimesWScale / outputScale};
 }
 
+qopt::OneDnnRequantization qopt::getOneDnnRequantization(float inputScale,
+                                                         float weightScale,
+                                                         float outputScale) {
+  float biasScale = (1.0f / inputScale) * (1.0f / weightScale);
+  return {biasScale, (1.0f / outputScale) / biasScale};
+}
+
 qopt::FixedPointMultiplier qopt::getIntegerRequantization(float inputScale,
                                                           float weightScale,
                                                           float outputScale) {

@@ -169,6 +169,29 @@ def requantize(acc, sx, sw, sy, zy, dtype, bias=None, act="none",
     return np.clip(y, lo, hi).astype(np.int64)
 
 
+def requantize_onednn(acc, sx, sw, sy, zy, dtype, bias=None, act="none",
+                      channel_axis=1):
+    """Rule O (PyTorch's onednn engine) with a float bias: the constants
+    from reciprocal scales, bias_scale = (1/sx) * (1/sw) and multiplier =
+    (1/sy) / bias_scale, all float32; the zero point added before
+    rounding."""
+    lo, hi = storage_range(dtype)
+    shape = [1] * acc.ndim
+    shape[channel_axis] = -1
+    one = F32(1.0)
+    bias_scale = ((one / F32(sx)) * (one / np.asarray(sw, F32))).astype(F32)
+    f = acc.astype(F32)
+    if bias is not None and bias.dtype == np.float32:
+        f = (f + (bias * bias_scale).astype(F32).reshape(shape)).astype(F32)
+    m = ((one / F32(sy)) / bias_scale).astype(F32)
+    y = np.rint(((f * m.reshape(shape)).astype(F32) + F32(zy)).astype(F32))
+    if act != "none":
+        lo = zy
+    if act == "relu6":
+        hi = min(hi, int(quantize(np.array([6.0], F32), sy, zy, dtype)[0]))
+    return np.clip(y, lo, hi).astype(np.int64)
+
+
 def quantize_multiplier(m):
     """Rule I's fixed point: M = q * 2^(left - right - 31), q in [2^30, 2^31),
     q rounded half away from zero (std::round); 0 below 2^-32."""
@@ -323,7 +346,7 @@ class Case:
 def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
               in_q, w_scales, out_q, bias="f32", act="none", w_zps=None,
               x_data=None, integer=False, w_data=None, w_dtype="i8",
-              dynamic_batch=False):
+              dynamic_batch=False, onednn=False):
     """A quantized conv (1-D or 2-D) fed by qnn.quantize of a float input.
     With dynamic_batch the function takes any batch size (the data has
     x_shape's)."""
@@ -353,6 +376,8 @@ def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
             acc = acc + integer_bias(b, sx, w_scales if len(w_scales) > 1 else
                                      w_scales * o).reshape([1, -1] + [1] * spatial)
         expected = requantize_integer(acc, sx, w_scales, sy, zy, out_dtype, act)
+    elif onednn:
+        expected = requantize_onednn(acc, sx, w_scales, sy, zy, out_dtype, b, act)
     else:
         expected = requantize(acc, sx, w_scales, sy, zy, out_dtype, b, act)
     out_shape = list(expected.shape)
@@ -387,11 +412,19 @@ def conv_case(name, rng, x_shape, o, k, stride, pad, dilation, groups,
     lines.append("}")
     return Case(name, "\n".join(lines) + "\n", [x],
                 [expected.astype(storage_np(out_dtype))],
-                ["--requantization=integer"] if integer else [])
+                mode_flags(integer, onednn))
+
+
+def mode_flags(integer, onednn):
+    """qrun's flags for a case's requantization."""
+    if integer:
+        return ["--requantization=integer"]
+    return ["--requantization=onednn"] if onednn else []
 
 
 def linear_case(name, rng, x_shape, o, in_q, w_scales, out_q, bias="f32",
-                act="none", integer=False, w_data=None, x_data=None):
+                act="none", integer=False, w_data=None, x_data=None,
+                onednn=False):
     in_dtype, sx, zx = in_q
     out_dtype, sy, zy = out_q
     k = x_shape[-1]
@@ -413,6 +446,8 @@ def linear_case(name, rng, x_shape, o, in_q, w_scales, out_q, bias="f32",
             acc = acc + integer_bias(b, sx, w_scales if len(w_scales) > 1 else
                                      w_scales * o)
         expected = requantize_integer(acc, sx, w_scales, sy, zy, out_dtype, act)
+    elif onednn:
+        expected = requantize_onednn(acc, sx, w_scales, sy, zy, out_dtype, b, act)
     else:
         expected = requantize(acc, sx, w_scales, sy, zy, out_dtype, b, act)
     expected = expected.reshape(list(x_shape[:-1]) + [o])
@@ -436,7 +471,7 @@ def linear_case(name, rng, x_shape, o, in_q, w_scales, out_q, bias="f32",
     lines.append("}")
     return Case(name, "\n".join(lines) + "\n", [x],
                 [expected.astype(storage_np(out_dtype))],
-                ["--requantization=integer"] if integer else [])
+                mode_flags(integer, onednn))
 
 
 def tie_data(rng, x_shape, w_shape):
@@ -695,6 +730,47 @@ def integer_cases():
     yield linear_case("int_linear_large_k", rng, (2, 4096), 16,
                       ("u8", 0.01, 0), [0.003], ("u8", 2.0, 128),
                       integer=True)
+
+
+def onednn_cases():
+    """Rule O (--requantization=onednn) on conv and linear, through the
+    linalg loops and every kernel."""
+    rng = np.random.default_rng(29)
+
+    def scales(n):
+        return list(rng.uniform(0.002, 0.02, n))
+    # Exact ties with an odd output zero point: rule O (zero point added
+    # before rounding) and rule R (after) differ on every one of them.
+    x, w = tie_data(rng, (2, 5, 7, 7), (12, 5, 3, 3))
+    yield conv_case("onednn_exact_ties_odd_zero_point", rng, (2, 5, 7, 7), 12,
+                    3, 1, 1, 1, 1, ("i8", 0.5, 0), [0.5], ("i8", 0.5, 3),
+                    bias="none", x_data=x, w_data=w, onednn=True)
+    yield conv_case("onednn_conv2d_relu", rng, (2, 37, 9, 7), 45, 3, 1, 1, 1,
+                    1, ("u8", 0.02, 200), scales(45), ("u8", 0.2, 11),
+                    act="relu", onednn=True)
+    yield conv_case("onednn_depthwise_relu6", rng, (3, 24, 10, 10), 24, 3, 2,
+                    1, 1, 24, ("u8", 0.03, 17), scales(24), ("u8", 0.04, 1),
+                    act="relu6", onednn=True)
+    yield conv_case("onednn_depthwise_wide_rows", rng, (2, 40, 9, 23), 40, 3,
+                    1, 1, 1, 40, ("u8", 0.03, 128), scales(40),
+                    ("u8", 0.05, 3), onednn=True)
+    yield conv_case("onednn_grouped_i8_out", rng, (2, 15, 8, 8), 21, 3, 1, 1,
+                    1, 3, ("u8", 0.05, 3), scales(21), ("i8", 0.3, -5),
+                    onednn=True)
+    yield conv_case("onednn_rows_beyond_block", rng, (1, 256, 12, 12), 24, 3,
+                    1, 1, 1, 1, ("u8", 0.02, 0), scales(24), ("u8", 1.0, 127),
+                    x_data=full_range(rng, (1, 256, 12, 12), "u8", 0.02, 0),
+                    w_data=rng.integers(-128, 128, (24, 256, 3, 3)),
+                    onednn=True)
+    yield conv_case("onednn_conv1d_i32_bias", rng, (2, 4, 40), 6, 3, 1, 2, 2,
+                    2, ("u8", 0.05, 9), [0.01], ("u8", 0.2, 5), bias="i32",
+                    onednn=True)
+    yield linear_case("onednn_linear_ragged", rng, (65, 1000), 77,
+                      ("u8", 0.02, 90), scales(77), ("u8", 0.5, 61),
+                      act="relu", onednn=True)
+    yield linear_case("onednn_linear_exact_ties", rng, (8, 3), 16,
+                      ("i8", 0.5, 0), [0.5], ("i8", 1.0, 1), bias="none",
+                      onednn=True)
 
 
 def elementwise_cases():
@@ -1004,6 +1080,7 @@ def pooling_cases():
 
 GROUPS = {"conv": conv_cases, "linear": linear_cases, "kernels": kernel_cases,
           "dynamic": dynamic_cases, "integer": integer_cases,
+          "onednn": onednn_cases,
           "elementwise": elementwise_cases, "pooling": pooling_cases}
 
 
@@ -1013,7 +1090,7 @@ GROUPS = {"conv": conv_cases, "linear": linear_cases, "kernels": kernel_cases,
 # runs by default.
 KERNEL_VARIANTS = ["none", "generic", "avx2", "avx512vnni"]
 KERNEL_GROUPS = ("conv", "linear", "integer", "kernels", "pooling",
-                 "elementwise")
+                 "elementwise", "onednn")
 
 
 def main():

@@ -96,14 +96,14 @@ def layers(engine):
         yield name, kind, q, x, sx, zx
 
 
-def compare(qrun, workdir, name, ir, inputs, expected):
-    """Runs `ir` under qrun on the .npy files `inputs`, prints how its
-    storage integers compare with PyTorch's `expected`; returns the largest
-    difference in steps."""
+def compare(qrun, workdir, name, ir, inputs, expected, flags=()):
+    """Runs `ir` under qrun (with `flags`) on the .npy files `inputs`,
+    prints how its storage integers compare with PyTorch's `expected`;
+    returns the largest difference in steps."""
     base = os.path.join(workdir, name)
     with open(base + ".mlir", "w") as f:
         f.write(ir)
-    args = [qrun, base + ".mlir", "-o", base + ".out.npy"]
+    args = [qrun, base + ".mlir", "-o", base + ".out.npy"] + list(flags)
     for path in inputs:
         args += ["-i", path]
     subprocess.run(args, check=True)
@@ -123,10 +123,36 @@ def main():
             xq = torch.quantize_per_tensor(x, sx, zx, torch.quint8)
             expected = q(xq).int_repr().numpy()
             np.save(os.path.join(workdir, name + ".in.npy"), x.numpy())
+            ir = module_ir(kind, q, list(x.shape), sx, zx, list(expected.shape))
             worst = max(worst, compare(
-                qrun, workdir, name,
-                module_ir(kind, q, list(x.shape), sx, zx, list(expected.shape)),
+                qrun, workdir, name, ir,
                 [os.path.join(workdir, name + ".in.npy")], expected))
+            # Rule O: the onednn engine's own epilogue.
+            if engine == "onednn":
+                worst = max(worst, compare(
+                    qrun, workdir, name + "_rule_o", ir,
+                    [os.path.join(workdir, name + ".in.npy")], expected,
+                    ["--requantization=onednn"]))
+    # Exact ties with an odd output zero point: scales of 0.5 make every odd
+    # accumulator a .5; PyTorch's onednn engine adds the zero point before
+    # rounding (rule O), rule R after, so they differ on about half the ties.
+    torch.backends.quantized.engine = "onednn"
+    ties = nnq.Conv2d(4, 6, 3, padding=1)
+    w = torch.randint(-3, 4, (6, 4, 3, 3)).float() * 0.5
+    ties.set_weight_bias(torch.quantize_per_channel(
+        w, torch.full((6,), 0.5), torch.zeros(6, dtype=torch.long), 0, torch.qint8),
+        torch.zeros(6))
+    ties.scale, ties.zero_point = 0.5, 3
+    x = torch.randint(0, 7, (2, 4, 6, 6)).float() * 0.5
+    expected = ties(torch.quantize_per_tensor(x, 0.5, 0, torch.quint8)).int_repr().numpy()
+    np.save(os.path.join(workdir, "ties.in.npy"), x.numpy())
+    ir = module_ir("conv", ties, list(x.shape), 0.5, 0, list(expected.shape))
+    for name, flags in (("conv_exact_ties_onednn", []),
+                        ("conv_exact_ties_onednn_rule_o", ["--requantization=onednn"])):
+        differ = compare(qrun, workdir, name, ir, [os.path.join(workdir, "ties.in.npy")],
+                         expected, flags)
+        if flags:
+            worst = max(worst, differ)
     # Pooling keeps the input's scale and zero point; PyTorch's engines share
     # one CPU kernel for it outside qnnpack.
     torch.backends.quantized.engine = "onednn"

@@ -7,6 +7,7 @@
 
 #include "qopt/Support/QuantParams.h"
 
+#include "llvm/ADT/bit.h"
 #include "gtest/gtest.h"
 
 #include <cfloat>
@@ -243,4 +244,16 @@ TEST(QuantParams, QuantizeMultiplierIsGemmlowpFixedPoint) {
   EXPECT_EQ(quantizeMultiplier(0.0).multiplier, 0);
   // Huge multipliers saturate the left shift at 31.
   EXPECT_EQ(quantizeMultiplier(1e30).leftShift, 31);
+}
+
+// Rule O: oneDNN's constants come from reciprocal scales, each step in
+// float32, and need not equal rule R's (sx * sw) / sy.
+TEST(QuantParams, OneDnnRequantizationUsesReciprocalScales) {
+  float sx = 0.0026362359058111906f, sw = 0.008151375688612461f,
+        sy = 0.4572502374649048f;
+  qopt::OneDnnRequantization o = qopt::getOneDnnRequantization(sx, sw, sy);
+  EXPECT_EQ(llvm::bit_cast<uint32_t>(o.biasScale), 1194706828u);
+  EXPECT_EQ(llvm::bit_cast<uint32_t>(o.multiplier), 944053660u);
+  qopt::FloatRequantization r = qopt::getFloatRequantization(sx, sw, sy);
+  EXPECT_EQ(llvm::bit_cast<uint32_t>(r.multiplier), 944053661u);
 }

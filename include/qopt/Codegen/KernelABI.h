@@ -53,7 +53,7 @@ enum {
   QOPT_CONV_Y_MIN,    /* output clamp range (activation included) */
   QOPT_CONV_Y_MAX,
   QOPT_CONV_Y_SIGNED,
-  QOPT_CONV_MODE,   /* QOPT_REQUANT_FLOAT or QOPT_REQUANT_INTEGER */
+  QOPT_CONV_MODE,   /* QOPT_REQUANT_FLOAT, _INTEGER or _ONEDNN */
   QOPT_CONV_W_ZERO, /* 1 when some weight zero point is not 0 */
   QOPT_CONV_K,      /* per group */
   QOPT_CONV_KPAD,
@@ -64,7 +64,11 @@ enum {
   QOPT_CONV_FIELDS
 };
 
-enum { QOPT_REQUANT_FLOAT = 0, QOPT_REQUANT_INTEGER = 1 };
+enum {
+  QOPT_REQUANT_FLOAT = 0,
+  QOPT_REQUANT_INTEGER = 1,
+  QOPT_REQUANT_ONEDNN = 2
+};
 
 /* Per-channel parameters: an int32_t array of QOPT_CHAN_FIELDS rows of
  * T = GROUPS * NPAD entries (channel g * NPAD + n; padded channels hold
@@ -74,6 +78,9 @@ enum { QOPT_REQUANT_FLOAT = 0, QOPT_REQUANT_INTEGER = 1 };
  *   WZERO:  the weight zero point (after the u8 shift)
  *   P0..P2: float mode (rule R): P0 = bias[c] / (sx * sw[c]) (0 without a
  *           float bias), P1 = (sx * sw[c]) / sy, both float32;
+ *           onednn mode (rule O): P0 = bias[c] * ((1 / sx) * (1 / sw[c])),
+ *           P1 = (1 / sy) / ((1 / sx) * (1 / sw[c])), and the output zero
+ *           point is added before rounding;
  *           integer mode (rule I): P0 = multiplier, P1 = left shift,
  *           P2 = right shift.
  *   GROUP:  the largest sum of the positive weights, or of the negated

@@ -31,6 +31,9 @@ struct QConvSpec {
   int32_t outputZero = 0, outputMin = 0, outputMax = 255;
   bool outputSigned = false;
   bool integerMode = false;
+  /// Rule O (oneDNN's epilogue): the output zero point is added before
+  /// rounding; biasTerm and multiplier hold rule O's constants.
+  bool oneDnnMode = false;
   /// Stored weight values, PyTorch's layout O x C/groups x KH x KW.
   std::vector<int64_t> weights;
   bool weightSigned = true;

@@ -57,13 +57,18 @@ def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
     the int32 `roundeven(bias / (sx * sw[c]))` at compile time and the
     multiplier an int32 fixed-point `m * 2^-31` with a shift, applied with
     gemmlowp's rounding doubling high multiply and rounding right shift.
+
+    With `requantization=onednn` it is the float epilogue of PyTorch's
+    onednn engine (docs/Numerics.md, rule O): `bias * ((1 / sx) * (1 /
+    sw[c]))` joins the accumulator, the multiplier is `(1 / sy) / ((1 / sx)
+    * (1 / sw[c]))`, and the zero point is added before rounding.
   }];
   let options = [
     Option<"requantization", "requantization", "std::string",
            /*default=*/"\"float\"",
-           "Requantization of quantized conv and linear: 'float' (PyTorch's "
-           "x86 arithmetic, bit for bit) or 'integer' (int32 multiplier and "
-           "shift)">,
+           "Requantization of quantized conv and linear: 'float' (rule R, "
+           "FBGEMM's arithmetic), 'onednn' (rule O, PyTorch's onednn "
+           "engine) or 'integer' (rule I, int32 multiplier and shift)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -95,6 +95,16 @@ struct FloatRequantization {
 FloatRequantization getFloatRequantization(float inputScale, float weightScale,
                                            float outputScale);
 
+/// Rule O's per-channel constants, float32 as PyTorch's onednn engine
+/// computes them from reciprocal scales: bias_scale = (1 / sx) * (1 / sw)
+/// and multiplier = (1 / sy) / bias_scale.
+struct OneDnnRequantization {
+  float biasScale;
+  float multiplier;
+};
+OneDnnRequantization
+getOneDnnRequantization(float inputScale, float weightScale, float outputScale);
+
 /// Rule I's fixed-point multiplier for M = sx * sw / sy, computed in double
 /// from the float32 scales.
 FixedPointMultiplier getIntegerRequantization(float inputScale,

@@ -37,12 +37,15 @@ static inline float qopt_round_even(float f) {
 }
 
 /* Rule R: clamp(roundeven((float(acc) + p0) * p1) + zy, lo, hi), every
- * operation in float32 and in this order. p0 is 0 without a float bias,
- * and float(acc) + 0 is float(acc). */
+ * operation in float32 and in this order; rule O (oneDNN) adds zy before
+ * rounding: called with before = zy and after = 0 (rule R: 0 and zy; adding
+ * 0 changes no value that rounds). p0 is 0 without a float bias, and
+ * float(acc) + 0 is float(acc). */
 static inline int32_t qopt_requantize_float(int32_t acc, float p0, float p1,
-                                            float zy, float lo, float hi) {
+                                            float before, float after, float lo,
+                                            float hi) {
   float f = (float)acc + p0;
-  float r = qopt_round_even(f * p1) + zy;
+  float r = qopt_round_even(f * p1 + before) + after;
   r = r < lo ? lo : r;
   r = r > hi ? hi : r;
   return (int32_t)r;
@@ -290,10 +293,12 @@ static inline int32_t qopt_requantize_channel(const qopt_conv_t *p,
     return qopt_requantize_integer(
         acc, chan[QOPT_CHAN_P0 * t + ch], chan[QOPT_CHAN_P1 * t + ch],
         chan[QOPT_CHAN_P2 * t + ch], p->yzero, p->ymin, p->ymax);
-  return qopt_requantize_float(acc,
-                               qopt_bits_to_float(chan[QOPT_CHAN_P0 * t + ch]),
-                               qopt_bits_to_float(chan[QOPT_CHAN_P1 * t + ch]),
-                               (float)p->yzero, (float)p->ymin, (float)p->ymax);
+  int before = p->mode == QOPT_REQUANT_ONEDNN;
+  float zy = (float)p->yzero;
+  return qopt_requantize_float(
+      acc, qopt_bits_to_float(chan[QOPT_CHAN_P0 * t + ch]),
+      qopt_bits_to_float(chan[QOPT_CHAN_P1 * t + ch]), before ? zy : 0.0f,
+      before ? 0.0f : zy, (float)p->ymin, (float)p->ymax);
 }
 
 /* The scalar epilogue of one GEMM accumulator of group g, channel n (within

@@ -246,7 +246,7 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
   int64_t blocks = p.npad / NR, quads = p.kpad / 4;
   int32_t zero = p.xzero + (p.xsigned ? 128 : 0);
   __m256i zx = _mm256_set1_epi32(zero);
-  __m256 zy = _mm256_set1_ps((float)p.yzero);
+  qopt_zero8_t zy = qopt_zero8(&p);
   __m256 lo = _mm256_set1_ps((float)p.ymin);
   __m256 hi = _mm256_set1_ps((float)p.ymax);
   for (int64_t g = 0; g < p.groups; ++g) {

@@ -131,7 +131,7 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
   int32_t zero = p.xzero + (p.xsigned ? 128 : 0);
   memset(work.zero, zero, (size_t)p.cg);
   __m512i zx = _mm512_set1_epi32(zero);
-  __m512 zy = _mm512_set1_ps((float)p.yzero);
+  qopt_zero16_t zy = qopt_zero16(&p);
   __m512 lo = _mm512_set1_ps((float)p.ymin);
   __m512 hi = _mm512_set1_ps((float)p.ymax);
   for (int64_t g = 0; g < p.groups; ++g) {

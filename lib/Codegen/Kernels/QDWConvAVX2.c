@@ -43,7 +43,7 @@ qopt_dw_pair(__m128i a, __m128i b, const __m256i w[2], int isSigned,
 QOPT_AVX2 static inline __attribute__((always_inline)) void
 qopt_dw_store(const qopt_conv_t *p, const int32_t *chan, int64_t t, int64_t c0,
               int64_t valid, const __m256i acc[2], const int32_t *p0,
-              const int32_t *p1, __m256 zy, __m256 lo, __m256 hi,
+              const int32_t *p1, qopt_zero8_t zy, __m256 lo, __m256 hi,
               uint8_t *out) {
   if (p->mode == QOPT_REQUANT_INTEGER)
     qopt_requantize_integer16x8(acc[0], acc[1], p, chan, t, c0, valid, out);
@@ -89,7 +89,7 @@ qopt_dw_inside(const qopt_conv_t *p, const int32_t *chan, int64_t t, int64_t c0,
                int64_t valid, const uint8_t *base, const int64_t *offsets,
                int64_t step, int64_t ntaps, int isSigned,
                __m256i weights[QOPT_DW_PAIRS][2], const __m256i init[2],
-               const int32_t *p0, const int32_t *p1, __m256 zy, __m256 lo,
+               const int32_t *p0, const int32_t *p1, qopt_zero8_t zy, __m256 lo,
                __m256 hi, uint8_t *out, int64_t count) {
   int64_t i = 0;
   for (; i + 2 <= count; i += 2, base += 2 * step) {
@@ -138,7 +138,7 @@ qopt_qdwconv_avx2_body(const qopt_conv_t *pp, const uint8_t *x, const int8_t *w,
   int64_t owLo, owHi;
   qopt_inside_columns(&p, &owLo, &owHi);
   int64_t step = p.sw * p.c;
-  __m256 zy = _mm256_set1_ps((float)p.yzero);
+  qopt_zero8_t zy = qopt_zero8(&p);
   __m256 lo = _mm256_set1_ps((float)p.ymin);
   __m256 hi = _mm256_set1_ps((float)p.ymax);
   __m256i zx = _mm256_set1_epi32(p.xzero);

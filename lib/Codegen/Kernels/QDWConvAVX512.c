@@ -116,7 +116,7 @@ qopt_dw_block(const qopt_conv_t *p, const int8_t *w, const int32_t *chan,
 QOPT_AVX512 static inline __attribute__((always_inline)) void
 qopt_dw_store(const qopt_conv_t *p, const int32_t *chan, int64_t c0,
               int64_t valid, const qopt_dw_block_t *b, __m512i acc[2],
-              __m512 zy, __m512 lo, __m512 hi, uint8_t *out) {
+              qopt_zero16_t zy, __m512 lo, __m512 hi, uint8_t *out) {
   qopt_dw_order(acc);
   if (p->mode == QOPT_REQUANT_INTEGER) {
     qopt_requantize_integer16(acc[0], p, chan, p->npad, c0, QOPT_MIN(valid, 16),
@@ -137,8 +137,8 @@ QOPT_AVX512 static inline __attribute__((always_inline)) void
 qopt_dw_inside(const qopt_conv_t *p, const int32_t *chan, int64_t c0,
                int64_t valid, const qopt_dw_block_t *b, const uint8_t *base,
                const int64_t *offsets, int64_t step, int64_t ntaps,
-               int isSigned, __m512 zy, __m512 lo, __m512 hi, uint8_t *out,
-               int64_t count) {
+               int isSigned, qopt_zero16_t zy, __m512 lo, __m512 hi,
+               uint8_t *out, int64_t count) {
   int64_t i = 0;
   for (; i + 2 <= count; i += 2, base += 2 * step) {
     __m512i acc0[2] = {b->init[0], b->init[1]};
@@ -184,7 +184,7 @@ qopt_qdwconv_avx512_body(const qopt_conv_t *pp, const uint8_t *x,
   int64_t owLo, owHi;
   qopt_inside_columns(&p, &owLo, &owHi);
   int64_t step = p.sw * p.c;
-  __m512 zy = _mm512_set1_ps((float)p.yzero);
+  qopt_zero16_t zy = qopt_zero16(&p);
   __m512 lo = _mm512_set1_ps((float)p.ymin);
   __m512 hi = _mm512_set1_ps((float)p.ymax);
   for (int64_t n = 0; n < batch; ++n)

@@ -126,6 +126,7 @@ LogicalResult fillQuantization(QConvSpec &spec, Value weight, Value bias,
   spec.outputMin = static_cast<int32_t>(lo);
   spec.outputMax = static_cast<int32_t>(hi);
   spec.integerMode = mode == Requantization::Integer;
+  spec.oneDnnMode = mode == Requantization::OneDnn;
 
   spec.bias.assign(channels, 0);
   std::optional<SmallVector<float>> floatBias;
@@ -155,6 +156,13 @@ LogicalResult fillQuantization(QConvSpec &spec, Value weight, Value bias,
       // Rule I: a float bias joins the accumulator as int32.
       if (floatBias)
         spec.bias[c] = getIntegerBias((*floatBias)[c], in.scale(), w.scale(c));
+      continue;
+    }
+    if (spec.oneDnnMode) {
+      OneDnnRequantization r =
+          getOneDnnRequantization(in.scale(), w.scale(c), out.scale());
+      spec.multiplier.push_back(r.multiplier);
+      spec.biasTerm.push_back(floatBias ? (*floatBias)[c] * r.biasScale : 0.0f);
       continue;
     }
     FloatRequantization r =
@@ -597,7 +605,7 @@ struct QNNToKernelsPass : qopt::impl::QNNToKernelsBase<QNNToKernelsPass> {
     if (!mode) {
       getOperation()->emitError()
           << "qnn-to-kernels: unknown requantization '" << requantization
-          << "' (expected float or integer)";
+          << "' (expected float, onednn or integer)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());

@@ -52,7 +52,9 @@ std::vector<int64_t> makeDescriptor(const QConvSpec &s, int64_t k, int64_t kpad,
   d[QOPT_CONV_Y_MIN] = s.outputMin;
   d[QOPT_CONV_Y_MAX] = s.outputMax;
   d[QOPT_CONV_Y_SIGNED] = s.outputSigned;
-  d[QOPT_CONV_MODE] = s.integerMode ? QOPT_REQUANT_INTEGER : QOPT_REQUANT_FLOAT;
+  d[QOPT_CONV_MODE] = s.integerMode  ? QOPT_REQUANT_INTEGER
+                      : s.oneDnnMode ? QOPT_REQUANT_ONEDNN
+                                     : QOPT_REQUANT_FLOAT;
   d[QOPT_CONV_W_ZERO] = weightZero;
   d[QOPT_CONV_K] = k;
   d[QOPT_CONV_KPAD] = kpad;

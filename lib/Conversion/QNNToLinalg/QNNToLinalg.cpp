@@ -641,7 +641,7 @@ struct ConvertQNNToLinalgPass
         qopt::parseRequantization(requantization);
     if (!mode) {
       root->emitError() << "unknown requantization '" << requantization
-                        << "': expected 'float' or 'integer'";
+                        << "': expected 'float', 'onednn' or 'integer'";
       return signalPassFailure();
     }
     WalkResult check = root->walk([&](Operation *op) {

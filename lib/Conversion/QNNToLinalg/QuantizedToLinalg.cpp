@@ -542,16 +542,27 @@ struct WeightedParts {
         });
   }
 
-  /// Rule R: from the int32 accumulator to output storage.
+  /// Rule R (or, in onednn mode, rule O): from the int32 accumulator to
+  /// output storage.
   Value requantizeFloat(OpBuilder &b, Location loc, Value acc, Value bias,
                         int64_t channelDim, Activation activation,
                         Type storageElement) const {
     int64_t rank = cast<RankedTensorType>(acc.getType()).getRank();
     int64_t channels = outputChannels(acc, channelDim);
-    // act_times_w_scale[c] = sx * sw[c] and the multiplier
-    // act_times_w_scale[c] / sy, in float32 as FBGEMM computes them.
+    bool onednn = mode == Requantization::OneDnn;
+    // Rule R: act_times_w_scale[c] = sx * sw[c], which divides the bias,
+    // and the multiplier act_times_w_scale[c] / sy, in float32 as FBGEMM
+    // computes them. Rule O: bias_scale[c] = (1 / sx) * (1 / sw[c]), which
+    // multiplies the bias, and the multiplier (1 / sy) / bias_scale[c].
     SmallVector<float> actTimesW, multiplier;
     for (int64_t c = 0; c < channels; ++c) {
+      if (onednn) {
+        qopt::OneDnnRequantization r = qopt::getOneDnnRequantization(
+            in.scale(), weight.scale(c), out.scale());
+        actTimesW.push_back(r.biasScale);
+        multiplier.push_back(r.multiplier);
+        continue;
+      }
       qopt::FloatRequantization r = qopt::getFloatRequantization(
           in.scale(), weight.scale(c), out.scale());
       actTimesW.push_back(r.actTimesWScale);
@@ -573,13 +584,23 @@ struct WeightedParts {
         b, loc, makeEmptyLike(b, loc, acc, storageElement), inputs, maps,
         [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
           Value f = arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), args[0]);
-          if (floatBias)
-            f = arith::AddFOp::create(
-                nb, nloc, f, arith::DivFOp::create(nb, nloc, args[2], args[3]));
-          Value rounded = math::RoundEvenOp::create(
-              nb, nloc, arith::MulFOp::create(nb, nloc, f, args[1]));
-          Value shifted = arith::AddFOp::create(
-              nb, nloc, rounded, f32Constant(nb, nloc, static_cast<float>(zy)));
+          if (floatBias) {
+            Value term =
+                onednn
+                    ? Value(arith::MulFOp::create(nb, nloc, args[2], args[3]))
+                    : Value(arith::DivFOp::create(nb, nloc, args[2], args[3]));
+            f = arith::AddFOp::create(nb, nloc, f, term);
+          }
+          Value scaled = arith::MulFOp::create(nb, nloc, f, args[1]);
+          Value zero = f32Constant(nb, nloc, static_cast<float>(zy));
+          // Rule R adds the zero point after rounding, rule O before.
+          Value shifted;
+          if (onednn)
+            shifted = math::RoundEvenOp::create(
+                nb, nloc, arith::AddFOp::create(nb, nloc, scaled, zero));
+          else
+            shifted = arith::AddFOp::create(
+                nb, nloc, math::RoundEvenOp::create(nb, nloc, scaled), zero);
           Value clamped = arith::MinimumFOp::create(
               nb, nloc,
               arith::MaximumFOp::create(nb, nloc, shifted,
@@ -1479,6 +1500,8 @@ std::optional<Requantization> qopt::parseRequantization(StringRef name) {
     return Requantization::Float;
   if (name == "integer")
     return Requantization::Integer;
+  if (name == "onednn")
+    return Requantization::OneDnn;
   return std::nullopt;
 }
 

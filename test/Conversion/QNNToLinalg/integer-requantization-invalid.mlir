@@ -1,6 +1,6 @@
 // RUN: qopt %s --split-input-file --convert-qnn-to-linalg="requantization=integer" --verify-diagnostics
 // RUN: not qopt %s --convert-qnn-to-linalg="requantization=fixed" 2>&1 | FileCheck %s --check-prefix=MODE
-// MODE: unknown requantization 'fixed': expected 'float' or 'integer'
+// MODE: unknown requantization 'fixed': expected 'float', 'onednn' or 'integer'
 
 !act = !quant.uniform<u8:f32, 0.5:3>
 !out = !quant.uniform<u8:f32, 0.25:10>

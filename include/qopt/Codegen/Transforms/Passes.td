@@ -19,7 +19,8 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
     kernel when groups = input channels = output channels: weights packed
     into the kernel's layout here, at compile time, and the per-channel
     requantization constants of rule R (or rule I with
-    `requantization=integer`) are computed with the same operations as
+    `requantization=integer`, rule O with `requantization=onednn`) are
+    computed with the same operations as
     `convert-qnn-to-linalg` uses, so the results are the same bits. The
     kernel runs on NHWC storage: a convolution's input and result pass
     through `qnn.transpose` (NCHW to NHWC and back), which
@@ -71,7 +72,8 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
            "Kernel variant: generic, avx2 or avx512vnni">,
     Option<"requantization", "requantization", "std::string",
            /*default=*/"\"float\"",
-           "Requantization: 'float' (rule R) or 'integer' (rule I)">
+           "Requantization: 'float' (rule R), 'onednn' (rule O) or "
+           "'integer' (rule I)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::quant::QuantDialect",

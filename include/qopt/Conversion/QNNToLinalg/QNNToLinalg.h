@@ -19,9 +19,13 @@ enum class Requantization {
   /// An int32 fixed-point multiplier and shift (gemmlowp rounding) with an
   /// int32 bias.
   Integer,
+  /// oneDNN's float epilogue (rule O), as PyTorch's onednn engine computes
+  /// it: constants from reciprocal scales, the output zero point added
+  /// before rounding.
+  OneDnn,
 };
 
-/// Parses "float" or "integer".
+/// Parses "float", "integer" or "onednn".
 std::optional<Requantization> parseRequantization(llvm::StringRef name);
 
 /// Maps tensors of `!quant.uniform` to tensors of their storage integers
