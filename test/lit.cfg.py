@@ -42,6 +42,11 @@ config.environment["FILECHECK_OPTS"] = (
 # which add in another order; hold PyTorch, the oracle, to its AVX2 kernels.
 config.environment["ONEDNN_MAX_CPU_ISA"] = "AVX2"
 
+# PyTorch's thread count decides where a float 1x1 convolution runs (rule
+# F); qopt reads the same variable. One thread on every host keeps the
+# oracle and the expectations the same everywhere.
+config.environment["OMP_NUM_THREADS"] = "1"
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

@@ -16,7 +16,8 @@ random batches, then
    the output's scale, and the top-1 class of each input;
 4. qopt's own calibration: `qrun --qconfig x86 --calibrate --quantize` on
    the float IR with the same calibration batches, run on the same inputs,
-   against PyTorch's int8 outputs likewise;
+   against PyTorch's int8 outputs likewise, and how many of its activation
+   scales and zero points equal PyTorch's;
 5. with --layers N: each conv, linear, hardswish, hardsigmoid and
    QFunctional add / add_relu / mul / cat of the imported model run alone
    on the inputs PyTorch gave it for the first N inputs; the lowest share
@@ -39,6 +40,7 @@ python3-torch 1.13 and python3-torchvision 0.14; qrun from --bindir
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -98,8 +100,11 @@ REQUANTIZATION = ["onednn"]
 
 
 def qrun(bindir, args):
+    # PyTorch's thread count decides the order of some float convolutions
+    # (rule F); qrun reads it from OMP_NUM_THREADS.
+    env = dict(os.environ, OMP_NUM_THREADS=str(torch.get_num_threads()))
     done = subprocess.run([os.path.join(bindir, "qrun"),
-                           "--requantization=" + REQUANTIZATION[0]] + args,
+                           "--requantization=" + REQUANTIZATION[0]] + args, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         raise RuntimeError("qrun failed: " + first_line(done.stderr or done.stdout))
@@ -259,6 +264,9 @@ def run(name, args, workdir):
                                "-o", base + ".calibrated.npy"])
             row["calibrated"] = agreement(np.load(base + ".calibrated.npy"), expected,
                                           scale)
+            if row["import"] and isinstance(row["import"], tuple):
+                row["calibrated"] += (scales_equal(base + ".int8.mlir",
+                                                   base + ".calibrated.mlir"),)
         except Exception as e:
             row["calibrated"] = first_line(e)
             failed = True
@@ -267,9 +275,29 @@ def run(name, args, workdir):
     return row, failed
 
 
+_QUANTIZED_RESULT = re.compile(
+    r"= qnn\.(conv|linear|add|mul|hardswish|cat|quantize)\b.*-> "
+    r"tensor<[^>]*!quant\.uniform<[ui]8:f32, ([^:>]+)(?::(-?\d+))?>>")
+
+
+def scales_equal(imported, calibrated):
+    """How many of the scales and zero points qopt's calibration chose equal
+    PyTorch's: the result types of the two models' observed operations
+    (quantize, conv, linear, add, mul, hardswish, cat), in model order, as
+    float32 scales. "equal / total", or why they cannot be paired."""
+    def types(path):
+        return [(np.float32(float(m.group(2))), int(m.group(3) or 0), m.group(1))
+                for m in map(_QUANTIZED_RESULT.search, open(path)) if m]
+    a, b = types(imported), types(calibrated)
+    if [t[2] for t in a] != [t[2] for t in b]:
+        return "scales: the models' operations differ"
+    return "%d/%d scales equal" % (sum(x[:2] == y[:2] for x, y in zip(a, b)), len(a))
+
+
 def cell(value):
     if isinstance(value, tuple):
-        return "%.2f%% exact, max %g step(s), top-1 %.0f%%" % value
+        text = "%.2f%% exact, max %g step(s), top-1 %.0f%%" % value[:3]
+        return text + "".join(", " + extra for extra in value[3:])
     return value
 
 

@@ -122,8 +122,11 @@ def train(name, model, x, y, epochs, cache_dir):
 
 
 def qrun(bindir, *args):
+    # PyTorch's thread count decides the order of some float convolutions
+    # (docs/Numerics.md, rule F); qrun reads it from OMP_NUM_THREADS.
+    env = dict(os.environ, OMP_NUM_THREADS=str(torch.get_num_threads()))
     run = subprocess.run([os.path.join(bindir, "qrun")] + list(args),
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=env)
     if run.returncode != 0:
         sys.exit("demo: qrun failed:\n" + run.stderr)
     return run.stdout

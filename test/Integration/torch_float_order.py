@@ -10,7 +10,10 @@ small image, with its own im2col + BLAS path (products added one by one in
 (channel, kh, kw) order); docs/Numerics.md, rule F. Each case below is a
 single Conv1d or Conv2d with random weights, exported with a dynamic batch
 size (so qopt decides at run time) and run by qrun; the outputs must equal
-PyTorch's bit for bit. PyTorch runs with two threads, as in the demo.
+PyTorch's bit for bit. PyTorch runs with two threads, and qrun is told so
+(OMP_NUM_THREADS), except in the cases marked "1 thread": with one thread
+PyTorch computes a 1x1 convolution with unit strides on fewer than 16
+images on its own path.
 
 Global average pooling (adaptive average pooling to size 1) is PyTorch's
 torch.mean: ATen's cascade sum of each row, then a division; qopt emits
@@ -43,6 +46,13 @@ CASES = [
     ("conv2d 8->8 3x3 dilation 2, batch 1", nn.Conv2d(8, 8, 3, dilation=2), (1, 8, 12, 12), True),
     ("conv2d 8->8 3x3 dilation 2, batch 2", nn.Conv2d(8, 8, 3, dilation=2), (2, 8, 12, 12), True),
     ("conv2d 24->16 1x1, batch 4", nn.Conv2d(24, 16, 1), (4, 24, 7, 7), True),
+    # With one PyTorch thread a 1x1 convolution with unit strides takes
+    # PyTorch's own path below a batch of 16 (qrun reads OMP_NUM_THREADS).
+    ("conv2d 24->16 1x1, batch 4, 1 thread", nn.Conv2d(24, 16, 1), (4, 24, 7, 7), True, 1),
+    ("conv2d 24->16 1x1, batch 16, 1 thread", nn.Conv2d(24, 16, 1), (16, 24, 7, 7), True, 1),
+    ("conv2d 24->16 1x1 stride 2, batch 4, 1 thread", nn.Conv2d(24, 16, 1, stride=2),
+     (4, 24, 7, 7), True, 1),
+    ("conv1d 24->16 k1, batch 4, 1 thread", nn.Conv1d(24, 16, 1), (4, 24, 30), True, 1),
     ("depthwise conv2d 16, batch 2", nn.Conv2d(16, 16, 3, padding=1, groups=16), (2, 16, 10, 10), True),
     ("depthwise conv2d 6, batch 2", nn.Conv2d(6, 6, 3, groups=6), (2, 6, 9, 9), True),
     ("depthwise x2 conv2d 16->32, batch 2", nn.Conv2d(16, 32, 3, groups=16), (2, 16, 9, 9), False),
@@ -66,9 +76,10 @@ def main():
     bindir, workdir = sys.argv[1:3]
     os.makedirs(workdir, exist_ok=True)
     torch.manual_seed(0)
-    torch.set_num_threads(2)
     failures = 0
-    for i, (name, layer, shape, exact) in enumerate(CASES):
+    for i, (name, layer, shape, exact, *rest) in enumerate(CASES):
+        threads = rest[0] if rest else 2
+        torch.set_num_threads(threads)
         conv = nn.Sequential(layer).eval()  # a traced root must be a container
         x = torch.randn(*shape)
         with torch.no_grad():
@@ -78,7 +89,8 @@ def main():
             f.write(export_model(conv, x, name="layer"))
         np.save(base + ".in.npy", x.numpy())
         subprocess.run([os.path.join(bindir, "qrun"), base + ".mlir", "-i",
-                        base + ".in.npy", "-o", base + ".out.npy"], check=True)
+                        base + ".in.npy", "-o", base + ".out.npy"], check=True,
+                       env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
         actual = np.load(base + ".out.npy")
         differ = int((actual.view(np.int32) != expected.view(np.int32)).sum())
         rel = np.abs(actual - expected).max() / np.abs(expected).max()

@@ -263,9 +263,15 @@ enum {
 };
 
 /* PyTorch 1.13's choice (ConvParams::use_mkldnn): oneDNN always, its own
- * im2col path always, or oneDNN when the batch exceeds 1 or the input has
- * more than 20,480 elements (decided per call). */
-enum { QOPT_ORDER_OWN = 0, QOPT_ORDER_ONEDNN = 1, QOPT_ORDER_BY_BATCH = 2 };
+ * im2col path always, oneDNN when the batch exceeds 1 or the input has more
+ * than 20,480 elements (decided per call), or oneDNN when the batch is at
+ * least 16 (a 1x1 convolution under single-threaded PyTorch). */
+enum {
+  QOPT_ORDER_OWN = 0,
+  QOPT_ORDER_ONEDNN = 1,
+  QOPT_ORDER_BY_BATCH = 2,
+  QOPT_ORDER_BY_BATCH_16 = 3
+};
 enum {
   QOPT_ACTIVATION_NONE = 0,
   QOPT_ACTIVATION_RELU = 1,

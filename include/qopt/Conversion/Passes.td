@@ -69,6 +69,11 @@ def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
            "Requantization of quantized conv and linear: 'float' (rule R, "
            "FBGEMM's arithmetic), 'onednn' (rule O, PyTorch's onednn "
            "engine) or 'integer' (rule I, int32 multiplier and shift)">,
+    Option<"torchThreads", "torch-threads", "int64_t", /*default=*/"0",
+           "PyTorch's intra-op thread count, which decides the order of some "
+           "float 1x1 convolutions (docs/Numerics.md, rule F); 0: PyTorch's "
+           "default on this host (OMP_NUM_THREADS, else half the hardware "
+           "threads)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -78,6 +78,8 @@ static inline qopt_fconv_t qopt_fconv_read(const int64_t *d, int64_t batch) {
 /* Whether this call adds in oneDNN's order (PyTorch 1.13's
  * ConvParams::use_mkldnn for a shape-dependent choice). */
 static inline int qopt_fconv_onednn(const qopt_fconv_t *p, int64_t batch) {
+  if (p->order == QOPT_ORDER_BY_BATCH_16)
+    return batch >= 16;
   if (p->order != QOPT_ORDER_BY_BATCH)
     return p->order == QOPT_ORDER_ONEDNN;
   return batch > 1 || batch * p->c * p->h * p->w > 20480;

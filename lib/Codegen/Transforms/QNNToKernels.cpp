@@ -508,9 +508,11 @@ Value buildFloatCall(PatternRewriter &rewriter, Location loc, StringRef symbol,
 
 /// A float convolution (1-D or 2-D, any groups) in rule F's order, on NCHW.
 struct FloatConvToKernel : OpRewritePattern<ConvOp> {
-  FloatConvToKernel(MLIRContext *ctx, KernelISA isa)
-      : OpRewritePattern(ctx), isa(isa) {}
+  FloatConvToKernel(MLIRContext *ctx, KernelISA isa, int64_t torchThreads)
+      : OpRewritePattern(ctx), isa(isa), torchThreads(torchThreads) {}
   KernelISA isa;
+  /// PyTorch's intra-op thread count (0: its default on this host).
+  int64_t torchThreads;
 
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
@@ -535,7 +537,9 @@ struct FloatConvToKernel : OpRewritePattern<ConvOp> {
       spec.bias.assign(values->begin(), values->end());
     }
     fillGeometry(spec, op);
-    switch (getFloatConvOrder(inType, weightType, spec.groups)) {
+    switch (getFloatConvOrder(inType, weightType, spec.groups,
+                              op.getStridesOrDefault(),
+                              op.getDilationOrDefault(), torchThreads)) {
     case FloatConvOrder::Own:
       spec.order = QOPT_ORDER_OWN;
       break;
@@ -544,6 +548,9 @@ struct FloatConvToKernel : OpRewritePattern<ConvOp> {
       break;
     case FloatConvOrder::ByBatch:
       spec.order = QOPT_ORDER_BY_BATCH;
+      break;
+    case FloatConvOrder::ByBatch16:
+      spec.order = QOPT_ORDER_BY_BATCH_16;
       break;
     }
     spec.activation = activationCode(op.getActivation());
@@ -609,7 +616,7 @@ struct QNNToKernelsPass : qopt::impl::QNNToKernelsBase<QNNToKernelsPass> {
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    populateQNNToKernelsPatterns(patterns, *kernelIsa, *mode);
+    populateQNNToKernelsPatterns(patterns, *kernelIsa, *mode, torchThreads);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -618,8 +625,10 @@ struct QNNToKernelsPass : qopt::impl::QNNToKernelsBase<QNNToKernelsPass> {
 } // namespace
 
 void qopt::populateQNNToKernelsPatterns(RewritePatternSet &patterns,
-                                        KernelISA isa, Requantization mode) {
+                                        KernelISA isa, Requantization mode,
+                                        int64_t torchThreads) {
   patterns.add<ConvToKernel, LinearToKernel>(patterns.getContext(), isa, mode);
-  patterns.add<MaxPoolToKernel, GlobalAvgPoolToKernel, FloatConvToKernel,
-               FloatLinearToKernel>(patterns.getContext(), isa);
+  patterns.add<FloatConvToKernel>(patterns.getContext(), isa, torchThreads);
+  patterns.add<MaxPoolToKernel, GlobalAvgPoolToKernel, FloatLinearToKernel>(
+      patterns.getContext(), isa);
 }

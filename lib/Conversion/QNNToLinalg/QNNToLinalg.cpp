@@ -24,7 +24,9 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <cstdlib>
 #include <limits>
+#include <thread>
 
 namespace qopt {
 #define GEN_PASS_DEF_CONVERTQNNTOLINALG
@@ -85,29 +87,37 @@ LogicalResult requireFloat(Operation *op, PatternRewriter &rewriter) {
 /// constant when the shapes decide; a dynamic batch size makes it a
 /// run-time test.
 Value usesOneDnn(OpBuilder &b, Location loc, Value input,
-                 RankedTensorType weightType, int64_t groups) {
+                 RankedTensorType weightType, ConvOp op, int64_t torchThreads) {
   auto inType = cast<RankedTensorType>(input.getType());
-  qopt::FloatConvOrder order =
-      qopt::getFloatConvOrder(inType, weightType, groups);
-  if (order != qopt::FloatConvOrder::ByBatch)
+  qopt::FloatConvOrder order = qopt::getFloatConvOrder(
+      inType, weightType, op.getGroups(), op.getStridesOrDefault(),
+      op.getDilationOrDefault(), torchThreads);
+  if (order == qopt::FloatConvOrder::Own ||
+      order == qopt::FloatConvOrder::OneDnn)
     return arith::ConstantIntOp::create(
         b, loc, order == qopt::FloatConvOrder::OneDnn, 1);
   auto dim = [&](int64_t i) {
     return b.createOrFold<tensor::DimOp>(loc, input, i);
   };
-  Value batch = dim(0), elements = batch;
-  for (int64_t i = 1, e = inType.getRank(); i < e; ++i)
-    elements = b.createOrFold<arith::MulIOp>(loc, elements, dim(i));
   auto above = [&](Value v, int64_t bound) {
     return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, v,
                                          indexConstant(b, loc, bound));
   };
+  Value batch = dim(0);
+  if (order == qopt::FloatConvOrder::ByBatch16)
+    return above(batch, 15);
+  Value elements = batch;
+  for (int64_t i = 1, e = inType.getRank(); i < e; ++i)
+    elements = b.createOrFold<arith::MulIOp>(loc, elements, dim(i));
   return b.createOrFold<arith::OrIOp>(loc, above(batch, 1),
                                       above(elements, 20480));
 }
 
 struct ConvLowering : OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ConvLowering(MLIRContext *ctx, int64_t torchThreads)
+      : OpRewritePattern(ctx), torchThreads(torchThreads) {}
+  /// PyTorch's intra-op thread count (0: its default on this host).
+  int64_t torchThreads;
 
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
@@ -152,7 +162,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     Value oneDnn =
         weightType.isDynamicDim(1)
             ? arith::ConstantIntOp::create(rewriter, loc, 0, 1).getResult()
-            : usesOneDnn(rewriter, loc, input, weightType, groups);
+            : usesOneDnn(rewriter, loc, input, weightType, op, torchThreads);
     Value result;
     if (std::optional<int64_t> known = getConstantIntValue(oneDnn)) {
       result = build(rewriter, *known != 0);
@@ -660,7 +670,7 @@ struct ConvertQNNToLinalgPass
     if (failed(qopt::lowerQuantizedQNN(root, *mode)))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    qopt::populateQNNToLinalgConversionPatterns(patterns);
+    qopt::populateQNNToLinalgConversionPatterns(patterns, torchThreads);
     if (failed(applyPatternsGreedily(root, std::move(patterns))))
       return signalPassFailure();
     root->walk([&](Operation *op) {
@@ -675,8 +685,9 @@ struct ConvertQNNToLinalgPass
 } // namespace
 
 void qopt::populateQNNToLinalgWeightedAndPoolingPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, LinearLowering, MaxPoolLowering, AvgPoolLowering,
+    RewritePatternSet &patterns, int64_t torchThreads) {
+  patterns.add<ConvLowering>(patterns.getContext(), torchThreads);
+  patterns.add<LinearLowering, MaxPoolLowering, AvgPoolLowering,
                AdaptiveAvgPoolLowering>(patterns.getContext());
 }
 
@@ -690,15 +701,43 @@ void qopt::populateQNNToLinalgElementwisePatterns(RewritePatternSet &patterns) {
       patterns.getContext());
 }
 
-void qopt::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns) {
-  populateQNNToLinalgWeightedAndPoolingPatterns(patterns);
+void qopt::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns,
+                                                 int64_t torchThreads) {
+  populateQNNToLinalgWeightedAndPoolingPatterns(patterns, torchThreads);
   populateQNNToLinalgElementwisePatterns(patterns);
 }
 
-qopt::FloatConvOrder qopt::getFloatConvOrder(RankedTensorType inputType,
-                                             RankedTensorType weightType,
-                                             int64_t groups) {
+int64_t qopt::getTorchDefaultThreads() {
+  int64_t threads = 0;
+  for (const char *name : {"OMP_NUM_THREADS", "MKL_NUM_THREADS"})
+    if (const char *value = std::getenv(name)) {
+      int64_t n = 0;
+      if (!StringRef(value).trim().getAsInteger(10, n) && n > 0)
+        threads = n;
+    }
+  if (threads > 0)
+    return threads;
+  return std::max<int64_t>(1, std::thread::hardware_concurrency() / 2);
+}
+
+qopt::FloatConvOrder
+qopt::getFloatConvOrder(RankedTensorType inputType, RankedTensorType weightType,
+                        int64_t groups, ArrayRef<int64_t> strides,
+                        ArrayRef<int64_t> dilation, int64_t torchThreads) {
   ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+  if (torchThreads <= 0)
+    torchThreads = getTorchDefaultThreads();
+  auto isOne = [](int64_t v) { return v == 1; };
+  // Single-threaded PyTorch keeps a 1x1 convolution with unit strides and
+  // dilation on its own path unless the batch is at least 16 (which also
+  // satisfies the second condition below).
+  if (torchThreads == 1 && llvm::all_of(kernel, isOne) &&
+      llvm::all_of(strides, isOne) && llvm::all_of(dilation, isOne)) {
+    if (inputType.isDynamicDim(0))
+      return FloatConvOrder::ByBatch16;
+    return inputType.getDimSize(0) >= 16 ? FloatConvOrder::OneDnn
+                                         : FloatConvOrder::Own;
+  }
   bool large = kernel.size() == 2 && kernel[0] > 3 && kernel[1] > 3;
   if (groups > 1 || large)
     return FloatConvOrder::OneDnn;

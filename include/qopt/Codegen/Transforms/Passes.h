@@ -31,7 +31,8 @@ namespace qopt {
 /// Patterns replacing quantized conv and linear by kernel calls of `isa`
 /// (not None).
 void populateQNNToKernelsPatterns(mlir::RewritePatternSet &patterns,
-                                  KernelISA isa, Requantization mode);
+                                  KernelISA isa, Requantization mode,
+                                  int64_t torchThreads = 0);
 
 /// Patterns moving qnn.transpose below elementwise operations.
 void populatePropagateLayoutPatterns(mlir::RewritePatternSet &patterns);

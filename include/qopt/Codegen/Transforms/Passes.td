@@ -73,7 +73,10 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
     Option<"requantization", "requantization", "std::string",
            /*default=*/"\"float\"",
            "Requantization: 'float' (rule R), 'onednn' (rule O) or "
-           "'integer' (rule I)">
+           "'integer' (rule I)">,
+    Option<"torchThreads", "torch-threads", "int64_t", /*default=*/"0",
+           "PyTorch's intra-op thread count for the float convolutions' "
+           "order (as convert-qnn-to-linalg); 0: PyTorch's default here">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::quant::QuantDialect",

@@ -51,29 +51,45 @@ void populateQuantizedQNNToLinalgPatterns(QuantStorageTypeConverter &converter,
 std::optional<std::string> checkAccumulatorBound(mlir::Operation *op);
 
 /// The order in which PyTorch 1.13 adds a float convolution's products
-/// (docs/Numerics.md, rule F; ATen's ConvParams::use_mkldnn): oneDNN's when
+/// (docs/Numerics.md, rule F; ATen's ConvParams::use_mkldnn). With one
+/// PyTorch thread, a 1x1 convolution with unit strides and dilation takes
+/// oneDNN only for a batch of at least 16. Otherwise: oneDNN's order when
 /// groups > 1 or a 2-D kernel is larger than 3 in both dimensions, else
-/// oneDNN's when the batch exceeds 1 or the input has more than 20,480
-/// elements, else its own; `ByBatch` when that depends on a dynamic batch
-/// (one image of more than 20,480 elements decides for any batch).
-enum class FloatConvOrder { Own, OneDnn, ByBatch };
+/// when the batch exceeds 1 or the input has more than 20,480 elements,
+/// else its own. `ByBatch` (oneDNN for a batch above 1) and `ByBatch16`
+/// (for a batch of at least 16) when that depends on a dynamic batch (one
+/// image of more than 20,480 elements decides for any batch).
+/// `torchThreads` is PyTorch's intra-op thread count, 0 for its default on
+/// this host (getTorchDefaultThreads).
+enum class FloatConvOrder { Own, OneDnn, ByBatch, ByBatch16 };
 FloatConvOrder getFloatConvOrder(mlir::RankedTensorType inputType,
                                  mlir::RankedTensorType weightType,
-                                 int64_t groups);
+                                 int64_t groups,
+                                 llvm::ArrayRef<int64_t> strides,
+                                 llvm::ArrayRef<int64_t> dilation,
+                                 int64_t torchThreads);
+
+/// PyTorch 1.13's default intra-op thread count on this host: the
+/// OMP_NUM_THREADS or MKL_NUM_THREADS environment variable (the latter
+/// winning) if set to a positive number, else half the hardware threads on
+/// x86-64 (c10's TaskThreadPoolBase::defaultNumThreads), at least 1.
+int64_t getTorchDefaultThreads();
 
 /// Applies those patterns to `root`: afterwards no quantized type is left.
 llvm::LogicalResult lowerQuantizedQNN(mlir::Operation *root,
                                       Requantization mode);
 
-/// Patterns lowering the float forms of conv, linear and the pooling ops.
+/// Patterns lowering the float forms of conv, linear and the pooling ops;
+/// `torchThreads` as for getFloatConvOrder.
 void populateQNNToLinalgWeightedAndPoolingPatterns(
-    mlir::RewritePatternSet &patterns);
+    mlir::RewritePatternSet &patterns, int64_t torchThreads = 0);
 
 /// Patterns lowering the float elementwise and shape ops and the markers.
 void populateQNNToLinalgElementwisePatterns(mlir::RewritePatternSet &patterns);
 
 /// All patterns of convert-qnn-to-linalg.
-void populateQNNToLinalgConversionPatterns(mlir::RewritePatternSet &patterns);
+void populateQNNToLinalgConversionPatterns(mlir::RewritePatternSet &patterns,
+                                           int64_t torchThreads = 0);
 
 } // namespace qopt
 
