@@ -283,11 +283,13 @@ _QUANTIZED_RESULT = re.compile(
 def scales_equal(imported, calibrated):
     """How many of the scales and zero points qopt's calibration chose equal
     PyTorch's: the result types of the two models' observed operations
-    (quantize, conv, linear, add, mul, hardswish, cat), in model order, as
-    float32 scales. "equal / total", or why they cannot be paired."""
+    (the input's quantize, conv, linear, add, mul, hardswish, cat), in model
+    order, as float32 scales. "equal / total", or why they cannot be
+    paired. (A later quantize keeps its input's type: the quantized mean.)"""
     def types(path):
-        return [(np.float32(float(m.group(2))), int(m.group(3) or 0), m.group(1))
-                for m in map(_QUANTIZED_RESULT.search, open(path)) if m]
+        found = [(np.float32(float(m.group(2))), int(m.group(3) or 0), m.group(1))
+                 for m in map(_QUANTIZED_RESULT.search, open(path)) if m]
+        return found[:1] + [t for t in found[1:] if t[2] != "quantize"]
     a, b = types(imported), types(calibrated)
     if [t[2] for t in a] != [t[2] for t in b]:
         return "scales: the models' operations differ"

@@ -181,11 +181,12 @@ func.func @pools(%x: tensor<2x5x4x4x!q>) -> (tensor<2x5x2x2x!q>, tensor<2x5x1x1x
 // The order field (index 15) says how the sums run: 0 PyTorch's own order
 // (one image of a small input), 1 oneDNN's (a 5x5 kernel), 2 chosen per
 // call from the batch (dynamic); index 16 is oneDNN's channel block (the 3
-// input channels), 17 the activation (2: relu6).
+// input channels), 17 the activation (2: relu6), the last oneDNN's 1x1
+// reduction chunk (0: none).
 // CHECK-LABEL: func.func @float_layers
-// CHECK-DAG: arith.constant dense<[6, 6, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 3, 0, {{.*}}]> : tensor<23xi64>
-// CHECK-DAG: arith.constant dense<[6, 6, 3, 2, 2, 4, 5, 5, 1, 1, 0, 0, 1, 1, 1, 1, 3, 2, {{.*}}]> : tensor<23xi64>
-// CHECK-DAG: arith.constant dense<[6, 6, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 3, 0, {{.*}}]> : tensor<23xi64>
+// CHECK-DAG: arith.constant dense<[6, 6, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 3, 0, {{.*}}]> : tensor<24xi64>
+// CHECK-DAG: arith.constant dense<[6, 6, 3, 2, 2, 4, 5, 5, 1, 1, 0, 0, 1, 1, 1, 1, 3, 2, {{.*}}]> : tensor<24xi64>
+// CHECK-DAG: arith.constant dense<[6, 6, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 3, 0, {{.*}}]> : tensor<24xi64>
 // CHECK-DAG: arith.constant dense<[8, 5, 32, 1, 1]> : tensor<5xi64>
 // CHECK-NOT: qnn.transpose
 // CHECK-COUNT-3: qcg.ukernel "qopt_fconv_avx2"

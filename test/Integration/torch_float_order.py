@@ -53,6 +53,17 @@ CASES = [
     ("conv2d 24->16 1x1 stride 2, batch 4, 1 thread", nn.Conv2d(24, 16, 1, stride=2),
      (4, 24, 7, 7), True, 1),
     ("conv1d 24->16 k1, batch 4, 1 thread", nn.Conv1d(24, 16, 1), (4, 24, 30), True, 1),
+    # oneDNN's 1x1 kernel sums more than 128 channels in chunks of 128
+    # (ResNet50's bottlenecks and downsampling): through qopt's kernels and
+    # through its linalg loops (--kernels=none).
+    ("conv2d 256->64 1x1 stride 2, batch 4", nn.Conv2d(256, 64, 1, stride=2),
+     (4, 256, 14, 14), True),
+    ("conv2d 256->64 1x1 stride 2, batch 4, loops", nn.Conv2d(256, 64, 1, stride=2),
+     (4, 256, 14, 14), True, 2, "none"),
+    ("conv2d 200->32 1x1, batch 16, 1 thread", nn.Conv2d(200, 32, 1), (16, 200, 6, 6),
+     True, 1),
+    ("conv2d 200->32 1x1, batch 16, 1 thread, loops", nn.Conv2d(200, 32, 1),
+     (16, 200, 6, 6), True, 1, "none"),
     ("depthwise conv2d 16, batch 2", nn.Conv2d(16, 16, 3, padding=1, groups=16), (2, 16, 10, 10), True),
     ("depthwise conv2d 6, batch 2", nn.Conv2d(6, 6, 3, groups=6), (2, 6, 9, 9), True),
     ("depthwise x2 conv2d 16->32, batch 2", nn.Conv2d(16, 32, 3, groups=16), (2, 16, 9, 9), False),
@@ -79,6 +90,7 @@ def main():
     failures = 0
     for i, (name, layer, shape, exact, *rest) in enumerate(CASES):
         threads = rest[0] if rest else 2
+        kernels = rest[1] if len(rest) > 1 else "auto"
         torch.set_num_threads(threads)
         conv = nn.Sequential(layer).eval()  # a traced root must be a container
         x = torch.randn(*shape)
@@ -89,7 +101,8 @@ def main():
             f.write(export_model(conv, x, name="layer"))
         np.save(base + ".in.npy", x.numpy())
         subprocess.run([os.path.join(bindir, "qrun"), base + ".mlir", "-i",
-                        base + ".in.npy", "-o", base + ".out.npy"], check=True,
+                        base + ".in.npy", "-o", base + ".out.npy",
+                        "--kernels=" + kernels], check=True,
                        env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
         actual = np.load(base + ".out.npy")
         differ = int((actual.view(np.int32) != expected.view(np.int32)).sum())

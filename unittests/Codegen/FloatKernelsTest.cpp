@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
 
 using namespace qopt;
 
@@ -73,16 +74,28 @@ float referenceOutput(const FConvSpec &s, const std::vector<float> &x,
   };
   float acc = s.bias[o];
   if (oneDnn) {
-    int64_t block = std::min<int64_t>(cg, 8);
+    // With a chunk (oneDNN's 1x1 kernel), each chunk of channels is summed
+    // from zero and added to the sum of those before it.
+    int64_t block = std::min<int64_t>(cg, 8), k = 0;
+    int64_t chunk = s.chunk * s.kh * s.kw;
+    float sum = 0.0f;
+    bool partial = false;
     for (int64_t cb = 0; cb * block < cg; ++cb)
       for (int64_t i = 0; i < s.kh; ++i)
         for (int64_t j = 0; j < s.kw; ++j)
-          for (int64_t ci = 0; ci < block; ++ci) {
+          for (int64_t ci = 0; ci < block; ++ci, ++k) {
+            if (chunk > 0 && k > 0 && k % chunk == 0) {
+              sum = partial ? sum + acc : acc;
+              partial = true;
+              acc = 0.0f;
+            }
             int64_t c = cb * block + ci;
             float xv = c < cg ? input(c, i, j) : 0.0f;
             float wv = c < cg ? weight(c, i, j) : 0.0f;
             acc = std::fmaf(xv, wv, acc);
           }
+    if (partial)
+      acc = sum + acc;
   } else {
     for (int64_t c = 0; c < cg; ++c)
       for (int64_t i = 0; i < s.kh; ++i)
@@ -92,6 +105,36 @@ float referenceOutput(const FConvSpec &s, const std::vector<float> &x,
         }
   }
   return activate(acc, s.activation);
+}
+
+/// Runs `s` on every kernel variant the host supports and returns how many
+/// equal the reference in `oneDnn`'s order bit for bit; records a failure
+/// (with `what`) for each that does not.
+int checkAllVariants(const FConvSpec &s, const std::vector<float> &x,
+                     int64_t batch, bool oneDnn, const std::string &what) {
+  std::vector<float> expected;
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t o = 0; o < s.oc; ++o)
+      for (int64_t oy = 0; oy < s.oh; ++oy)
+        for (int64_t ox = 0; ox < s.ow; ++ox)
+          expected.push_back(referenceOutput(s, x, n, o, oy, ox, oneDnn));
+  FPacked packed = packFConv(s);
+  int checked = 0;
+  for (const Variant &v : variants()) {
+    if (!v.supported)
+      continue;
+    std::vector<uint8_t> workspace(packed.workspaceBytes);
+    std::vector<float> actual(expected.size(), 1234.5f);
+    v.conv(packed.descriptor.data(), x.data(), packed.weights.data(),
+           packed.bias.data(), actual.data(), workspace.data(), batch);
+    EXPECT_EQ(std::memcmp(actual.data(), expected.data(),
+                          expected.size() * sizeof(float)),
+              0)
+        << what << ", kernels " << v.name << ", " << (oneDnn ? "oneDNN" : "own")
+        << " order";
+    ++checked;
+  }
+  return checked;
 }
 
 TEST(FloatKernels, ConvolutionsInBothOrders) {
@@ -132,29 +175,47 @@ TEST(FloatKernels, ConvolutionsInBothOrders) {
     bool oneDnn = s.order == QOPT_ORDER_ONEDNN ||
                   (s.order == QOPT_ORDER_BY_BATCH &&
                    (batch > 1 || batch * s.c * s.h * s.w > 20480));
-    std::vector<float> expected;
-    for (int64_t n = 0; n < batch; ++n)
-      for (int64_t o = 0; o < s.oc; ++o)
-        for (int64_t oy = 0; oy < s.oh; ++oy)
-          for (int64_t ox = 0; ox < s.ow; ++ox)
-            expected.push_back(referenceOutput(s, x, n, o, oy, ox, oneDnn));
-    FPacked packed = packFConv(s);
-    for (const Variant &v : variants()) {
-      if (!v.supported)
-        continue;
-      std::vector<uint8_t> workspace(packed.workspaceBytes);
-      std::vector<float> actual(expected.size(), 1234.5f);
-      v.conv(packed.descriptor.data(), x.data(), packed.weights.data(),
-             packed.bias.data(), actual.data(), workspace.data(), batch);
-      ASSERT_EQ(std::memcmp(actual.data(), expected.data(),
-                            expected.size() * sizeof(float)),
-                0)
-          << "problem " << index << ", kernels " << v.name << ", "
-          << (oneDnn ? "oneDNN" : "own") << " order";
-      ++checked;
-    }
+    checked += checkAllVariants(s, x, batch, oneDnn,
+                                "problem " + std::to_string(index));
   }
   EXPECT_GE(checked, 60);
+}
+
+// oneDNN's 1x1 kernel sums more than 128 channels in chunks of 128
+// (docs/Numerics.md, rule F); channel counts that leave a partial last
+// chunk and a partial last block, in both orders and by batch.
+TEST(FloatKernels, OneByOneInChunks) {
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal;
+  int checked = 0;
+  for (int64_t c : {129, 200, 300, 512}) {
+    for (int64_t order :
+         {QOPT_ORDER_ONEDNN, QOPT_ORDER_OWN, QOPT_ORDER_BY_BATCH_16}) {
+      FConvSpec s;
+      s.c = c;
+      s.oc = 6;
+      s.h = 5;
+      s.w = 7;
+      s.sh = s.sw = c == 300 ? 2 : 1;
+      s.oh = (s.h - 1) / s.sh + 1;
+      s.ow = (s.w - 1) / s.sw + 1;
+      s.order = order;
+      s.chunk = 128;
+      for (int64_t i = 0; i < s.oc * s.c; ++i)
+        s.weights.push_back(normal(rng));
+      for (int64_t o = 0; o < s.oc; ++o)
+        s.bias.push_back(normal(rng));
+      int64_t batch = order == QOPT_ORDER_BY_BATCH_16 ? 16 : 2;
+      std::vector<float> x(batch * s.c * s.h * s.w);
+      for (float &v : x)
+        v = normal(rng) * 3.0f;
+      bool oneDnn = order != QOPT_ORDER_OWN;
+      checked += checkAllVariants(s, x, batch, oneDnn,
+                                  std::to_string(c) + " channels, order " +
+                                      std::to_string(order));
+    }
+  }
+  EXPECT_GE(checked, 12);
 }
 
 TEST(FloatKernels, LinearInBlasOrder) {

@@ -259,6 +259,10 @@ enum {
   QOPT_FCONV_K_ONEDNN,       /* C / GROUPS rounded up to BLOCK, * KH * KW */
   QOPT_FCONV_ONEDNN_WEIGHTS, /* offset of the oneDNN-order weights (floats) */
   QOPT_FCONV_MC, /* output pixels packed at a time (a multiple of 32) */
+  /* oneDNN's 1x1 kernel: the oneDNN-order reduction in chunks of this many
+   * k (0: one sum); the first chunk's sum starts at the bias, each later one
+   * at zero and is then added to the sum so far. */
+  QOPT_FCONV_CHUNK,
   QOPT_FCONV_FIELDS
 };
 

@@ -86,6 +86,9 @@ struct FConvSpec {
   int64_t sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1, groups = 1;
   int64_t order = 0;      // QOPT_ORDER_*
   int64_t activation = 0; // QOPT_ACTIVATION_*
+  /// oneDNN's 1x1 reduction chunk in input channels (0: none;
+  /// qopt::getOneDnnReduceChunk).
+  int64_t chunk = 0;
   std::vector<float> weights, bias;
 };
 

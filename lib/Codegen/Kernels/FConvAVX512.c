@@ -31,25 +31,38 @@ QOPT_AVX512 static inline __m512 qopt_activate16(__m512 v, int64_t activation) {
  * accumulators stay in registers (a local array whose address escapes only
  * at the end). */
 #define QOPT_FCONV_TILE(NAME, STEP)                                            \
-  QOPT_AVX512 static inline void NAME(const float *a, int64_t lda,             \
-                                      const float *w, int64_t k,               \
-                                      const float *bias, __m512 out[MR][2]) {  \
-    __m512 acc[MR][2];                                                         \
+  QOPT_AVX512 static inline void NAME(                                         \
+      const float *a, int64_t lda, const float *w, int64_t k,                  \
+      const float *bias, int64_t chunk, __m512 out[MR][2]) {                   \
+    __m512 acc[MR][2], sum[MR][2];                                             \
     for (int i = 0; i < MR; ++i)                                               \
       acc[i][0] = acc[i][1] = _mm512_set1_ps(bias[i]);                         \
-    for (int64_t r = 0; r < k; ++r) {                                          \
-      __m512 a0 = _mm512_loadu_ps(a + r * lda);                                \
-      __m512 a1 = _mm512_loadu_ps(a + r * lda + 16);                           \
-      for (int i = 0; i < MR; ++i) {                                           \
-        __m512 wi = _mm512_set1_ps(w[i * k + r]);                              \
-        acc[i][0] = STEP(a0, wi, acc[i][0]);                                   \
-        acc[i][1] = STEP(a1, wi, acc[i][1]);                                   \
+    /* In chunks of `chunk` (oneDNN's 1x1 kernel): the sum so far plus         \
+     * each later chunk's sum from zero. */                                    \
+    int64_t step = chunk > 0 ? chunk : k;                                      \
+    for (int64_t r0 = 0; r0 < k; r0 += step) {                                 \
+      if (r0 > 0)                                                              \
+        for (int i = 0; i < MR; ++i)                                           \
+          for (int h = 0; h < 2; ++h) {                                        \
+            sum[i][h] =                                                        \
+                r0 > step ? _mm512_add_ps(sum[i][h], acc[i][h]) : acc[i][h];   \
+            acc[i][h] = _mm512_setzero_ps();                                   \
+          }                                                                    \
+      int64_t r1 = QOPT_MIN(k, r0 + step);                                     \
+      for (int64_t r = r0; r < r1; ++r) {                                      \
+        __m512 a0 = _mm512_loadu_ps(a + r * lda);                              \
+        __m512 a1 = _mm512_loadu_ps(a + r * lda + 16);                         \
+        for (int i = 0; i < MR; ++i) {                                         \
+          __m512 wi = _mm512_set1_ps(w[i * k + r]);                            \
+          acc[i][0] = STEP(a0, wi, acc[i][0]);                                 \
+          acc[i][1] = STEP(a1, wi, acc[i][1]);                                 \
+        }                                                                      \
       }                                                                        \
     }                                                                          \
-    for (int i = 0; i < MR; ++i) {                                             \
-      out[i][0] = acc[i][0];                                                   \
-      out[i][1] = acc[i][1];                                                   \
-    }                                                                          \
+    for (int i = 0; i < MR; ++i)                                               \
+      for (int h = 0; h < 2; ++h)                                              \
+        out[i][h] =                                                            \
+            step < k ? _mm512_add_ps(sum[i][h], acc[i][h]) : acc[i][h];        \
   }
 #define QOPT_STEP_FMA(A, W, ACC) _mm512_fmadd_ps(A, W, ACC)
 #define QOPT_STEP_MUL_ADD(A, W, ACC) _mm512_add_ps(ACC, _mm512_mul_ps(A, W))
@@ -77,9 +90,9 @@ QOPT_AVX512 void qopt_fconv_avx512(const int64_t *desc, const float *x,
           for (int64_t j0 = 0; j0 < count; j0 += 32) {
             __m512 acc[MR][2];
             if (p.onednn)
-              tile_onednn(a + j0, p.mc, wo, kTotal, bo, acc);
+              tile_onednn(a + j0, p.mc, wo, kTotal, bo, p.chunk, acc);
             else
-              tile_own(a + j0, p.mc, wo, kTotal, bo, acc);
+              tile_own(a + j0, p.mc, wo, kTotal, bo, 0, acc);
             int64_t valid = count - j0;
             for (int i = 0; i < MR && o0 + i < p.ng; ++i) {
               float *row = out + (g * p.ng + o0 + i) * pixels + m0 + j0;

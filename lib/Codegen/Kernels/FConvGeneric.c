@@ -24,10 +24,20 @@ void qopt_fconv_generic(const int64_t *desc, const float *x, const float *w,
         for (int64_t o = 0; o < p.ng; ++o) {
           const float *wo = weights + (g * p.ngpad + o) * kTotal;
           for (int64_t j = 0; j < count; ++j) {
-            float acc = bias[g * p.ngpad + o];
-            for (int64_t k = 0; k < kTotal; ++k)
+            float acc = bias[g * p.ngpad + o], sum = 0.0f;
+            int partial = 0;
+            for (int64_t k = 0; k < kTotal; ++k) {
+              if (p.chunk && k > 0 && k % p.chunk == 0) {
+                /* oneDNN's 1x1 kernel: the sum so far plus this chunk. */
+                sum = partial ? sum + acc : acc;
+                partial = 1;
+                acc = 0.0f;
+              }
               acc = p.onednn ? __builtin_fmaf(a[k * p.mc + j], wo[k], acc)
                              : acc + a[k * p.mc + j] * wo[k];
+            }
+            if (partial)
+              acc = sum + acc;
             out[(g * p.ng + o) * pixels + m0 + j] =
                 qopt_activate(acc, p.activation);
           }

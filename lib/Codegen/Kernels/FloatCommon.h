@@ -36,6 +36,9 @@ typedef struct {
   int64_t cg, ng, order, block, activation, ngpad, kOwn, kOnednn, onednnWeights,
       mc;
   int onednn;
+  /* The reduction's chunk (QOPT_FCONV_CHUNK) when adding in oneDNN's order,
+   * else 0. */
+  int64_t chunk;
   int64_t k, weightsOffset, pixels;
 } qopt_fconv_t;
 
@@ -69,6 +72,7 @@ static inline qopt_fconv_t qopt_fconv_read(const int64_t *d, int64_t batch) {
   p.onednnWeights = d[QOPT_FCONV_ONEDNN_WEIGHTS];
   p.mc = d[QOPT_FCONV_MC];
   p.onednn = qopt_fconv_onednn(&p, batch);
+  p.chunk = p.onednn ? d[QOPT_FCONV_CHUNK] : 0;
   p.k = p.onednn ? p.kOnednn : p.kOwn;
   p.weightsOffset = p.onednn ? p.onednnWeights : 0;
   p.pixels = p.oh * p.ow;

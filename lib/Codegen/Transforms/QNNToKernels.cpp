@@ -554,6 +554,9 @@ struct FloatConvToKernel : OpRewritePattern<ConvOp> {
       break;
     }
     spec.activation = activationCode(op.getActivation());
+    spec.chunk = getOneDnnReduceChunk(weightType.getShape().drop_front(2),
+                                      op.getPaddingOrDefault(), spec.groups,
+                                      weightType.getDimSize(1));
     rewriter.replaceOp(
         op, buildFloatCall(rewriter, op.getLoc(), getFloatKernels(isa).conv,
                            op.getInput(), outType, packFConv(spec)));

@@ -244,6 +244,7 @@ FPacked qopt::packFConv(const FConvSpec &s) {
   d[QOPT_FCONV_K_ONEDNN] = onednn ? kOnednn : 0;
   d[QOPT_FCONV_ONEDNN_WEIGHTS] = ownSize;
   d[QOPT_FCONV_MC] = mc;
+  d[QOPT_FCONV_CHUNK] = s.chunk * taps;
   packed.workspaceBytes = qopt_fconv_workspace_bytes(d.data());
   return packed;
 }

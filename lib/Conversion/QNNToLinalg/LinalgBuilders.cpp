@@ -315,13 +315,48 @@ static Value buildGenericConv(OpBuilder &b, Location loc, Value padded,
   return tensor::CollapseShapeOp::create(b, loc, outType, conv, outGroups);
 }
 
+/// Channels [start, start + size) of `v` (dimension 1).
+static Value sliceChannels(OpBuilder &b, Location loc, Value v, int64_t start,
+                           int64_t size) {
+  int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
+  SmallVector<OpFoldResult> steps(rank, b.getIndexAttr(1));
+  offsets[1] = b.getIndexAttr(start);
+  sizes[1] = b.getIndexAttr(size);
+  return tensor::ExtractSliceOp::create(b, loc, v, offsets, sizes, steps);
+}
+
 Value buildOneDnnOrderConv(OpBuilder &b, Location loc, Value padded,
                            Value weight, Value init, int64_t groups,
                            ArrayRef<int64_t> strides,
-                           ArrayRef<int64_t> dilation) {
+                           ArrayRef<int64_t> dilation, int64_t chunk) {
   int64_t groupIn = cast<RankedTensorType>(weight.getType()).getDimSize(1);
-  return buildGenericConv(b, loc, padded, weight, init, groups, strides,
-                          dilation, std::min<int64_t>(groupIn, 8));
+  if (chunk <= 0 || groups != 1 || groupIn <= chunk)
+    return buildGenericConv(b, loc, padded, weight, init, groups, strides,
+                            dilation, std::min<int64_t>(groupIn, 8));
+  Value total;
+  for (int64_t start = 0; start < groupIn; start += chunk) {
+    int64_t size = std::min(chunk, groupIn - start);
+    Value part = buildGenericConv(
+        b, loc, sliceChannels(b, loc, padded, start, size),
+        sliceChannels(b, loc, weight, start, size),
+        start == 0 ? init : fill(b, loc, makeEmptyLike(b, loc, init), 0.0f),
+        /*groups=*/1, strides, dilation, std::min<int64_t>(size, 8));
+    if (start == 0) {
+      total = part;
+      continue;
+    }
+    int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
+    AffineMap identity = b.getMultiDimIdentityMap(rank);
+    total = buildElementwise(
+        b, loc, makeEmptyLike(b, loc, init), {total, part},
+        {identity, identity},
+        [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          return arith::AddFOp::create(nb, nloc, args[0], args[1]);
+        });
+  }
+  return total;
 }
 
 /// The 1-D or 2-D named linalg op (by the number of strides) over `inputs`

@@ -119,10 +119,14 @@ Value buildConv(OpBuilder &b, Location loc, Value padded, Value weight,
 /// input channels of its group (all of them when the group has fewer than
 /// 8), for each kernel position in row-major order, for each channel of the
 /// block: acc = fma(x, w, acc). The weight's dimension 1 must be static.
+/// With `chunk` > 0 (oneDNN's 1x1 kernel, groups = 1: see
+/// qopt::getOneDnnReduceChunk) the input channels are taken in chunks of
+/// `chunk`: the first chunk's sum starts at `init`, each later one at zero,
+/// and each is added to the sum of those before it.
 Value buildOneDnnOrderConv(OpBuilder &b, Location loc, Value padded,
                            Value weight, Value init, int64_t groups,
                            ArrayRef<int64_t> strides,
-                           ArrayRef<int64_t> dilation);
+                           ArrayRef<int64_t> dilation, int64_t chunk = 0);
 
 /// init[m, o] += sum_k matrix[m, k] * weight[o, k].
 Value buildMatmulTransposedB(OpBuilder &b, Location loc, Value matrix,

@@ -151,9 +151,15 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     init = biasedInit(rewriter, loc, init, op.getBias());
     // PyTorch adds the products in one of two orders depending on the
     // shapes; both start from the bias (docs/Numerics.md, rule F).
+    // oneDNN's 1x1 kernel sums the channels in chunks.
+    int64_t chunk = weightType.isDynamicDim(1)
+                        ? 0
+                        : qopt::getOneDnnReduceChunk(
+                              weightType.getShape().drop_front(2), padding,
+                              groups, weightType.getDimSize(1));
     auto build = [&](OpBuilder &b, bool oneDnn) {
       return oneDnn ? buildOneDnnOrderConv(b, loc, padded, weight, init, groups,
-                                           strides, dilation)
+                                           strides, dilation, chunk)
                     : buildConv(b, loc, padded, weight, init, groups, strides,
                                 dilation);
     };
@@ -705,6 +711,16 @@ void qopt::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns,
                                                  int64_t torchThreads) {
   populateQNNToLinalgWeightedAndPoolingPatterns(patterns, torchThreads);
   populateQNNToLinalgElementwisePatterns(patterns);
+}
+
+int64_t qopt::getOneDnnReduceChunk(ArrayRef<int64_t> kernel,
+                                   ArrayRef<int64_t> padding, int64_t groups,
+                                   int64_t groupChannels) {
+  auto is = [](int64_t value) { return [=](int64_t v) { return v == value; }; };
+  if (groups != 1 || !llvm::all_of(kernel, is(1)) ||
+      !llvm::all_of(padding, is(0)) || groupChannels <= 128)
+    return 0;
+  return 128;
 }
 
 int64_t qopt::getTorchDefaultThreads() {

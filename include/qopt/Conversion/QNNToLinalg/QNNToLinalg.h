@@ -69,6 +69,15 @@ FloatConvOrder getFloatConvOrder(mlir::RankedTensorType inputType,
                                  llvm::ArrayRef<int64_t> dilation,
                                  int64_t torchThreads);
 
+/// oneDNN's jit 1x1 convolution (a 1x1 kernel without padding) sums the
+/// input channels in chunks of 128: the first chunk from the bias, each
+/// later one from zero and then added to the sum so far. The chunk for a
+/// convolution of `groups` groups with `groupChannels` input channels each,
+/// or 0 when the sum is not split (qopt splits only for groups = 1).
+int64_t getOneDnnReduceChunk(llvm::ArrayRef<int64_t> kernel,
+                             llvm::ArrayRef<int64_t> padding, int64_t groups,
+                             int64_t groupChannels);
+
 /// PyTorch 1.13's default intra-op thread count on this host: the
 /// OMP_NUM_THREADS or MKL_NUM_THREADS environment variable (the latter
 /// winning) if set to a positive number, else half the hardware threads on
