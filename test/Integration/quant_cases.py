@@ -847,7 +847,8 @@ def elementwise_cases():
         "}"]) + "\n"
     yield Case("transpose", ir, [x], [q.transpose(0, 2, 3, 1).astype(np.uint8),
                                       q.transpose(3, 0, 1, 2).astype(np.uint8)])
-    # add: each side dequantized with its own parameters, summed in float32,
+    # add: each side dequantized with its own parameters (one fused
+    # multiply-add, PyTorch's vectorized kernel), summed in float32,
     # quantized with the result's; relu / relu6 applied to the real sum.
     for act, (ta, tb, to) in (("none", (("u8", 0.05, 100), ("u8", 0.03, 120), ("u8", 0.07, 90))),
                               ("relu", (("u8", 0.1, 0), ("u8", 0.2, 255), ("u8", 0.15, 20))),
@@ -855,7 +856,8 @@ def elementwise_cases():
         xa = (rng.standard_normal((2, 4, 5)) * 3).astype(F32)
         xb = (rng.standard_normal((2, 4, 5)) * 2).astype(F32)
         qa, qb = quantize(xa, ta[1], ta[2], ta[0]), quantize(xb, tb[1], tb[2], tb[0])
-        total = (dequantize(qa, ta[1], ta[2]) + dequantize(qb, tb[1], tb[2])).astype(F32)
+        total = (dequantize_fma(qa, ta[1], ta[2]) +
+                 dequantize_fma(qb, tb[1], tb[2])).astype(F32)
         if act != "none":
             total = np.maximum(total, F32(0))
         if act == "relu6":
@@ -871,6 +873,28 @@ def elementwise_cases():
             "  %%y = qnn.add %%qa, %%qb {activation = #qnn.activation<%s>} : (%s, %s) -> %s" % (act, tt(shape, a_t), tt(shape, b_t), tt(shape, o_t)),
             "  return %%y : %s" % tt(shape, o_t), "}"]) + "\n"
         yield Case(name, ir, [xa, xb], [y.astype(storage_np(to[0]))])
+    # Every pair of u8 values, where the fused dequantization and rule D's
+    # round differently on some sums.
+    # (Scales where 4 of the 65,536 sums differ, found by search.)
+    ta, tb, to = (("u8", 0.045713797211647034, 247), ("u8", 0.028963500633835793, 95),
+                  ("u8", 0.04821907356381416, 184))
+    qa = np.repeat(np.arange(256), 256).reshape(256, 256)
+    qb = np.tile(np.arange(256), 256).reshape(256, 256)
+    xa, xb = dequantize(qa, ta[1], ta[2]), dequantize(qb, tb[1], tb[2])
+    assert (quantize(xa, ta[1], ta[2], "u8") == qa).all()
+    assert (quantize(xb, tb[1], tb[2], "u8") == qb).all()
+    total = (dequantize_fma(qa, ta[1], ta[2]) +
+             dequantize_fma(qb, tb[1], tb[2])).astype(F32)
+    y = quantize(total, to[1], to[2], "u8")
+    a_t, b_t, o_t = qtype(*ta), qtype(*tb), qtype(*to)
+    shape = [256, 256]
+    ir = "\n".join([
+        "func.func @add_all_pairs(%%a: %s, %%b: %s) -> %s {" % (tt(shape, "f32"), tt(shape, "f32"), tt(shape, o_t)),
+        "  %%qa = qnn.quantize %%a : %s -> %s" % (tt(shape, "f32"), tt(shape, a_t)),
+        "  %%qb = qnn.quantize %%b : %s -> %s" % (tt(shape, "f32"), tt(shape, b_t)),
+        "  %%y = qnn.add %%qa, %%qb : (%s, %s) -> %s" % (tt(shape, a_t), tt(shape, b_t), tt(shape, o_t)),
+        "  return %%y : %s" % tt(shape, o_t), "}"]) + "\n"
+    yield Case("add_all_pairs", ir, [xa, xb], [y.astype(np.uint8)])
 
     # cat: an input with the result's scale and zero point is copied, the
     # others are dequantized with their own (rule D) and quantized with the

@@ -227,6 +227,29 @@ def main():
         worst = max(worst, compare(qrun, workdir, name, ir, [
             os.path.join(workdir, "add.a.npy"), os.path.join(workdir, "add.b.npy")],
             expected))
+    # Every pair of u8 values with scales where PyTorch's fused
+    # dequantization and rule D differ on 4 of the 65,536 sums.
+    sa, za, sb, zb, so, zo = (0.045713797211647034, 247, 0.028963500633835793, 95,
+                              0.04821907356381416, 184)
+    pa = torch.arange(256).repeat_interleave(256).reshape(1, 1, 256, 256)
+    pb = torch.arange(256).repeat(256).reshape(1, 1, 256, 256)
+    xa, xb = ((pa - za).float() * sa), ((pb - zb).float() * sb)
+    qpa = torch.quantize_per_tensor(xa, sa, za, torch.quint8)
+    qpb = torch.quantize_per_tensor(xb, sb, zb, torch.quint8)
+    assert (qpa.int_repr() == pa).all() and (qpb.int_repr() == pb).all()
+    np.save(os.path.join(workdir, "pairs.a.npy"), xa.numpy())
+    np.save(os.path.join(workdir, "pairs.b.npy"), xb.numpy())
+    pshape, pta, ptb, pto = [1, 1, 256, 256], qtype("u8", sa, za), qtype("u8", sb, zb), qtype("u8", so, zo)
+    ir = "\n".join([
+        "func.func @add(%%a: %s, %%b: %s) -> %s {" % (tt(pshape, "f32"), tt(pshape, "f32"), tt(pshape, pto)),
+        "  %%qa = qnn.quantize %%a : %s -> %s" % (tt(pshape, "f32"), tt(pshape, pta)),
+        "  %%qb = qnn.quantize %%b : %s -> %s" % (tt(pshape, "f32"), tt(pshape, ptb)),
+        "  %%y = qnn.add %%qa, %%qb : (%s, %s) -> %s" % (tt(pshape, pta), tt(pshape, ptb), tt(pshape, pto)),
+        "  return %%y : %s" % tt(pshape, pto), "}"]) + "\n"
+    worst = max(worst, compare(
+        qrun, workdir, "add_all_pairs", ir,
+        [os.path.join(workdir, "pairs.a.npy"), os.path.join(workdir, "pairs.b.npy")],
+        torch.ops.quantized.add(qpa, qpb, so, zo).int_repr().numpy()))
     # cat along channels of three inputs, one with the result's scale and
     # zero point: PyTorch's quantized::cat on contiguous (NCHW) inputs and on
     # channels-last ones (what convolutions return; PyTorch's NHWC kernel).

@@ -188,6 +188,19 @@ Value dequantizeScalar(OpBuilder &b, Location loc, Value q, bool isSigned,
   return arith::MulFOp::create(b, loc, centered, scale);
 }
 
+/// PyTorch's vectorized dequantization (Vectorized<qint>::dequantize): one
+/// fused multiply-add, fma(float(q), s, s * -zp), the product s * -zp
+/// rounded to float32 first. Rule D rounds twice and can differ in the last
+/// bit.
+Value dequantizeFmaScalar(OpBuilder &b, Location loc, Value q,
+                          const TypeParams &p) {
+  Value asFloat = arith::SIToFPOp::create(b, loc, b.getF32Type(),
+                                          extendScalar(b, loc, q, p.isSigned));
+  float premul = p.scale() * -static_cast<float>(p.zeroPoint());
+  return math::FmaOp::create(b, loc, asFloat, f32Constant(b, loc, p.scale()),
+                             f32Constant(b, loc, premul));
+}
+
 //===----------------------------------------------------------------------===//
 // Conversion patterns
 //===----------------------------------------------------------------------===//
@@ -1194,9 +1207,10 @@ struct QuantizedAdaptiveAvgPoolLowering
   }
 };
 
-/// Quantized add: each operand dequantized with its own type (rule D), the
-/// sum taken in float32, relu applied in float, then rule Q with the result
-/// type (relu6 clamps the real value at 6 before quantizing).
+/// Quantized add (PyTorch's vectorized qadd kernel): each operand
+/// dequantized with its own type by one fused multiply-add, the sum taken in
+/// float32, relu applied in float, then rule Q with the result type (relu6
+/// clamps the real value at 6 before quantizing).
 struct QuantizedAddLowering : OpConversionPattern<AddOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1222,14 +1236,9 @@ struct QuantizedAddLowering : OpConversionPattern<AddOp> {
                           resultStorage.getElementType()),
             {adaptor.getLhs(), adaptor.getRhs()}, {identity, identity},
             [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-              auto dequantize = [&](Value q, const TypeParams &p) {
-                return dequantizeScalar(
-                    nb, nloc, q, p.isSigned,
-                    f32Constant(nb, nloc, static_cast<float>(p.zeroPoint())),
-                    f32Constant(nb, nloc, p.scale()));
-              };
               Value sum = arith::AddFOp::create(
-                  nb, nloc, dequantize(args[0], lhs), dequantize(args[1], rhs));
+                  nb, nloc, dequantizeFmaScalar(nb, nloc, args[0], lhs),
+                  dequantizeFmaScalar(nb, nloc, args[1], rhs));
               sum = applyActivationScalar(nb, nloc, sum, activation);
               return quantizeScalar(
                   nb, nloc, sum, f32Constant(nb, nloc, 1.0f / out.scale()),
@@ -1306,7 +1315,6 @@ struct QuantizedHardActivationLowering : OpConversionPattern<OpTy> {
     TypeParams in = getTypeParams(op.getInput().getType());
     TypeParams out = getTypeParams(op.getType());
     RankedTensorType resultStorage = storageType(op.getType());
-    float premul = in.scale() * -static_cast<float>(in.zeroPoint());
     float invScale = static_cast<float>(1.0 / static_cast<double>(out.scale()));
     Value input = adaptor.getInput();
     rewriter.replaceOp(
@@ -1316,12 +1324,7 @@ struct QuantizedHardActivationLowering : OpConversionPattern<OpTy> {
             makeEmptyLike(rewriter, loc, input, resultStorage.getElementType()),
             {input}, {rewriter.getMultiDimIdentityMap(resultStorage.getRank())},
             [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-              Value q = arith::SIToFPOp::create(
-                  nb, nloc, nb.getF32Type(),
-                  extendScalar(nb, nloc, args[0], in.isSigned));
-              Value x = math::FmaOp::create(nb, nloc, q,
-                                            f32Constant(nb, nloc, in.scale()),
-                                            f32Constant(nb, nloc, premul));
+              Value x = dequantizeFmaScalar(nb, nloc, args[0], in);
               return quantizeScalar(
                   nb, nloc, hardActivationScalar(nb, nloc, x, Swish),
                   f32Constant(nb, nloc, invScale),

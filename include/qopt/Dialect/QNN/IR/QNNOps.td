@@ -460,9 +460,10 @@ def QNN_AddOp : QNN_Op<"add"> {
     `lhs + rhs` on tensors of the same shape, then `activation`.
 
     Quantized form (PyTorch's quantized add): each operand is dequantized
-    with its own type (rule D), the sum is taken in float32 and quantized
-    with the result type (rule Q); relu clamps at the result zero point.
-    The three scales may all differ.
+    with its own type by one fused multiply-add, `fma(q, s, -zp * s)`, as
+    PyTorch's vectorized kernel does; the sum is taken in float32 and
+    quantized with the result type (rule Q); relu clamps at the result zero
+    point. The three scales may all differ.
 
     Example:
 
