@@ -96,6 +96,17 @@ def dequantize_fma(q, scale, zp):
             np.float64(premul)).astype(F32)
 
 
+def add_ir(name, shape, a_t, b_t, o_t):
+    """A function quantizing two float inputs to a_t and b_t and adding
+    them into o_t."""
+    return "\n".join([
+        "func.func @%s(%%a: %s, %%b: %s) -> %s {" % (name, tt(shape, "f32"), tt(shape, "f32"), tt(shape, o_t)),
+        "  %%qa = qnn.quantize %%a : %s -> %s" % (tt(shape, "f32"), tt(shape, a_t)),
+        "  %%qb = qnn.quantize %%b : %s -> %s" % (tt(shape, "f32"), tt(shape, b_t)),
+        "  %%y = qnn.add %%qa, %%qb : (%s, %s) -> %s" % (tt(shape, a_t), tt(shape, b_t), tt(shape, o_t)),
+        "  return %%y : %s" % tt(shape, o_t), "}"]) + "\n"
+
+
 def hard_activation(x, swish):
     """hardswish x * min(max(x + 3, 0), 6) / 6, or hardsigmoid without the
     x *, in float32 in that order."""
@@ -886,14 +897,7 @@ def elementwise_cases():
     total = (dequantize_fma(qa, ta[1], ta[2]) +
              dequantize_fma(qb, tb[1], tb[2])).astype(F32)
     y = quantize(total, to[1], to[2], "u8")
-    a_t, b_t, o_t = qtype(*ta), qtype(*tb), qtype(*to)
-    shape = [256, 256]
-    ir = "\n".join([
-        "func.func @add_all_pairs(%%a: %s, %%b: %s) -> %s {" % (tt(shape, "f32"), tt(shape, "f32"), tt(shape, o_t)),
-        "  %%qa = qnn.quantize %%a : %s -> %s" % (tt(shape, "f32"), tt(shape, a_t)),
-        "  %%qb = qnn.quantize %%b : %s -> %s" % (tt(shape, "f32"), tt(shape, b_t)),
-        "  %%y = qnn.add %%qa, %%qb : (%s, %s) -> %s" % (tt(shape, a_t), tt(shape, b_t), tt(shape, o_t)),
-        "  return %%y : %s" % tt(shape, o_t), "}"]) + "\n"
+    ir = add_ir("add_all_pairs", [256, 256], qtype(*ta), qtype(*tb), qtype(*to))
     yield Case("add_all_pairs", ir, [xa, xb], [y.astype(np.uint8)])
 
     # cat: an input with the result's scale and zero point is copied, the

@@ -22,7 +22,7 @@ import torch
 import torch.ao.nn.quantized as nnq
 
 sys.path.insert(0, os.path.dirname(__file__))
-from quant_cases import dense, qtype, qtype_axis, tt  # noqa: E402
+from quant_cases import add_ir, dense, qtype, qtype_axis, tt  # noqa: E402
 
 warnings.filterwarnings("ignore")
 torch.manual_seed(0)
@@ -239,13 +239,8 @@ def main():
     assert (qpa.int_repr() == pa).all() and (qpb.int_repr() == pb).all()
     np.save(os.path.join(workdir, "pairs.a.npy"), xa.numpy())
     np.save(os.path.join(workdir, "pairs.b.npy"), xb.numpy())
-    pshape, pta, ptb, pto = [1, 1, 256, 256], qtype("u8", sa, za), qtype("u8", sb, zb), qtype("u8", so, zo)
-    ir = "\n".join([
-        "func.func @add(%%a: %s, %%b: %s) -> %s {" % (tt(pshape, "f32"), tt(pshape, "f32"), tt(pshape, pto)),
-        "  %%qa = qnn.quantize %%a : %s -> %s" % (tt(pshape, "f32"), tt(pshape, pta)),
-        "  %%qb = qnn.quantize %%b : %s -> %s" % (tt(pshape, "f32"), tt(pshape, ptb)),
-        "  %%y = qnn.add %%qa, %%qb : (%s, %s) -> %s" % (tt(pshape, pta), tt(pshape, ptb), tt(pshape, pto)),
-        "  return %%y : %s" % tt(pshape, pto), "}"]) + "\n"
+    ir = add_ir("add", [1, 1, 256, 256], qtype("u8", sa, za), qtype("u8", sb, zb),
+                qtype("u8", so, zo))
     worst = max(worst, compare(
         qrun, workdir, "add_all_pairs", ir,
         [os.path.join(workdir, "pairs.a.npy"), os.path.join(workdir, "pairs.b.npy")],
