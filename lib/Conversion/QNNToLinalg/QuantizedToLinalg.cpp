@@ -108,6 +108,17 @@ Value quantizeScalar(OpBuilder &b, Location loc, Value x, Value invScale,
   return arith::TruncIOp::create(b, loc, storage, wide);
 }
 
+/// Rule Q of `x` to the per-tensor type `out` with the constant reciprocal
+/// scale `invScale`, clamped to the storage range (`storage` its integer).
+Value quantizeScalar(OpBuilder &b, Location loc, Value x, float invScale,
+                     const TypeParams &out, Type storage) {
+  return quantizeScalar(
+      b, loc, x, f32Constant(b, loc, invScale),
+      f32Constant(b, loc, static_cast<float>(out.zeroPoint())),
+      static_cast<float>(out.storage.min), static_cast<float>(out.storage.max),
+      storage);
+}
+
 /// A per-element float32 parameter of an elementwise generic: a constant
 /// made in the body (per tensor) or one of the generic's inputs (per axis).
 struct PerElement {
@@ -1225,26 +1236,21 @@ struct QuantizedAddLowering : OpConversionPattern<AddOp> {
     RankedTensorType resultStorage = storageType(op.getType());
     int64_t rank = resultStorage.getRank();
     Activation activation = op.getActivation();
-    float lo = static_cast<float>(out.storage.min),
-          hi = static_cast<float>(out.storage.max);
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     rewriter.replaceOp(
-        op,
-        buildElementwise(
-            rewriter, loc,
-            makeEmptyLike(rewriter, loc, adaptor.getLhs(),
-                          resultStorage.getElementType()),
-            {adaptor.getLhs(), adaptor.getRhs()}, {identity, identity},
-            [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-              Value sum = arith::AddFOp::create(
-                  nb, nloc, dequantizeFmaScalar(nb, nloc, args[0], lhs),
-                  dequantizeFmaScalar(nb, nloc, args[1], rhs));
-              sum = applyActivationScalar(nb, nloc, sum, activation);
-              return quantizeScalar(
-                  nb, nloc, sum, f32Constant(nb, nloc, 1.0f / out.scale()),
-                  f32Constant(nb, nloc, static_cast<float>(out.zeroPoint())),
-                  lo, hi, resultStorage.getElementType());
-            }));
+        op, buildElementwise(
+                rewriter, loc,
+                makeEmptyLike(rewriter, loc, adaptor.getLhs(),
+                              resultStorage.getElementType()),
+                {adaptor.getLhs(), adaptor.getRhs()}, {identity, identity},
+                [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                  Value sum = arith::AddFOp::create(
+                      nb, nloc, dequantizeFmaScalar(nb, nloc, args[0], lhs),
+                      dequantizeFmaScalar(nb, nloc, args[1], rhs));
+                  sum = applyActivationScalar(nb, nloc, sum, activation);
+                  return quantizeScalar(nb, nloc, sum, 1.0f / out.scale(), out,
+                                        resultStorage.getElementType());
+                }));
     return success();
   }
 };
@@ -1288,11 +1294,7 @@ struct QuantizedMulLowering : OpConversionPattern<MulOp> {
               return quantizeScalar(
                   nb, nloc,
                   arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), product),
-                  f32Constant(nb, nloc, multiplier),
-                  f32Constant(nb, nloc, static_cast<float>(out.zeroPoint())),
-                  static_cast<float>(out.storage.min),
-                  static_cast<float>(out.storage.max),
-                  resultStorage.getElementType());
+                  multiplier, out, resultStorage.getElementType());
             }));
     return success();
   }
@@ -1326,12 +1328,8 @@ struct QuantizedHardActivationLowering : OpConversionPattern<OpTy> {
             [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
               Value x = dequantizeFmaScalar(nb, nloc, args[0], in);
               return quantizeScalar(
-                  nb, nloc, hardActivationScalar(nb, nloc, x, Swish),
-                  f32Constant(nb, nloc, invScale),
-                  f32Constant(nb, nloc, static_cast<float>(out.zeroPoint())),
-                  static_cast<float>(out.storage.min),
-                  static_cast<float>(out.storage.max),
-                  resultStorage.getElementType());
+                  nb, nloc, hardActivationScalar(nb, nloc, x, Swish), invScale,
+                  out, resultStorage.getElementType());
             }));
     return success();
   }
