@@ -90,6 +90,7 @@ public:
   int64_t getNumBatches() const override {
     return (total + batchSize - 1) / batchSize;
   }
+  int64_t getNumSamples() const override { return total; }
 
   Expected<std::optional<qopt::NpyArray>> next() override {
     if (produced >= total)
@@ -283,9 +284,10 @@ qopt::openCalibrationData(StringRef path, const TensorSpec &input,
                                         batchSize, total, std::move(first));
 }
 
-Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
-                      int64_t batchSize, int64_t limit,
-                      const CalibrationProgress &progress, StringRef kernels) {
+Error qopt::calibrate(ModuleOp module, StringRef function,
+                      ArrayRef<std::string> dataPaths, int64_t batchSize,
+                      int64_t limit, const CalibrationProgress &progress,
+                      StringRef kernels) {
   // Work on a copy whose function also returns every observed value.
   OwningOpRef<ModuleOp> copy(module.clone());
   SmallVector<func::FuncOp> funcs(copy->getOps<func::FuncOp>());
@@ -303,10 +305,11 @@ Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
   if (target.isExternal() || !target.getBody().hasOneBlock())
     return createStringError("@" + target.getName() +
                              " must have a body of one block to calibrate");
-  if (target.getNumArguments() != 1)
-    return createStringError("calibration feeds one input; @" +
-                             target.getName() + " takes " +
-                             Twine(target.getNumArguments()));
+  if (target.getNumArguments() != dataPaths.size())
+    return createStringError(
+        "@" + target.getName() + " takes " + Twine(target.getNumArguments()) +
+        " input(s) but calibration data for " + Twine(dataPaths.size()) +
+        " was given: one path per input, in order");
   std::string name = target.getName().str();
 
   auto isCalibrated = [](qnn::ObserveOp op) {
@@ -338,10 +341,26 @@ Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
       *copy, name, /*optLevel=*/3, Requantization::Float, kernels);
   if (!jit)
     return jit.takeError();
-  Expected<std::unique_ptr<BatchSource>> data =
-      openCalibrationData(dataPath, (*jit)->getInputs()[0], batchSize, limit);
-  if (!data)
-    return data.takeError();
+  // One source per input, drawn in step: batch k of every input is one call.
+  std::vector<std::unique_ptr<BatchSource>> sources;
+  for (auto [i, path] : llvm::enumerate(dataPaths)) {
+    Expected<std::unique_ptr<BatchSource>> data =
+        openCalibrationData(path, (*jit)->getInputs()[i], batchSize, limit);
+    if (!data)
+      return data.takeError();
+    if (!sources.empty() &&
+        ((*data)->getNumSamples() != sources.front()->getNumSamples() ||
+         (*data)->getNumBatches() != sources.front()->getNumBatches()))
+      return createStringError(
+          path + ": calibration data for input " + Twine(i) + " gives " +
+          Twine((*data)->getNumSamples()) + " sample(s) in " +
+          Twine((*data)->getNumBatches()) + " batch(es) but " +
+          dataPaths.front() + " (input 0) gives " +
+          Twine(sources.front()->getNumSamples()) + " in " +
+          Twine(sources.front()->getNumBatches()) +
+          ": every input needs as many samples, in batches of one size");
+    sources.push_back(std::move(*data));
+  }
 
   // The original module's observers, in the same order.
   SmallVector<qnn::ObserveOp> originals;
@@ -356,13 +375,20 @@ Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
     states.push_back(op.getState()); // continue from recorded statistics
   }
 
-  int64_t total = (*data)->getNumBatches(), done = 0;
-  std::vector<std::string> argNames{dataPath.str()};
+  int64_t total = sources.front()->getNumBatches(), done = 0;
+  std::vector<std::string> argNames(dataPaths.begin(), dataPaths.end());
+  std::vector<NpyArray> batch;
   while (true) {
-    Expected<std::optional<NpyArray>> batch = (*data)->next();
-    if (!batch)
-      return batch.takeError();
-    if (!*batch)
+    batch.clear();
+    for (auto &source : sources) {
+      Expected<std::optional<NpyArray>> next = source->next();
+      if (!next)
+        return next.takeError();
+      if (!*next)
+        break;
+      batch.push_back(std::move(**next));
+    }
+    if (batch.size() != sources.size())
       break;
     // The observers read the observed values where the call left them: no
     // copy of the (batch-sized) activations is made.
@@ -405,7 +431,7 @@ Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
       return Error::success();
     };
     if (Error err =
-            (*jit)->invoke(ArrayRef<NpyArray>(**batch), argNames, observeAll))
+            (*jit)->invoke(ArrayRef<NpyArray>(batch), argNames, observeAll))
       return err;
     ++done;
     if (progress)
@@ -416,7 +442,7 @@ Error qopt::calibrate(ModuleOp module, StringRef function, StringRef dataPath,
   return Error::success();
 }
 
-Error qopt::calibrateModel(ModuleOp module, StringRef dataPath,
+Error qopt::calibrateModel(ModuleOp module, ArrayRef<std::string> dataPaths,
                            const CalibrationOptions &options,
                            const CalibrationProgress &progress) {
   auto run = [&](StringRef what,
@@ -445,7 +471,7 @@ Error qopt::calibrateModel(ModuleOp module, StringRef dataPath,
       return err;
   }
   if (Error err =
-          calibrate(module, options.function, dataPath, options.batchSize,
+          calibrate(module, options.function, dataPaths, options.batchSize,
                     options.limit, progress, options.kernels))
     return err;
   if (!options.quantize)

@@ -1,7 +1,7 @@
 //===- qrun.cpp - JIT-run a function of a qnn model -------------*- C++ -*-===//
 //
 // qrun MODEL.mlir [--function NAME] -i IN.npy... [-o OUT.npy...] [--repeat N]
-// qrun MODEL.mlir --calibrate DATA [--qconfig NAME] [--quantize]
+// qrun MODEL.mlir --calibrate DATA... [--qconfig NAME] [--quantize]
 //      --write-model OUT.mlir
 //
 // Lowers the function with the qnn-to-llvm pipeline, JIT-compiles it for the
@@ -70,12 +70,12 @@ static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
 
 static cl::OptionCategory calibrationCategory("qrun calibration options");
 
-static cl::opt<std::string> calibrationData(
+static cl::list<std::string> calibrationData(
     "calibrate",
     cl::desc("Calibrate the model's observers on this data: a .npy file of "
              "float32 samples, a directory of .npy files, or an IDX image "
              "file such as Fashion-MNIST's train-images-idx3-ubyte.gz "
-             "(pixels / 255)"),
+             "(pixels / 255); one per model input, in order"),
     cl::value_desc("path"), cl::cat(calibrationCategory));
 static cl::opt<std::string> qconfigName(
     "qconfig",

@@ -29,6 +29,8 @@ public:
   virtual llvm::Expected<std::optional<NpyArray>> next() = 0;
   /// The number of batches this source will produce.
   virtual int64_t getNumBatches() const = 0;
+  /// The number of samples in those batches.
+  virtual int64_t getNumSamples() const = 0;
 };
 
 /// Opens calibration data for an input of type `input`:
@@ -47,13 +49,15 @@ openCalibrationData(llvm::StringRef path, const TensorSpec &input,
 /// Progress callback: batches done, batches in total.
 using CalibrationProgress = std::function<void(int64_t, int64_t)>;
 
-/// Runs `function` of `module` (one input) over `data` and records the
+/// Runs `function` of `module` over calibration data, `dataPaths` holding
+/// one path per function input in order (see openCalibrationData; each
+/// input's data must hold as many samples as the first's), and records the
 /// statistics of every qnn.observe on a non-constant value in the function.
 /// Observers on constants are left for qnn-propagate-scales. `module` is
 /// changed only if calibration succeeds. `kernels` is the kernel variant the
 /// model runs on (JitFunction::compile); every variant gives the same bits.
 llvm::Error calibrate(mlir::ModuleOp module, llvm::StringRef function,
-                      llvm::StringRef dataPath, int64_t batchSize,
+                      llvm::ArrayRef<std::string> dataPaths, int64_t batchSize,
                       int64_t limit, const CalibrationProgress &progress,
                       llvm::StringRef kernels = "auto");
 
@@ -81,9 +85,10 @@ struct CalibrationOptions {
 };
 
 /// Prepares (optionally), calibrates and quantizes (optionally) `module` on
-/// the data at `dataPath` (see openCalibrationData). A failing pass has
-/// reported its diagnostics to the context's handler.
-llvm::Error calibrateModel(mlir::ModuleOp module, llvm::StringRef dataPath,
+/// the data at `dataPaths`, one per model input (see calibrate). A failing
+/// pass has reported its diagnostics to the context's handler.
+llvm::Error calibrateModel(mlir::ModuleOp module,
+                           llvm::ArrayRef<std::string> dataPaths,
                            const CalibrationOptions &options,
                            const CalibrationProgress &progress = {});
 
