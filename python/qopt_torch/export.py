@@ -456,7 +456,9 @@ def _mean(w, node, value, ty):
     """x.mean(spatial dims): global average pooling, then the pooled
     dimensions dropped unless keepdim. On a quantized tensor PyTorch
     dequantizes, averages in float and quantizes with the input's scale and
-    zero point; the export does the same."""
+    zero point; the export does the same, and marks the float pooling
+    `float_mean` so that qnn-quantize keeps it float in a calibrated
+    model."""
     x = node.args[0]
     shape = list(x.meta["tensor_meta"].shape)
     rank = len(shape)
@@ -474,7 +476,10 @@ def _mean(w, node, value, ty):
     pooled_float = _tensor_type(pooled_shape, "f32", w.dynamic_batch)
     if quantized:
         v = w.emit("qnn.dequantize %s : %s -> %s" % (v, in_ty, float_ty))
-    v = w.emit("qnn.adaptive_avg_pool %s : %s -> %s" % (v, float_ty, pooled_float))
+    # float_mean: qnn-quantize keeps a calibrated model's mean in float, as
+    # PyTorch's quantized mean does.
+    v = w.emit("qnn.adaptive_avg_pool %s {float_mean} : %s -> %s" % (
+        v, float_ty, pooled_float))
     pooled_ty = pooled_float
     if quantized:
         pooled_ty = _tensor_type(pooled_shape, _node_element(x), w.dynamic_batch)

@@ -70,6 +70,15 @@ func.func @adaptive_channels(%x: tensor<1x4x9xf32>) {
 
 // -----
 
+!q = !quant.uniform<u8:f32, 0.1:3>
+func.func @adaptive_float_mean_quantized(%x: tensor<1x4x9x!q>) {
+  // expected-error @+1 {{'qnn.adaptive_avg_pool' op 'float_mean' marks a float pooling that qnn-quantize keeps in float; a quantized pooling cannot carry it}}
+  %y = qnn.adaptive_avg_pool %x {float_mean} : tensor<1x4x9x!q> -> tensor<1x4x1x!q>
+  return
+}
+
+// -----
+
 func.func @pool_rank(%x: tensor<4x9xf32>) {
   // expected-error @+1 {{'qnn.max_pool' op input must have rank 3 (N x C x W) or 4 (N x C x H x W), got rank 2}}
   %y = qnn.max_pool %x {kernel_size = array<i64: 3>} : tensor<4x9xf32> -> tensor<4x3xf32>

@@ -637,6 +637,10 @@ LogicalResult AdaptiveAvgPoolOp::verify() {
       failed(verifyWindowRanks(*this, input, result)))
     return failure();
   RankedTensorType inType = input.getType(), outType = result.getType();
+  if (getFloatMean() && isQuantized(inType))
+    return emitOpError() << "'float_mean' marks a float pooling that "
+                            "qnn-quantize keeps in float; a quantized "
+                            "pooling cannot carry it";
   int64_t c = inType.getDimSize(1), rc = outType.getDimSize(1);
   if (bothStatic(c, rc) && c != rc)
     return emitOpError() << "result has " << rc

@@ -182,7 +182,8 @@ bool channelsLastInPyTorch(Value v) {
 /// An operation that keeps its input's scale, applied to a dequantized
 /// value: run it on the quantized value and dequantize after. An adaptive
 /// average pooling of what PyTorch holds channels-last rounds as its NHWC
-/// kernel (`centered`).
+/// kernel (`centered`); one marked `float_mean` (PyTorch's quantized mean,
+/// which averages the dequantized values) stays float.
 template <typename ScaleKeepingOp>
 struct QuantizeScaleKeeping : OpRewritePattern<ScaleKeepingOp> {
   using OpRewritePattern<ScaleKeepingOp>::OpRewritePattern;
@@ -190,6 +191,9 @@ struct QuantizeScaleKeeping : OpRewritePattern<ScaleKeepingOp> {
                                 PatternRewriter &rewriter) const override {
     if (isQuantized(op.getType()))
       return failure();
+    if (auto pool = dyn_cast<AdaptiveAvgPoolOp>(op.getOperation());
+        pool && pool.getFloatMean())
+      return failure(); // QuantizeFloatMean
     Value q = dequantized(op->getOperand(0));
     if (!q || !isPerTensor(q))
       return failure();
@@ -203,6 +207,36 @@ struct QuantizeScaleKeeping : OpRewritePattern<ScaleKeepingOp> {
       pool.setCentered(channelsLastInPyTorch(q));
     rewriter.replaceOpWithNewOp<DequantizeOp>(op, resultType,
                                               quantized->getResult(0));
+    return success();
+  }
+};
+
+/// A `float_mean` pooling of a dequantized value stays float and is
+/// quantized to its input's type after, as PyTorch's quantized mean
+/// (dequantize, float mean, quantize with the input's scale and zero
+/// point); the dequantize after it lets the operations that follow become
+/// quantized.
+struct QuantizeFloatMean : OpRewritePattern<AdaptiveAvgPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AdaptiveAvgPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getFloatMean())
+      return failure();
+    Value q = dequantized(op.getInput());
+    if (!q || !isPerTensor(q))
+      return failure();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    RankedTensorType quantizedType =
+        resultType.clone(getElementTypeOrSelf(q.getType()));
+    QuantizeOp done = soleQuantizeUser(op.getResult());
+    if (done && done.getType() == quantizedType)
+      return failure();
+    rewriter.setInsertionPointAfter(op);
+    auto quantize = QuantizeOp::create(rewriter, op.getLoc(), quantizedType,
+                                       op.getResult());
+    Value result = DequantizeOp::create(rewriter, op.getLoc(), resultType,
+                                        quantize.getResult());
+    rewriter.replaceAllUsesExcept(op.getResult(), result, quantize);
     return success();
   }
 };
@@ -233,7 +267,7 @@ struct QuantizePass : qopt::qnn::impl::QNNQuantizeBase<QuantizePass> {
              QuantizeSameStorage<HardswishOp>, QuantizeHardsigmoid,
              QuantizeScaleKeeping<ReluOp>, QuantizeScaleKeeping<ClampOp>,
              QuantizeScaleKeeping<MaxPoolOp>, QuantizeScaleKeeping<AvgPoolOp>,
-             QuantizeScaleKeeping<AdaptiveAvgPoolOp>,
+             QuantizeScaleKeeping<AdaptiveAvgPoolOp>, QuantizeFloatMean,
              QuantizeScaleKeeping<ReshapeOp>, QuantizeScaleKeeping<FlattenOp>,
              QuantizeScaleKeeping<TransposeOp>, QuantizeScaleKeeping<SliceOp>,
              QuantizeOfDequantize>(&getContext());

@@ -213,3 +213,70 @@ func.func @pool_layouts(%x: tensor<1x4x3x3xf32>) -> (tensor<1x4x1x1xf32>, tensor
   %g = qnn.adaptive_avg_pool %r : tensor<1x4x3x3xf32> -> tensor<1x4x1x1xf32>
   return %p, %g : tensor<1x4x1x1xf32>, tensor<1x4x1x1xf32>
 }
+
+// -----
+
+!c = !quant.uniform<u8:f32, 0.1:3>
+!o = !quant.uniform<u8:f32, 0.2:30>
+!w = !quant.uniform<i8:f32, 0.01>
+
+// A `float_mean` pooling (PyTorch's mean, which has no integer kernel for a
+// convolution's channels-last output) stays float between the dequantize
+// of the conv's output and a quantize to the same type: no integer
+// pooling appears. qnn-propagate-scales puts no quantize after it (a
+// pooling keeps its input's scale); qnn-quantize adds it, and the linear
+// after it becomes quantized.
+// CHECK-LABEL: func.func @float_mean
+// CHECK: %[[C:.*]] = qnn.conv
+// CHECK: %[[D:.*]] = qnn.dequantize %[[C]]
+// CHECK: %[[M:.*]] = qnn.adaptive_avg_pool %[[D]] {float_mean} : tensor<1x4x3x3xf32> -> tensor<1x4x1x1xf32>
+// CHECK: %[[Q:.*]] = qnn.quantize %[[M]] : tensor<1x4x1x1xf32> -> tensor<1x4x1x1x!quant.uniform<u8:f32, 1.000000e-01:3>>
+// CHECK: %[[F:.*]] = qnn.reshape %[[Q]] : {{.*}} -> tensor<1x4x!quant.uniform<u8:f32, 1.000000e-01:3>>
+// CHECK: qnn.linear %[[F]]
+// CHECK-SAME: -> tensor<1x2x!quant.uniform<u8:f32, 2.000000e-01:30>>
+// CHECK-NOT: qnn.adaptive_avg_pool
+func.func @float_mean(%x: tensor<1x4x3x3xf32>) -> tensor<1x2xf32> {
+  %wi = arith.constant dense<1> : tensor<4x4x1x1xi8>
+  %wq = quant.scast %wi : tensor<4x4x1x1xi8> to tensor<4x4x1x1x!w>
+  %wd = qnn.dequantize %wq : tensor<4x4x1x1x!w> -> tensor<4x4x1x1xf32>
+  %fi = arith.constant dense<1> : tensor<2x4xi8>
+  %fq = quant.scast %fi : tensor<2x4xi8> to tensor<2x4x!w>
+  %fd = qnn.dequantize %fq : tensor<2x4x!w> -> tensor<2x4xf32>
+  %qx = qnn.quantize %x : tensor<1x4x3x3xf32> -> tensor<1x4x3x3x!c>
+  %dx = qnn.dequantize %qx : tensor<1x4x3x3x!c> -> tensor<1x4x3x3xf32>
+  %c = qnn.conv %dx, %wd : (tensor<1x4x3x3xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+  %qc = qnn.quantize %c : tensor<1x4x3x3xf32> -> tensor<1x4x3x3x!c>
+  %dc = qnn.dequantize %qc : tensor<1x4x3x3x!c> -> tensor<1x4x3x3xf32>
+  %m = qnn.adaptive_avg_pool %dc {float_mean} : tensor<1x4x3x3xf32> -> tensor<1x4x1x1xf32>
+  %r = qnn.reshape %m : tensor<1x4x1x1xf32> -> tensor<1x4xf32>
+  %y = qnn.linear %r, %fd : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  %qy = qnn.quantize %y : tensor<1x2xf32> -> tensor<1x2x!o>
+  %dy = qnn.dequantize %qy : tensor<1x2x!o> -> tensor<1x2xf32>
+  return %dy : tensor<1x2xf32>
+}
+
+// -----
+
+!c = !quant.uniform<u8:f32, 0.1:3>
+!w = !quant.uniform<i8:f32, 0.01>
+
+// A `float_mean` pooling already followed by the quantize to its input's
+// type is left as it is.
+// CHECK-LABEL: func.func @float_mean_quantized
+// CHECK: %[[M:.*]] = qnn.adaptive_avg_pool %{{.*}} {float_mean} : tensor<1x4x3x3xf32> -> tensor<1x4x1x1xf32>
+// CHECK-NEXT: qnn.quantize %[[M]] : tensor<1x4x1x1xf32> -> tensor<1x4x1x1x!quant.uniform<u8:f32, 1.000000e-01:3>>
+// CHECK-NOT: qnn.quantize
+func.func @float_mean_quantized(%x: tensor<1x4x3x3xf32>) -> tensor<1x4x1x1xf32> {
+  %wi = arith.constant dense<1> : tensor<4x4x1x1xi8>
+  %wq = quant.scast %wi : tensor<4x4x1x1xi8> to tensor<4x4x1x1x!w>
+  %wd = qnn.dequantize %wq : tensor<4x4x1x1x!w> -> tensor<4x4x1x1xf32>
+  %qx = qnn.quantize %x : tensor<1x4x3x3xf32> -> tensor<1x4x3x3x!c>
+  %dx = qnn.dequantize %qx : tensor<1x4x3x3x!c> -> tensor<1x4x3x3xf32>
+  %c = qnn.conv %dx, %wd : (tensor<1x4x3x3xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+  %qc = qnn.quantize %c : tensor<1x4x3x3xf32> -> tensor<1x4x3x3x!c>
+  %dc = qnn.dequantize %qc : tensor<1x4x3x3x!c> -> tensor<1x4x3x3xf32>
+  %m = qnn.adaptive_avg_pool %dc {float_mean} : tensor<1x4x3x3xf32> -> tensor<1x4x1x1xf32>
+  %qm = qnn.quantize %m : tensor<1x4x1x1xf32> -> tensor<1x4x1x1x!c>
+  %dm = qnn.dequantize %qm : tensor<1x4x1x1x!c> -> tensor<1x4x1x1xf32>
+  return %dm : tensor<1x4x1x1xf32>
+}

@@ -438,6 +438,15 @@ def QNN_AdaptiveAvgPoolOp : QNN_PoolOp<"adaptive_avg_pool"> {
     `centered` for a channels-last input; qnn-quantize sets it where the
     input comes from a 2-D convolution.
 
+    `float_mean` marks a float pooling that is PyTorch's `mean` over the
+    spatial dimensions rather than its adaptive pooling. On the quantized
+    tensors of an eager int8 model (channels-last after a convolution),
+    PyTorch's quantized mean dequantizes, averages in float and quantizes
+    with the input's scale and zero point; qnn-quantize therefore leaves a
+    `float_mean` pooling in float between its dequantize and quantize
+    instead of making it an integer pooling. It is allowed on float
+    tensors only; the PyTorch frontend sets it for `x.mean(dims)`.
+
     Example:
 
     ```mlir
@@ -445,9 +454,12 @@ def QNN_AdaptiveAvgPoolOp : QNN_PoolOp<"adaptive_avg_pool"> {
     %z = qnn.adaptive_avg_pool %q {centered}
         : tensor<1x64x7x7x!quant.uniform<u8:f32, 0.1:3>>
        -> tensor<1x64x1x1x!quant.uniform<u8:f32, 0.1:3>>
+    %m = qnn.adaptive_avg_pool %f {float_mean}
+        : tensor<1x1024x7x7xf32> -> tensor<1x1024x1x1xf32>
     ```
   }];
-  let arguments = (ins QNN_Tensor:$input, UnitAttr:$centered);
+  let arguments = (ins QNN_Tensor:$input, UnitAttr:$centered,
+                       UnitAttr:$float_mean);
 }
 
 //===----------------------------------------------------------------------===//

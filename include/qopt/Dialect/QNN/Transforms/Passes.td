@@ -176,7 +176,8 @@ def QNNQuantize : Pass<"qnn-quantize"> {
       flatten, transpose and slice of a dequantized value run on the
       quantized value with its scale and zero point; an adaptive average
       pooling whose input comes from a 2-D conv (channels-last in PyTorch)
-      gets `centered`, PyTorch's NHWC rounding;
+      gets `centered`, PyTorch's NHWC rounding; one marked `float_mean`
+      (PyTorch's mean, computed in float) stays float;
     - `quantize(dequantize(q))` to another type becomes `qnn.requantize`
       (where two scales meet), to the same type `q`.
 
