@@ -12,6 +12,7 @@ packages=("$@")
   cmake ninja-build libgtest-dev zlib1g-dev               # build, unit tests, gzip
   python3-psutil                                          # lit --timeout
   python3-numpy python3-torch python3-torchvision         # the PyTorch oracle, its model zoo
+  python3-venv python3-pip python3-setuptools            # installing python/ (its test)
   dataset-fashion-mnist                                   # calibration / demo data
 )
 

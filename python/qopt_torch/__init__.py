@@ -1,6 +1,14 @@
-"""qopt's PyTorch frontend: PyTorch models to qnn IR.
+"""qopt's PyTorch frontend: PyTorch models to qnn IR and to native code.
 
-    from qopt_torch import export_model, ExportError
+    import qopt_torch
+    model = qopt_torch.compile(net, example, calibration=loader)
+    y = model(x)                  # runs the qcc library in-process
+    model.save("net.so"); model = qopt_torch.load("net.so")
+
+`compile(model, example_inputs, calibration=..., qconfig="x86")` exports,
+calibrates with PyTorch's observers (float models) and compiles with qcc;
+the CompiledModel it returns is callable on torch tensors and numpy
+arrays (see compiler.py and runtime.py).
 
 `export_model(module, example_input)` traces an eval-mode nn.Module with
 torch.fx and writes it as qnn IR text. Float models (Conv1d/2d, Linear,
@@ -23,6 +31,9 @@ QAT Conv2d, dynamic Linear): they are never exported as that base class.
 
 Runs under Debian's /usr/bin/python3 with python3-torch 1.13.
 """
+from .compiler import CompileError, compile
 from .export import ExportError, export_model
+from .runtime import CompiledModel, load
 
-__all__ = ["ExportError", "export_model"]
+__all__ = ["CompileError", "CompiledModel", "ExportError", "compile", "export_model",
+           "load"]
