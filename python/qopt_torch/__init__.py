@@ -23,11 +23,17 @@ the fused nniq.ConvReLU1d/2d and nniq.LinearReLU, nnq.ReLU6,
 nnq.Hardswish, nn.Hardsigmoid on a quantized tensor, nnq.DeQuantize, and
 QFunctional's add, add_relu, mul and cat, which convert
 makes of FloatFunctional) become quantized qnn with PyTorch's own scales,
-zero points and int8 weights. A model with several inputs takes a tuple of
-example inputs. Anything else raises ExportError naming the
-operation and where it is in the model; that includes quantized, QAT and
-dynamic modules whose float base class is supported (nnq.BatchNorm2d, the
-QAT Conv2d, dynamic Linear): they are never exported as that base class.
+zero points and int8 weights. So do models from every other PyTorch
+workflow: convert_fx's output (quantize_per_tensor, dequantize, quantized
+functional ops, reference modules for layers without a quantized kernel),
+dynamically quantized Linear layers (float in and out, int8 weights), and
+models still carrying observers or FakeQuantize modules (prepare,
+prepare_qat, prepare_fx, prepare_qat_fx), which are exported as PyTorch's
+convert (convert_fx) makes them. A model with several inputs takes a tuple
+of example inputs. Anything else raises ExportError naming the operation
+and where it is in the model; that includes quantized modules whose float
+base class is supported (nnq.BatchNorm2d): they are never exported as
+that base class.
 
 Runs under Debian's /usr/bin/python3 with python3-torch 1.13.
 """

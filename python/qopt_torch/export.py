@@ -1,4 +1,5 @@
 """torch.fx graphs to qnn IR (see the package docstring)."""
+import copy
 import dis
 import inspect
 import operator
@@ -9,7 +10,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.ao.nn.quantized as nnq
+import torch.ao.nn.quantized.dynamic as nnqd
+import torch.ao.nn.quantized.reference as nnqr
 import torch.nn.intrinsic.quantized as nniq
+import torch.nn.intrinsic.quantized.dynamic as nniqd
 from torch.fx.passes.shape_prop import ShapeProp
 
 
@@ -224,12 +228,38 @@ class _Tracer(torch.fx.Tracer):
         return super().is_leaf_module(m, qualname)
 
 
+def _converted(module):
+    """A model PyTorch has prepared for quantization (observers or
+    FakeQuantize modules: prepare, prepare_qat, prepare_fx, prepare_qat_fx)
+    becomes what PyTorch's convert (convert_fx for a GraphModule) makes of
+    an eval-mode copy of it: its observers' and FakeQuantize modules'
+    scales and zero points become the quantization, QAT modules fold their
+    BatchNorm and quantize their weights with their weight fake-quantizers.
+    Any other model is returned as it is."""
+    from torch.ao.quantization import FakeQuantizeBase, ObserverBase
+    if not any(isinstance(m, (ObserverBase, FakeQuantizeBase))
+               for m in module.modules()):
+        return module
+    prepared = copy.deepcopy(module).eval()
+    try:
+        if isinstance(prepared, torch.fx.GraphModule):
+            from torch.ao.quantization.quantize_fx import convert_fx
+            return convert_fx(prepared)
+        return torch.ao.quantization.convert(prepared)
+    except Exception as e:
+        raise ExportError("the model carries PyTorch observers or FakeQuantize "
+                          "modules, and PyTorch's convert failed on it: %s" % e) from e
+
+
 def export_model(module, example_input, name="model", dynamic_batch=True):
     """qnn IR text of `module` (eval mode) for inputs shaped like
     `example_input` (a tensor, or a tuple or list of tensors for a model with
     several inputs, in the order of its forward's arguments); with
-    `dynamic_batch` dimension 0 of every tensor is dynamic (`?`)."""
-    module = module.eval()
+    `dynamic_batch` dimension 0 of every tensor is dynamic (`?`). A model
+    prepared for quantization (prepare, prepare_qat, prepare_fx,
+    prepare_qat_fx) is exported as PyTorch converts it (_converted)."""
+    original = module
+    module = _converted(module).eval()
     try:
         graph = _Tracer().trace(module)
         graph_module = torch.fx.GraphModule(module, graph)
@@ -242,13 +272,25 @@ def export_model(module, example_input, name="model", dynamic_batch=True):
         raise ExportError("the model takes %d input(s) (%s), %d example input(s) given"
                           % (len(placeholders), ", ".join(n.name for n in placeholders),
                              len(inputs)))
-    with torch.no_grad():
-        ShapeProp(graph_module).propagate(*inputs)
+    try:
+        with torch.no_grad():
+            ShapeProp(graph_module).propagate(*inputs)
+    except Exception as e:
+        what = ("PyTorch's conversion of the model (it carries observers or "
+                "FakeQuantize modules)" if module is not original else "the model")
+        first = str(e).strip().splitlines()
+        raise ExportError("%s fails on the example input: %s" % (
+            what, first[0] if first else type(e).__name__)) from e
     modules = dict(graph_module.named_modules())
     w = _Writer(dynamic_batch)
     args, results = [], []
 
+    attributes = set()
+
     def value(arg):
+        if arg in attributes:
+            raise ExportError("%s: parameters used outside a module are not "
+                              "supported" % _where(arg))
         if not isinstance(arg, torch.fx.Node) or arg not in w.values:
             raise ExportError("an argument %r that is not a traced tensor" % (arg,))
         return w.values[arg]
@@ -266,8 +308,13 @@ def export_model(module, example_input, name="model", dynamic_batch=True):
             results = [(value(o), _node_type(o, w)) for o in outs]
             continue
         if node.op == "get_attr":
-            raise ExportError("%s: parameters used outside a module are not "
-                              "supported" % _where(node))
+            # convert_fx keeps the scales and zero points of its
+            # quantize_per_tensor and quantized functional calls as
+            # attributes; those calls take their types from the traced
+            # results, so an attribute is only an error where a tensor
+            # operand needs its value (value() says so).
+            attributes.add(node)
+            continue
         if _is_shape_query(node):
             continue  # x.shape / x.size(): only reshape / view may use them
         if node.target in _CHUNK:
@@ -319,10 +366,15 @@ def _input_type(node, w):
     return _node_type(node.args[0], w)
 
 
-def _weighted(w, node, m, x, in_ty, ty, quantized, relu):
-    """conv / linear, float or (PyTorch-converted) quantized."""
+def _weighted(w, node, m, x, in_ty, ty, quantized, relu, dynamic=False):
+    """conv / linear, float or (PyTorch-converted) quantized; a dynamically
+    quantized linear has a quantized weight between float input and output.
+    PyTorch's dynamic linear asks for reduce_range, which its qnnpack engine
+    ignores: the IR has it unless that engine is PyTorch's current one."""
     conv = not isinstance(m, (nn.Linear, nnq.Linear))
     attrs = []
+    if dynamic and torch.backends.quantized.engine != "qnnpack":
+        attrs.append("reduce_range")
     if conv:
         rank = 1 if isinstance(m, (nn.Conv1d, nnq.Conv1d)) else 2
         try:
@@ -332,6 +384,12 @@ def _weighted(w, node, m, x, in_ty, ty, quantized, relu):
     if relu:
         attrs.append("activation = #qnn.activation<relu>")
     weight, bias = (m.weight(), m.bias()) if quantized else (m.weight, m.bias)
+    if isinstance(m, (nnqr.Conv1d, nnqr.Conv2d, nnqr.Linear)):
+        # A reference module (convert_fx leaves one where the backend has no
+        # quantized kernel, as x86 for Conv1d) runs in float on its weight
+        # quantized and dequantized, between convert_fx's dequantize and
+        # quantize: so does the export.
+        weight = m.get_weight().detach()
     make_weight = w.quantized_weight if quantized else w.float_constant
     wv, wty = make_weight(weight, node.target + ".weight")
     operands, types = [x, wv], [in_ty, wty]
@@ -358,7 +416,8 @@ _QUANTIZATION_PACKAGES = tuple(
 _QUANTIZATION_MODULES_EXPORTED = {
     nnq.Quantize, nnq.DeQuantize, nnq.Conv1d, nnq.Conv2d, nnq.Linear,
     nniq.ConvReLU1d, nniq.ConvReLU2d, nniq.LinearReLU, nnq.ReLU6, nnq.Dropout,
-    nnq.MaxPool2d, nnq.Hardswish}
+    nnq.MaxPool2d, nnq.Hardswish, nnqd.Linear, nniqd.LinearReLU, nnqr.Conv1d,
+    nnqr.Conv2d, nnqr.Linear}
 
 
 def _is_unhandled_quantization_module(m):
@@ -381,8 +440,10 @@ def _module(w, node, m, value, ty):
         return w.emit("qnn.dequantize %s : %s -> %s" % (x, in_ty, ty))
     quantized = isinstance(m, (nnq.Conv1d, nnq.Conv2d, nnq.Linear))
     if quantized or isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear)):
-        relu = isinstance(m, (nniq.ConvReLU1d, nniq.ConvReLU2d, nniq.LinearReLU))
-        return _weighted(w, node, m, x, in_ty, ty, quantized, relu)
+        relu = isinstance(m, (nniq.ConvReLU1d, nniq.ConvReLU2d, nniq.LinearReLU,
+                              nniqd.LinearReLU))
+        return _weighted(w, node, m, x, in_ty, ty, quantized, relu,
+                         dynamic=isinstance(m, nnqd.Linear))
     if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
         if m.running_mean is None or not m.affine:
             raise ExportError("%s: BatchNorm needs running statistics and "
@@ -514,6 +575,7 @@ _CHUNK = {torch.chunk, "chunk"}
 _TRANSPOSE = {torch.transpose, "transpose"}
 _PERMUTE = {torch.permute, "permute"}
 _MEAN = {torch.mean, "mean"}
+_DEQUANTIZE = {torch.dequantize, "dequantize"}
 
 
 class _Chunks:
@@ -553,6 +615,14 @@ def _function(w, node, value, ty):
             value(x), ", ".join(map(str, permutation)), _node_type(x, w), ty))
     if target in _MEAN:
         return _mean(w, node, value, ty)
+    # convert_fx's quantize at the border of the quantized region (scale
+    # and zero point: the traced result type's) and its dequantize.
+    if target is torch.quantize_per_tensor:
+        return w.emit("qnn.quantize %s : %s -> %s" % (
+            value(node.args[0]), _input_type(node, w), ty))
+    if target in _DEQUANTIZE:
+        return w.emit("qnn.dequantize %s : %s -> %s" % (
+            value(node.args[0]), _input_type(node, w), ty))
     if target in _RELU:
         return w.emit("qnn.relu %s : %s" % (value(node.args[0]), ty))
     if target is F.relu6:

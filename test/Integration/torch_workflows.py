@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""Every way PyTorch quantizes a model, imported by qopt_torch and run by
+qrun against PyTorch's own outputs.
+
+    torch_workflows.py BINDIR WORKDIR
+
+For the three Fashion-MNIST example models (random weights, non-trivial
+BatchNorm statistics) and torchvision's ResNet18 at 64x64, each row gives
+the share of outputs equal to PyTorch's and the largest difference in
+steps of the output's quantization (relative to the largest output for the
+float outputs of dynamic quantization):
+
+- fx: prepare_fx / calibration / convert_fx with the x86 qconfig mapping
+  (quantize_per_tensor with get_attr scales, quantized functional ops);
+  also the prepared GraphModule itself (export converts it, as PyTorch's
+  convert_fx would);
+- qat: fuse_modules_qat, prepare_qat with the x86 QAT qconfig and two SGD
+  steps in train mode; the prepared model (export converts it, so its
+  FakeQuantize scales and zero points are the quantization) and
+  PyTorch's converted model, both against the converted model's outputs;
+  and prepare_qat_fx's model likewise against convert_fx's;
+- dynamic: quantize_dynamic of the Linear layers (per tensor), on
+  PyTorch's qnnpack engine, which quantizes the input at run time as qopt
+  does (rule C): bit for bit; on onednn, which rounds the input otherwise
+  (docs/Numerics.md), within a relative 1e-2.
+The imported convolution and linear layers of the FX and QAT models also
+run alone on PyTorch's inputs (utils/model_zoo.py's per-layer check).
+"""
+import copy
+import os
+import subprocess
+import sys
+import warnings
+
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+sys.path.insert(0, os.path.join(ROOT, "utils"))
+sys.path.insert(0, os.path.join(ROOT, "examples", "fashion_mnist"))
+from qopt_torch import export_model  # noqa: E402
+from model_zoo import float_model, per_layer  # noqa: E402
+from models import MODELS  # noqa: E402
+from torch.ao.quantization import (get_default_qat_qconfig,  # noqa: E402
+                                   get_default_qat_qconfig_mapping,
+                                   get_default_qconfig_mapping)
+from torch.ao.quantization.quantize_fx import (convert_fx, prepare_fx,  # noqa: E402
+                                               prepare_qat_fx)
+
+warnings.filterwarnings("ignore")
+
+
+def randomize(model):
+    for m in model.modules():
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            with torch.no_grad():
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 2.0)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+    return model.eval()
+
+
+def qrun(bindir, workdir, name, ir, x):
+    base = os.path.join(workdir, name)
+    with open(base + ".mlir", "w") as f:
+        f.write(ir)
+    np.save(base + ".in.npy", x.numpy())
+    subprocess.run([os.path.join(bindir, "qrun"), base + ".mlir", "-i", base + ".in.npy",
+                    "-o", base + ".out.npy", "--requantization", "onednn"], check=True)
+    return np.load(base + ".out.npy")
+
+
+def steps(name, y, expected, scale):
+    d = np.abs(y.astype(np.float64) - expected) / scale
+    return "%-28s %6.2f%% of %d outputs equal, max %g step(s)" % (
+        name, 100.0 * np.mean(d < 1e-3), expected.size, np.round(d.max(), 3))
+
+
+def output_scale(q, x):
+    """The scale of the int8 model's output (what its final dequantize
+    reads), from a forward hook on the module or graph node that makes it."""
+    scales = []
+    hooks = [m.register_forward_hook(
+        lambda m, i, o: scales.append(i[0].q_scale()) if i and hasattr(
+            i[0], "is_quantized") and i[0].is_quantized else None)
+        for m in q.modules() if isinstance(m, torch.ao.nn.quantized.DeQuantize)]
+    with torch.no_grad():
+        y = q(x)
+    for h in hooks:
+        h.remove()
+    if scales:
+        return scales[-1]
+    # convert_fx dequantizes with a method call: the last quantized value
+    # is the fc layer's output, whose scale its module carries.
+    last = [m for m in q.modules() if isinstance(m, torch.ao.nn.quantized.Linear)][-1]
+    return float(last.scale) if y is not None else None
+
+
+def train(model, data):
+    """Two SGD steps in train mode: FakeQuantize modules observe, weights
+    move."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+    for _ in range(2):
+        optimizer.zero_grad()
+        model(data).square().mean().backward()
+        optimizer.step()
+
+
+def layers(name, q, x, bindir, workdir):
+    count, exact, worst, label = per_layer(q, x[:2], bindir, workdir)
+    return "%-28s %d layers: >= %.3f%% equal, max %g step(s)" % (
+        name + " layer by layer", count, exact, worst)
+
+
+def main():
+    bindir, workdir = sys.argv[1:3]
+    os.makedirs(workdir, exist_ok=True)
+    torch.backends.quantized.engine = "onednn"
+    torch.manual_seed(0)
+    models = {name: (randomize(cls()), torch.rand(16, 1, 28, 28))
+              for name, cls in MODELS.items()}
+    models["resnet18"] = (float_model("resnet18", 64), torch.randn(16, 3, 64, 64))
+    for name, (model, data) in models.items():
+        calib, x = data[:8], data[8:]
+        fuse = getattr(type(model), "fuse", None)
+
+        # FX: prepare_fx / convert_fx; the prepared model converts on export.
+        prepared = prepare_fx(copy.deepcopy(model).eval(),
+                              get_default_qconfig_mapping("x86"), example_inputs=(calib,))
+        with torch.no_grad():
+            prepared(calib)
+        q = convert_fx(copy.deepcopy(prepared))
+        with torch.no_grad():
+            expected = q(x).numpy()
+        scale = output_scale(q, x)
+        print(steps("%s fx converted" % name,
+                    qrun(bindir, workdir, name + "_fx", export_model(q, x[:1]), x),
+                    expected, scale))
+        print(steps("%s fx prepared" % name,
+                    qrun(bindir, workdir, name + "_fxp", export_model(prepared, x[:1]), x),
+                    expected, scale))
+        print(layers("%s fx" % name, q, x, bindir, workdir))
+
+        # QAT (eager): fuse for QAT, prepare_qat, two SGD steps in train mode.
+        qat = copy.deepcopy(model).train()
+        if fuse:
+            qat = torch.ao.quantization.fuse_modules_qat(qat, fuse)
+        elif hasattr(qat, "fuse_model"):
+            qat.fuse_model(is_qat=True)
+        qat.qconfig = get_default_qat_qconfig("x86")
+        torch.ao.quantization.prepare_qat(qat, inplace=True)
+        train(qat, calib)
+        converted = torch.ao.quantization.convert(copy.deepcopy(qat).eval())
+        with torch.no_grad():
+            expected = converted(x).numpy()
+        scale = output_scale(converted, x)
+        print(steps("%s qat prepared" % name,
+                    qrun(bindir, workdir, name + "_qatp", export_model(qat, x[:1]), x),
+                    expected, scale))
+        print(steps("%s qat converted" % name,
+                    qrun(bindir, workdir, name + "_qat",
+                         export_model(converted, x[:1]), x), expected, scale))
+        print(layers("%s qat" % name, converted, x, bindir, workdir))
+
+        # QAT with FX: prepare_qat_fx, two SGD steps; the prepared model
+        # against convert_fx of it.
+        qat_fx = prepare_qat_fx(copy.deepcopy(model).train(),
+                                get_default_qat_qconfig_mapping("x86"),
+                                example_inputs=(calib,))
+        train(qat_fx, calib)
+        with torch.no_grad():
+            expected = convert_fx(copy.deepcopy(qat_fx).eval())(x).numpy()
+        print(steps("%s qat fx prepared" % name,
+                    qrun(bindir, workdir, name + "_qatfx", export_model(qat_fx, x[:1]), x),
+                    expected, output_scale(convert_fx(copy.deepcopy(qat_fx).eval()), x)))
+
+        # Dynamic quantization of the Linear layers.
+        for engine in ("qnnpack", "onednn"):
+            torch.backends.quantized.engine = engine
+            dq = torch.ao.quantization.quantize_dynamic(
+                copy.deepcopy(model).eval(), {nn.Linear}, dtype=torch.qint8)
+            with torch.no_grad():
+                expected = dq(x).numpy()
+            y = qrun(bindir, workdir, "%s_dyn_%s" % (name, engine),
+                     export_model(dq, x[:1]), x)
+            print("%-28s %6.2f%% of %d outputs equal, relative difference %.1e" % (
+                "%s dynamic %s" % (name, engine), 100.0 * np.mean(y == expected),
+                expected.size, np.abs(y - expected).max() / np.abs(expected).max()))
+        torch.backends.quantized.engine = "onednn"
+
+
+if __name__ == "__main__":
+    main()
