@@ -435,8 +435,10 @@ struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
     int64_t rank = op.getType().getRank();
     float eps = op.getEpsilon().convertToFloat();
     AffineMap channel = dimMap(rewriter, rank, 1);
-    // PyTorch's inference form: alpha = w / sqrt(var + eps),
-    // beta = b - mean * alpha, y = x * alpha + beta.
+    // PyTorch's inference kernel (batch_norm_cpu_collect_linear_and_
+    // constant_terms, then the contiguous and channels-last transforms, whose
+    // multiply-adds its x86 builds contract): alpha = (1 / sqrt(var + eps)) *
+    // w, beta = fma(-mean, alpha, b), y = fma(x, alpha, beta).
     rewriter.replaceOp(
         op,
         buildElementwise(
@@ -454,10 +456,9 @@ struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
                   nb, nloc, f32Constant(nb, nloc, 1.0f),
                   math::SqrtOp::create(nb, nloc, shifted));
               Value alpha = arith::MulFOp::create(nb, nloc, invstd, w);
-              Value beta = arith::SubFOp::create(
-                  nb, nloc, b, arith::MulFOp::create(nb, nloc, mean, alpha));
-              return arith::AddFOp::create(
-                  nb, nloc, arith::MulFOp::create(nb, nloc, x, alpha), beta);
+              Value beta = math::FmaOp::create(
+                  nb, nloc, arith::NegFOp::create(nb, nloc, mean), alpha, b);
+              return math::FmaOp::create(nb, nloc, x, alpha, beta);
             }));
     return success();
   }

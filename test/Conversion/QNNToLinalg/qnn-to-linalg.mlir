@@ -218,9 +218,18 @@ func.func @global_avg_pool(%x: tensor<?x2x3xf32>) -> tensor<?x2x1xf32> {
 
 // -----
 
+// Batch norm as PyTorch's kernel computes it: alpha = (1 / sqrt(var + eps))
+// * w, beta = fma(-mean, alpha, b), y = fma(x, alpha, beta).
 // CHECK-LABEL: func.func @elementwise
 // CHECK-NOT: qnn.
-// CHECK: math.sqrt
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[W:.*]]: f32, %[[B:.*]]: f32, %[[M:.*]]: f32, %[[V:.*]]: f32,
+// CHECK: %[[SHIFTED:.*]] = arith.addf %[[V]], %{{.*}} : f32
+// CHECK: %[[SQRT:.*]] = math.sqrt %[[SHIFTED]]
+// CHECK: %[[INV:.*]] = arith.divf %{{.*}}, %[[SQRT]]
+// CHECK: %[[ALPHA:.*]] = arith.mulf %[[INV]], %[[W]]
+// CHECK: %[[NEG:.*]] = arith.negf %[[M]]
+// CHECK: %[[BETA:.*]] = math.fma %[[NEG]], %[[ALPHA]], %[[B]]
+// CHECK: math.fma %[[X]], %[[ALPHA]], %[[BETA]]
 // CHECK: arith.addf
 // CHECK: arith.maximumf
 // CHECK: arith.minimumf
