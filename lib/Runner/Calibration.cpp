@@ -368,11 +368,27 @@ Error qopt::calibrate(ModuleOp module, StringRef function,
     if (isCalibrated(op))
       originals.push_back(op);
   });
+  // One state per root observer; a sharing observer updates its root's
+  // (qnn.observe's `shares`), in program order.
   std::vector<ObserverConfig> configs;
   std::vector<ObserverState> states;
+  std::vector<size_t> stateOf;
+  llvm::DenseMap<Operation *, size_t> rootIndex;
+  for (auto [i, op] : llvm::enumerate(originals))
+    if (!op.getShares())
+      rootIndex[op] = i;
   for (qnn::ObserveOp op : originals) {
     configs.push_back(op.getConfig());
     states.push_back(op.getState()); // continue from recorded statistics
+    auto root = rootIndex.find(op.getRoot());
+    if (root == rootIndex.end())
+      return createStringError("the observer at " + [&] {
+        std::string s;
+        raw_string_ostream os(s);
+        os << op.getLoc();
+        return s;
+      }() + " shares an observer outside the calibrated function");
+    stateOf.push_back(root->second);
   }
 
   int64_t total = sources.front()->getNumBatches(), done = 0;
@@ -419,8 +435,8 @@ Error qopt::calibrate(ModuleOp module, StringRef function,
         // (qnn.observe's `updates`).
         for (int64_t u = 0, e = originals[i].getUpdates().value_or(1); u < e;
              ++u)
-          if (Error err =
-                  observe(configs[i], states[i], values, observed.shape))
+          if (Error err = observe(configs[stateOf[i]], states[stateOf[i]],
+                                  values, observed.shape))
             return createStringError("observer at " + [&] {
               std::string s;
               raw_string_ostream os(s);
@@ -438,7 +454,8 @@ Error qopt::calibrate(ModuleOp module, StringRef function,
       progress(done, total);
   }
   for (size_t i = 0; i < originals.size(); ++i)
-    originals[i].setState(states[i]);
+    if (!originals[i].getShares())
+      originals[i].setState(states[i]);
   return Error::success();
 }
 

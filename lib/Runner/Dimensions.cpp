@@ -323,10 +323,12 @@ void visit(Operation *op, DimensionClasses &classes) {
   }
   if (auto reshape = dyn_cast<ReshapeOp>(op))
     return visitReshape(reshape, classes);
+  // An observer returns its input (the observer it shares has its own).
+  if (auto observe = dyn_cast<ObserveOp>(op))
+    return classes.uniteAll(observe.getInput(), observe.getResult(), op);
   // Elementwise ops and casts: every operand and result has one shape.
   if (op->hasTrait<OpTrait::SameOperandsAndResultShape>() ||
-      op->hasTrait<OpTrait::SameOperandsAndResultType>() ||
-      isa<ObserveOp>(op)) {
+      op->hasTrait<OpTrait::SameOperandsAndResultType>()) {
     if (op->getNumResults() == 0)
       return;
     for (Value operand : op->getOperands())

@@ -478,7 +478,10 @@ def _module(w, node, m, value, ty):
     if isinstance(m, (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)):
         return _adaptive_avg_pool(w, node, x, in_ty, ty)
     if isinstance(m, nn.Flatten):
-        return w.emit("qnn.flatten %s {start_dim = %d : i64, end_dim = %d : i64} : %s -> %s"
+        # prepare_fx has no pattern for the nn.Flatten module (it has for
+        # torch.flatten): its output gets an observer of its own in FX.
+        return w.emit("qnn.flatten %s {start_dim = %d : i64, end_dim = %d : i64, "
+                      "qnn.fx_own_observer} : %s -> %s"
                       % (x, m.start_dim, m.end_dim, in_ty, ty))
     if isinstance(m, torch.ao.quantization.QuantStub):
         return w.emit("qnn.quant_stub %s : %s" % (x, ty))

@@ -25,6 +25,10 @@ float outputs of dynamic quantization):
   (docs/Numerics.md), within a relative 1e-2.
 The imported convolution and linear layers of the FX and QAT models also
 run alone on PyTorch's inputs (utils/model_zoo.py's per-layer check).
+And qopt's own calibration with workflow="fx" (qopt_torch.compile) on the
+batches prepare_fx saw, against convert_fx's outputs and scales, for the
+models above but KWS (x86's FX backend leaves Conv1d float) and for
+torchvision's MobileNetV2 and GoogLeNet.
 """
 import copy
 import os
@@ -36,14 +40,18 @@ os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
+import torchvision  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 sys.path.insert(0, os.path.join(ROOT, "utils"))
 sys.path.insert(0, os.path.join(ROOT, "examples", "fashion_mnist"))
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+from bench_models import _collect_batchnorm  # noqa: E402
 from qopt_torch import export_model  # noqa: E402
-from model_zoo import float_model, per_layer  # noqa: E402
+from model_zoo import float_model, per_layer, scales_equal  # noqa: E402
+import qopt_torch  # noqa: E402
 from models import MODELS  # noqa: E402
 from torch.ao.quantization import (get_default_qat_qconfig,  # noqa: E402
                                    get_default_qat_qconfig_mapping,
@@ -117,6 +125,23 @@ def layers(name, q, x, bindir, workdir):
         name + " layer by layer", count, exact, worst)
 
 
+def fx_calibration(name, model, calib, x, q, bindir, workdir):
+    """qopt's own calibration with workflow="fx" (its observers placed and
+    shared as prepare_fx does) on the calibration batches PyTorch's
+    prepare_fx saw, against convert_fx's model `q`: outputs and scales."""
+    base = os.path.join(workdir, name + "_fxcal")
+    compiled = qopt_torch.compile(model, calib[:1], calibration=[calib], workflow="fx",
+                                  bindir=bindir, workdir=base)
+    with torch.no_grad():
+        expected = q(x).numpy()
+    with open(os.path.join(base, "pytorch.mlir"), "w") as f:
+        f.write(export_model(q, x[:1]))
+    print(steps("%s fx calibrated" % name, compiled(x).numpy(), expected,
+                output_scale(q, x)) + ", " +
+          scales_equal(os.path.join(base, "pytorch.mlir"),
+                       os.path.join(base, "model.int8.mlir")))
+
+
 def main():
     bindir, workdir = sys.argv[1:3]
     os.makedirs(workdir, exist_ok=True)
@@ -125,6 +150,21 @@ def main():
     models = {name: (randomize(cls()), torch.rand(16, 1, 28, 28))
               for name, cls in MODELS.items()}
     models["resnet18"] = (float_model("resnet18", 64), torch.randn(16, 3, 64, 64))
+    # FX calibration only: relu6 (MobileNetV2) and cat (GoogLeNet) share
+    # observers in prepare_fx; torchvision's plain models, as FX users
+    # quantize them.
+    for name in ("mobilenet_v2", "googlenet"):
+        torch.manual_seed(0)
+        kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
+        model = getattr(torchvision.models, name)(weights=None, **kwargs)
+        _collect_batchnorm(model, [torch.randn(4, 3, 64, 64) for _ in range(2)])
+        data = torch.randn(16, 3, 64, 64)
+        calib, x = data[:8], data[8:]
+        prepared = prepare_fx(copy.deepcopy(model).eval(),
+                              get_default_qconfig_mapping("x86"), example_inputs=(calib,))
+        with torch.no_grad():
+            prepared(calib)
+        fx_calibration(name, model.eval(), calib, x, convert_fx(prepared), bindir, workdir)
     for name, (model, data) in models.items():
         calib, x = data[:8], data[8:]
         fuse = getattr(type(model), "fuse", None)
@@ -145,6 +185,8 @@ def main():
                     qrun(bindir, workdir, name + "_fxp", export_model(prepared, x[:1]), x),
                     expected, scale))
         print(layers("%s fx" % name, q, x, bindir, workdir))
+        if name != "kws":  # x86's FX backend has no quantized Conv1d
+            fx_calibration(name, model, calib, x, q, bindir, workdir)
 
         # QAT (eager): fuse for QAT, prepare_qat, two SGD steps in train mode.
         qat = copy.deepcopy(model).train()

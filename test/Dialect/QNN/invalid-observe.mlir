@@ -150,3 +150,39 @@ func.func @no_updates(%x: tensor<2xf32>) -> tensor<2xf32> {
   %y = qnn.observe %x {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>, updates = 0 : i64} : tensor<2xf32>
   return %y : tensor<2xf32>
 }
+
+// -----
+
+func.func @shares_not_an_observer(%x: tensor<2xf32>, %y: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'qnn.observe' op shares the observer of a value that is not the result of an unshared qnn.observe}}
+  %z = qnn.observe %x shares %y : tensor<2xf32> {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>} : tensor<2xf32>
+  return %z : tensor<2xf32>
+}
+
+// -----
+
+func.func @shares_a_sharer(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %a = qnn.observe %x {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>} : tensor<2xf32>
+  %b = qnn.observe %a shares %a : tensor<2xf32> {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>} : tensor<2xf32>
+  // expected-error @+1 {{'qnn.observe' op shares the observer of a value that is not the result of an unshared qnn.observe}}
+  %c = qnn.observe %b shares %b : tensor<2xf32> {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>} : tensor<2xf32>
+  return %c : tensor<2xf32>
+}
+
+// -----
+
+func.func @shares_other_settings(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %a = qnn.observe %x {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>} : tensor<2xf32>
+  // expected-error @+1 {{'qnn.observe' op a sharing observer has the settings of the observer it shares}}
+  %b = qnn.observe %a shares %a : tensor<2xf32> {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>, reduce_range} : tensor<2xf32>
+  return %b : tensor<2xf32>
+}
+
+// -----
+
+func.func @shares_with_statistics(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %a = qnn.observe %x {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>} : tensor<2xf32>
+  // expected-error @+1 {{'qnn.observe' op a sharing observer has no updates or statistics of its own: they are its root's}}
+  %b = qnn.observe %a shares %a : tensor<2xf32> {observer = #qnn.observer<minmax>, dtype = #qnn.dtype<quint8>, qscheme = #qnn.qscheme<per_tensor_affine>, min = array<f32: 0.0>, max = array<f32: 1.0>} : tensor<2xf32>
+  return %b : tensor<2xf32>
+}

@@ -1044,8 +1044,35 @@ void ObserveOp::setState(const qopt::ObserverState &state) {
   set(getHistogramAttrName(), state.histogram);
 }
 
+ObserveOp ObserveOp::getRoot() {
+  if (Value shares = getShares())
+    if (auto root = shares.getDefiningOp<ObserveOp>())
+      return root;
+  return *this;
+}
+
 LogicalResult ObserveOp::verify() {
   qopt::ObserverConfig config = getConfig();
+  if (Value shares = getShares()) {
+    auto root = shares.getDefiningOp<ObserveOp>();
+    if (!root || root.getShares())
+      return emitOpError() << "shares the observer of a value that is not the "
+                              "result of an unshared qnn.observe";
+    if (getObserverAttr() != root.getObserverAttr() ||
+        getDtypeAttr() != root.getDtypeAttr() ||
+        getQschemeAttr() != root.getQschemeAttr() ||
+        getReduceRange() != root.getReduceRange() ||
+        getQuantMinAttr() != root.getQuantMinAttr() ||
+        getQuantMaxAttr() != root.getQuantMaxAttr() ||
+        getAveragingConstantAttr() != root.getAveragingConstantAttr())
+      return emitOpError() << "a sharing observer has the settings of the "
+                              "observer it shares";
+    if (config.isPerChannel())
+      return emitOpError() << "only per-tensor observers can be shared";
+    if (getUpdates() || getMin() || getMax() || getHistogram())
+      return emitOpError() << "a sharing observer has no updates or "
+                              "statistics of its own: they are its root's";
+  }
   if (getQuantMin().has_value() != getQuantMax().has_value())
     return emitOpError() << "quant_min and quant_max must be given together";
   if (std::optional<int64_t> updates = getUpdates(); updates && *updates < 1)

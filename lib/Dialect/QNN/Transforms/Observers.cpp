@@ -74,7 +74,7 @@ ObserveOp qopt::qnn::createObserve(OpBuilder &builder, Location loc,
                                    Value value, const ObserverSpec &spec,
                                    int64_t chAxis) {
   auto observe = ObserveOp::create(
-      builder, loc, value.getType(), value,
+      builder, loc, value.getType(), value, /*shares=*/Value(),
       ObserverAttr::get(builder.getContext(), spec.observer),
       DtypeAttr::get(builder.getContext(), spec.dtype),
       QschemeAttr::get(builder.getContext(), spec.qscheme),
@@ -207,6 +207,120 @@ bool isEagerFusedModule(Operation *op) {
   return false;
 }
 
+/// The frontend's mark of an operation whose PyTorch module prepare_fx
+/// has no pattern for, so that its output gets an observer of its own.
+constexpr StringLiteral kFxOwnObserver = "qnn.fx_own_observer";
+
+/// The observer FX's prepare finds for `v`: tracing back through first
+/// operands until a qnn.observe (prepare_fx's trace-back through
+/// unobserved nodes); null at a block argument or constant.
+ObserveOp tracedObserver(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto observe = dyn_cast<ObserveOp>(def))
+      return observe;
+    if (def->getNumOperands() == 0)
+      return ObserveOp();
+    v = def->getOperand(0);
+  }
+  return ObserveOp();
+}
+
+/// PyTorch 1.13's prepare_fx (x86 backend config) calls one observer
+/// instance at several places. In its graph order, as prepare_fx goes:
+/// - an operation it marks OUTPUT_SHARE_OBSERVER_WITH_INPUT (pooling, relu,
+///   relu6 / hardtanh / clamp, flatten, reshape / view, transpose / permute,
+///   mean) gets an output observer that calls its input's observer
+///   instance;
+/// - a cat makes the observers of its other inputs and of its result call
+///   its first input's instance (maybe_make_input_output_share_observers;
+///   when an input has no observer the cat's result is left unobserved);
+/// - an operation marked `qnn.fx_own_observer` (the frontend's nn.Flatten,
+///   which prepare_fx leaves float) gets an observer of its own: its user's
+///   input observer.
+/// Each instance becomes one root qnn.observe, the first in program order,
+/// that the others `share`.
+void shareObserversAsFx(func::FuncOp func, const llvm::SetVector<Value> &region,
+                        OpBuilder &builder) {
+  llvm::DenseMap<Operation *, Operation *> instance;
+  auto instanceOf = [&](ObserveOp op) -> Operation * {
+    auto it = instance.find(op);
+    return it == instance.end() ? op.getOperation() : it->second;
+  };
+  SmallVector<Operation *> ops;
+  for (Operation &op : func.getBody().front())
+    ops.push_back(&op);
+  SmallVector<ObserveOp> unobserved;
+  for (Operation *op : ops) {
+    if (op->getNumResults() != 1 || !region.contains(op->getResult(0)) ||
+        isQuantized(op->getResult(0).getType()))
+      continue;
+    Value result = op->getResult(0);
+    if (isa<MaxPoolOp, AvgPoolOp, AdaptiveAvgPoolOp, ReluOp, ClampOp, FlattenOp,
+            ReshapeOp, TransposeOp>(op)) {
+      ObserveOp source = tracedObserver(op->getOperand(0));
+      if (!source || isObserved(result) ||
+          matchPattern(source.getInput(), m_Constant()))
+        continue;
+      // An observer with `source`'s settings on the result.
+      builder.setInsertionPointAfter(op);
+      auto observe = cast<ObserveOp>(builder.clone(*source));
+      observe.getInputMutable().assign(result);
+      observe.getResult().setType(cast<RankedTensorType>(result.getType()));
+      observe->setLoc(op->getLoc());
+      result.replaceAllUsesExcept(observe.getResult(), observe);
+      // A PyTorch module prepare_fx has no pattern for (the frontend marks
+      // nn.Flatten) is observed afresh by its user; the others call their
+      // input's observer instance.
+      if (!op->hasAttr(kFxOwnObserver))
+        instance[observe] = instanceOf(source);
+      continue;
+    }
+    auto cat = dyn_cast<CatOp>(op);
+    if (!cat || !isObserved(result))
+      continue;
+    ObserveOp output;
+    for (Operation *user : result.getUsers())
+      if (auto observe = dyn_cast<ObserveOp>(user))
+        output = observe;
+    ObserveOp first = tracedObserver(cat->getOperand(0));
+    bool shared = static_cast<bool>(first);
+    for (Value input : cat->getOperands().drop_front()) {
+      if (!shared)
+        break;
+      ObserveOp observer = tracedObserver(input);
+      if (!observer) {
+        shared = false;
+        break;
+      }
+      instance[observer] = instanceOf(first);
+    }
+    if (!shared) {
+      output.getResult().replaceAllUsesWith(result);
+      unobserved.push_back(output); // erased after the walk
+      continue;
+    }
+    instance[output] = instanceOf(first);
+  }
+  for (ObserveOp output : unobserved)
+    output.erase();
+
+  // One root per instance: the first of its observers in program order.
+  llvm::MapVector<Operation *, SmallVector<ObserveOp>> groups;
+  for (Operation &op : func.getBody().front())
+    if (auto observe = dyn_cast<ObserveOp>(&op);
+        observe && !matchPattern(observe.getInput(), m_Constant()))
+      groups[instanceOf(observe)].push_back(observe);
+  for (auto &group : groups) {
+    ObserveOp root = group.second.front();
+    root.getSharesMutable().clear();
+    for (ObserveOp member : ArrayRef(group.second).drop_front()) {
+      for (NamedAttribute attr : root->getAttrs())
+        member->setAttr(attr.getName(), attr.getValue());
+      member.getSharesMutable().assign(root.getResult());
+    }
+  }
+}
+
 struct InsertObserversPass
     : qopt::qnn::impl::QNNInsertObserversBase<InsertObserversPass> {
   using QNNInsertObserversBase::QNNInsertObserversBase;
@@ -273,6 +387,8 @@ struct InsertObserversPass
         observeValue(builder, weight, config->weight, /*chAxis=*/0);
       }
     }
+    if (workflow == "fx")
+      shareObserversAsFx(func, region, builder);
   }
 
   LogicalResult applyOverrides(QConfig &config) {
@@ -372,16 +488,26 @@ struct PropagateScalesPass
   using QNNPropagateScalesBase::QNNPropagateScalesBase;
 
   void runOnOperation() override {
+    // Sharing observers first: they read their roots' statistics.
     SmallVector<ObserveOp> observers;
-    getOperation()->walk([&](ObserveOp op) { observers.push_back(op); });
+    getOperation()->walk([&](ObserveOp op) {
+      if (op.getShares())
+        observers.push_back(op);
+    });
+    getOperation()->walk([&](ObserveOp op) {
+      if (!op.getShares())
+        observers.push_back(op);
+    });
     for (ObserveOp op : observers)
       if (failed(propagate(op)))
         return signalPassFailure();
   }
 
   LogicalResult propagate(ObserveOp op) {
-    qopt::ObserverConfig config = op.getConfig();
-    qopt::ObserverState state = op.getState();
+    // A sharing observer is its root again: the root's statistics.
+    ObserveOp root = op.getRoot();
+    qopt::ObserverConfig config = root.getConfig();
+    qopt::ObserverState state = root.getState();
     auto type = cast<RankedTensorType>(op.getType());
     FailureOr<SmallVector<float>> constant = getConstantFloats(op.getInput());
     bool fromConstant = false;
@@ -401,7 +527,7 @@ struct PropagateScalesPass
         qopt::computeQParams(config, state);
     if (!params)
       return op.emitError() << llvm::toString(params.takeError());
-    if (explain)
+    if (explain && root == op)
       explainChoice(op, config, state, *params, fromConstant);
 
     OpBuilder builder(op);

@@ -688,6 +688,16 @@ def QNN_ObserveOp : QNN_Op<"observe", [AllTypesMatch<["input", "result"]>]> {
     `qnn-propagate-scales` observes the constant itself when no statistics
     are recorded.
 
+    With `shares %root` (the result of another, unshared `qnn.observe`) it
+    is the same observer again, as PyTorch's FX workflow calls one observer
+    instance at several places (an operation that keeps its input's scale
+    shares its input's observer; the inputs and the result of a cat share
+    the first input's): each calibration batch updates the root's
+    statistics with this value too, in program order, and
+    `qnn-propagate-scales` quantizes it with the root's scale and zero
+    point. A sharing observer has the root's settings and no statistics of
+    its own. `qnn-insert-observers{workflow=fx}` places them.
+
     Example:
 
     ```mlir
@@ -695,10 +705,18 @@ def QNN_ObserveOp : QNN_Op<"observe", [AllTypesMatch<["input", "result"]>]> {
                          dtype = #qnn.dtype<quint8>,
                          qscheme = #qnn.qscheme<per_tensor_affine>,
                          reduce_range} : tensor<1x100xf32>
+    %p = qnn.max_pool %y {kernel_size = array<i64: 2>}
+        : tensor<1x100xf32> -> tensor<1x50xf32>
+    %z = qnn.observe %p shares %y : tensor<1x100xf32>
+                         {observer = #qnn.observer<histogram>,
+                          dtype = #qnn.dtype<quint8>,
+                          qscheme = #qnn.qscheme<per_tensor_affine>,
+                          reduce_range} : tensor<1x50xf32>
     ```
   }];
   let arguments = (ins
     QNN_FloatTensor:$input,
+    Optional<QNN_FloatTensor>:$shares,
     QNN_ObserverAttr:$observer,
     QNN_DtypeAttr:$dtype,
     QNN_QschemeAttr:$qscheme,
@@ -713,9 +731,13 @@ def QNN_ObserveOp : QNN_Op<"observe", [AllTypesMatch<["input", "result"]>]> {
     OptionalAttr<DenseF32ArrayAttr>:$histogram
   );
   let results = (outs QNN_FloatTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let assemblyFormat =
+      "$input (`shares` $shares^ `:` type($shares))? attr-dict `:` type($result)";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
+    /// The observer whose statistics this one updates: itself, or the one
+    /// it `shares`.
+    ObserveOp getRoot();
     /// The observer's settings in the form lib/Support/Observers.h uses.
     ::qopt::ObserverConfig getConfig();
     /// The recorded statistics (empty when not calibrated).

@@ -100,8 +100,15 @@ def QNNInsertObservers : Pass<"qnn-insert-observers", "::mlir::func::FuncOp"> {
     With `eager` (the default: QuantStub / DeQuantStub, `fuse_modules`,
     `prepare`) the observer of a conv or linear with a fused relu gets
     `updates = 2`, because eager mode runs a fused module's observer twice
-    per forward (see qnn.observe). With `fx` (`prepare_fx`) every observer
-    is updated once per batch.
+    per forward (see qnn.observe). With `fx` (`prepare_fx` with the x86
+    backend config) every observer is updated once per call, but one
+    observer instance is called at several places, each a `qnn.observe`
+    that `shares` the first: the output of pooling, relu, clamp (relu6,
+    hardtanh), flatten, reshape and transpose calls its input's observer;
+    a cat makes its other inputs' observers and its own call its first
+    input's (and leaves its result unobserved when an input has none); an
+    operation marked `qnn.fx_own_observer` (the frontend's nn.Flatten, which
+    prepare_fx leaves float) gets an observer of its own.
   }];
   let options = [
     Option<"qconfig", "qconfig", "std::string", /*default=*/"\"x86\"",
