@@ -145,6 +145,11 @@ class Model:
         return os.path.join(self.dir, name)
 
 
+# The int8 peers' reference is PyTorch's onednn engine (Debian's torch has
+# no FBGEMM): qopt compiles its conv / linear epilogue as that engine rounds
+# (rule O, docs/Numerics.md), so that its outputs can equal PyTorch's.
+REQUANTIZATION = ["--requantization", "onednn"]
+
 # --isa: qcc's options for each instruction set the benchmark can limit
 # qopt to, qrun's, and the environment that limits PyTorch's oneDNN alike.
 ISAS = {
@@ -175,7 +180,8 @@ def prepare_qopt(model, bindir, isa):
                              str(model.manifest["calib_batch"]), "--quantize",
                              "--write-model", model.path("int8.mlir")]),
         ("libqopt_int8.so", "int8.mlir", [qcc, model.path("int8.mlir"), "--shared", "--name", "model", "-o",
-                                          model.path("libqopt_int8.so")] + qcc_flags),
+                                          model.path("libqopt_int8.so")] + REQUANTIZATION
+         + qcc_flags),
         ("libqopt_fp32.so", None, [qcc, model.path("float.mlir"), "--shared", "--name", "model", "-o",
                                    model.path("libqopt_fp32.so")] + qcc_flags),
     ]
@@ -251,7 +257,8 @@ def system_command(system, model, batch, budget, minimum, maximum, out, bindir,
     if system == "qrun":
         repeat = minimum if not estimate else int(min(maximum, max(minimum, budget * 1e3 / estimate)))
         return [os.path.join(bindir, "qrun"), need("int8.mlir"), "-i", npy,
-                "--repeat", str(repeat)] + ISAS[isa]["qrun"] + (["-o", out] if out else [])
+                "--repeat", str(repeat)] + REQUANTIZATION + ISAS[isa]["qrun"] + (
+                    ["-o", out] if out else [])
     if system.startswith("pt_"):
         engine = system[3:]
         artifact = "fp32.pt" if engine == "fp32" else "int8_%s.pt" % engine
