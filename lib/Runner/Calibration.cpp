@@ -284,6 +284,14 @@ qopt::openCalibrationData(StringRef path, const TensorSpec &input,
                                         batchSize, total, std::move(first));
 }
 
+/// `op`'s location as text, for messages.
+static std::string locationOf(Operation *op) {
+  std::string s;
+  raw_string_ostream os(s);
+  os << op->getLoc();
+  return s;
+}
+
 Error qopt::calibrate(ModuleOp module, StringRef function,
                       ArrayRef<std::string> dataPaths, int64_t batchSize,
                       int64_t limit, const CalibrationProgress &progress,
@@ -382,12 +390,9 @@ Error qopt::calibrate(ModuleOp module, StringRef function,
     states.push_back(op.getState()); // continue from recorded statistics
     auto root = rootIndex.find(op.getRoot());
     if (root == rootIndex.end())
-      return createStringError("the observer at " + [&] {
-        std::string s;
-        raw_string_ostream os(s);
-        os << op.getLoc();
-        return s;
-      }() + " shares an observer outside the calibrated function");
+      return createStringError("the observer at " + locationOf(op) +
+                               " shares one that observes a constant, which "
+                               "calibration does not update");
     stateOf.push_back(root->second);
   }
 
@@ -437,12 +442,8 @@ Error qopt::calibrate(ModuleOp module, StringRef function,
              ++u)
           if (Error err = observe(configs[stateOf[i]], states[stateOf[i]],
                                   values, observed.shape))
-            return createStringError("observer at " + [&] {
-              std::string s;
-              raw_string_ostream os(s);
-              os << originals[i].getLoc();
-              return s;
-            }() + ": " + toString(std::move(err)));
+            return createStringError("observer at " + locationOf(originals[i]) +
+                                     ": " + toString(std::move(err)));
       }
       return Error::success();
     };
