@@ -53,6 +53,7 @@ from qopt_torch import export_model  # noqa: E402
 from model_zoo import float_model, per_layer, scales_equal  # noqa: E402
 import qopt_torch  # noqa: E402
 from models import MODELS  # noqa: E402
+from torch_frontend import randomize  # noqa: E402
 from torch.ao.quantization import (get_default_qat_qconfig,  # noqa: E402
                                    get_default_qat_qconfig_mapping,
                                    get_default_qconfig_mapping)
@@ -60,17 +61,6 @@ from torch.ao.quantization.quantize_fx import (convert_fx, prepare_fx,  # noqa: 
                                                prepare_qat_fx)
 
 warnings.filterwarnings("ignore")
-
-
-def randomize(model):
-    for m in model.modules():
-        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-            with torch.no_grad():
-                m.running_mean.uniform_(-0.2, 0.2)
-                m.running_var.uniform_(0.5, 2.0)
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
-    return model.eval()
 
 
 def qrun(bindir, workdir, name, ir, x):
@@ -81,6 +71,21 @@ def qrun(bindir, workdir, name, ir, x):
     subprocess.run([os.path.join(bindir, "qrun"), base + ".mlir", "-i", base + ".in.npy",
                     "-o", base + ".out.npy", "--requantization", "onednn"], check=True)
     return np.load(base + ".out.npy")
+
+
+def imported(bindir, workdir, label, tag, model, x, expected, scale):
+    """`model` exported, run by qrun on `x`, against `expected`."""
+    return steps(label, qrun(bindir, workdir, tag, export_model(model, x[:1]), x),
+                 expected, scale)
+
+
+def fx_prepared(model, calib):
+    """prepare_fx (x86) of an eval-mode copy of `model`, run on `calib`."""
+    prepared = prepare_fx(copy.deepcopy(model).eval(),
+                          get_default_qconfig_mapping("x86"), example_inputs=(calib,))
+    with torch.no_grad():
+        prepared(calib)
+    return prepared
 
 
 def steps(name, y, expected, scale):
@@ -160,30 +165,22 @@ def main():
         _collect_batchnorm(model, [torch.randn(4, 3, 64, 64) for _ in range(2)])
         data = torch.randn(16, 3, 64, 64)
         calib, x = data[:8], data[8:]
-        prepared = prepare_fx(copy.deepcopy(model).eval(),
-                              get_default_qconfig_mapping("x86"), example_inputs=(calib,))
-        with torch.no_grad():
-            prepared(calib)
-        fx_calibration(name, model.eval(), calib, x, convert_fx(prepared), bindir, workdir)
+        fx_calibration(name, model.eval(), calib, x, convert_fx(fx_prepared(model, calib)),
+                       bindir, workdir)
     for name, (model, data) in models.items():
         calib, x = data[:8], data[8:]
         fuse = getattr(type(model), "fuse", None)
 
         # FX: prepare_fx / convert_fx; the prepared model converts on export.
-        prepared = prepare_fx(copy.deepcopy(model).eval(),
-                              get_default_qconfig_mapping("x86"), example_inputs=(calib,))
-        with torch.no_grad():
-            prepared(calib)
+        prepared = fx_prepared(model, calib)
         q = convert_fx(copy.deepcopy(prepared))
         with torch.no_grad():
             expected = q(x).numpy()
         scale = output_scale(q, x)
-        print(steps("%s fx converted" % name,
-                    qrun(bindir, workdir, name + "_fx", export_model(q, x[:1]), x),
-                    expected, scale))
-        print(steps("%s fx prepared" % name,
-                    qrun(bindir, workdir, name + "_fxp", export_model(prepared, x[:1]), x),
-                    expected, scale))
+        print(imported(bindir, workdir, "%s fx converted" % name, name + "_fx", q, x,
+                       expected, scale))
+        print(imported(bindir, workdir, "%s fx prepared" % name, name + "_fxp", prepared, x,
+                       expected, scale))
         print(layers("%s fx" % name, q, x, bindir, workdir))
         if name != "kws":  # x86's FX backend has no quantized Conv1d
             fx_calibration(name, model, calib, x, q, bindir, workdir)
@@ -201,12 +198,10 @@ def main():
         with torch.no_grad():
             expected = converted(x).numpy()
         scale = output_scale(converted, x)
-        print(steps("%s qat prepared" % name,
-                    qrun(bindir, workdir, name + "_qatp", export_model(qat, x[:1]), x),
-                    expected, scale))
-        print(steps("%s qat converted" % name,
-                    qrun(bindir, workdir, name + "_qat",
-                         export_model(converted, x[:1]), x), expected, scale))
+        print(imported(bindir, workdir, "%s qat prepared" % name, name + "_qatp", qat, x,
+                       expected, scale))
+        print(imported(bindir, workdir, "%s qat converted" % name, name + "_qat", converted,
+                       x, expected, scale))
         print(layers("%s qat" % name, converted, x, bindir, workdir))
 
         # QAT with FX: prepare_qat_fx, two SGD steps; the prepared model
@@ -215,11 +210,11 @@ def main():
                                 get_default_qat_qconfig_mapping("x86"),
                                 example_inputs=(calib,))
         train(qat_fx, calib)
+        converted = convert_fx(copy.deepcopy(qat_fx).eval())
         with torch.no_grad():
-            expected = convert_fx(copy.deepcopy(qat_fx).eval())(x).numpy()
-        print(steps("%s qat fx prepared" % name,
-                    qrun(bindir, workdir, name + "_qatfx", export_model(qat_fx, x[:1]), x),
-                    expected, output_scale(convert_fx(copy.deepcopy(qat_fx).eval()), x)))
+            expected = converted(x).numpy()
+        print(imported(bindir, workdir, "%s qat fx prepared" % name, name + "_qatfx", qat_fx,
+                       x, expected, output_scale(converted, x)))
 
         # Dynamic quantization of the Linear layers.
         for engine in ("qnnpack", "onednn"):
