@@ -37,10 +37,11 @@ def quantize(x, scale, zp, dtype):
     return v.astype(np.int64)
 
 
-def choose_qparams(mn, mx, qmin, qmax):
+def choose_qparams(mn, mx, qmin, qmax, unrounded=False):
     """Rule C: PyTorch 1.13's ChooseQuantizationParams (float32 inputs,
     double intermediates), as quantize_dynamic uses it. Returns the float32
-    scale and the integer zero point."""
+    scale (with `unrounded`, the double one before rounding to float32) and
+    the integer zero point."""
     threshold = F32(6.1e-5)
     mn, mx = min(F32(mn), F32(0)), max(F32(mx), F32(0))
     scale = (float(mx) - float(mn)) / (qmax - qmin)
@@ -61,20 +62,39 @@ def choose_qparams(mn, mx, qmin, qmax):
     err_max = abs(qmax) - abs(float(mx) / scale)
     zp = from_min if err_min < err_max else from_max
     zp = qmin if zp < qmin else qmax if zp > qmax else int(np.rint(zp))
-    return F32(scale), zp
+    return (scale if unrounded else F32(scale)), zp
 
 
-def dynamic_linear(x, wq, w_scales, bias, reduce_range, act="none"):
+def dynamic_linear(x, wq, w_scales, bias, reduce_range, act="none",
+                   onednn=False):
     """Dynamic quantization: rule C on this input's range, rule Q, int32
-    accumulation, then float(acc) * (sx * sw[c]) + bias[c] in float32."""
-    sx, zx = choose_qparams(x.min(), x.max(), 0, 127 if reduce_range else 255)
+    accumulation, then float(acc) * (sx * sw[c]) + bias[c] in float32.
+    onednn (PyTorch's onednn engine): 1/sx the float32 reciprocal of the
+    unrounded double scale, the input quantized as clamp(rint(x * (1/sx) +
+    zx)), then with b[c] = (1/sx) * (1/sw[c]),
+    (float(acc) + bias[c] * b[c]) * (1 / b[c])."""
+    qmax = 127 if reduce_range else 255
+    sx, zx = choose_qparams(x.min(), x.max(), 0, qmax)
+    inv_sx = F32(1.0 / choose_qparams(x.min(), x.max(), 0, qmax, True)[0])
     k = x.shape[-1]
-    xq = quantize(x, sx, zx, "u8").reshape(-1, k)
-    acc = (xq - zx) @ wq.T
-    s = (sx * np.asarray(w_scales, F32)).astype(F32)
-    y = (acc.astype(F32) * s).astype(F32)
-    if bias is not None:
-        y = (y + bias).astype(F32)
+    x2 = x.reshape(-1, k).astype(F32)
+    if onednn:
+        t = ((x2 * inv_sx).astype(F32) + F32(zx)).astype(F32)
+        xq = np.where(np.isnan(t), F32(zx), np.clip(np.rint(t), 0, 255))
+        xq = xq.astype(np.int64)
+    else:
+        xq = quantize(x2, sx, zx, "u8")
+    acc = ((xq - zx) @ wq.T).astype(F32)
+    if onednn:
+        b = (inv_sx * (F32(1) / np.asarray(w_scales, F32))).astype(F32)
+        if bias is not None:
+            acc = (acc + (bias * b).astype(F32)).astype(F32)
+        y = (acc * (F32(1) / b).astype(F32)).astype(F32)
+    else:
+        s = (sx * np.asarray(w_scales, F32)).astype(F32)
+        y = (acc * s).astype(F32)
+        if bias is not None:
+            y = (y + bias).astype(F32)
     if act != "none":
         y = np.maximum(y, F32(0))
     if act == "relu6":
@@ -639,11 +659,12 @@ def kernel_cases():
 
 
 def dynamic_case(name, rng, x, o, w_scales, reduce_range, act="none",
-                 bias=True):
+                 bias=True, onednn=False):
     k = x.shape[-1]
     wq = rng.integers(-128, 128, size=(o, k)).astype(np.int64)
     b = (rng.standard_normal(o) * 4).astype(F32) if bias else None
-    expected, _ = dynamic_linear(x, wq, w_scales, b, reduce_range, act)
+    expected, _ = dynamic_linear(x, wq, w_scales, b, reduce_range, act,
+                                 onednn)
     w_t = qtype_axis("i8", w_scales, [0] * o) if len(w_scales) > 1 else \
         qtype("i8", w_scales[0], 0)
     in_t, out_t = tt(x.shape, "f32"), tt(expected.shape, "f32")
@@ -662,7 +683,8 @@ def dynamic_case(name, rng, x, o, w_scales, reduce_range, act="none",
     lines.append("  %%y = qnn.linear %s {%s} : (%s) -> %s" % (
         operands, ", ".join(attrs), ", ".join(types), out_t))
     lines += ["  return %%y : %s" % out_t, "}"]
-    return Case(name, "\n".join(lines) + "\n", [x], [expected])
+    return Case(name, "\n".join(lines) + "\n", [x], [expected],
+                mode_flags(False, onednn))
 
 
 def dynamic_cases():
@@ -708,6 +730,47 @@ def dynamic_cases():
     yield dynamic_case("dynamic_large_k", rng,
                        rng.uniform(-2, 5, (2, 4096)).astype(F32), 4, [0.003],
                        True, bias=False)
+    # PyTorch's onednn engine (--requantization=onednn): per channel and per
+    # tensor, with and without reduce_range and bias, relu, edge ranges, and
+    # inputs on exact ties with an odd zero point, where adding the zero
+    # point before rounding (onednn) and after it (rule Q) differ on each.
+    yield dynamic_case("dynamic_onednn_reduce_range", rng, normal, 12,
+                       per_channel, True, onednn=True)
+    yield dynamic_case("dynamic_onednn_per_tensor_relu", rng,
+                       (rng.standard_normal((3, 2, 40)) * 2).astype(F32), 7,
+                       [0.006], False, act="relu", onednn=True)
+    yield dynamic_case("dynamic_onednn_no_bias_large_k", rng,
+                       rng.uniform(-2, 5, (2, 4096)).astype(F32), 4, [0.003],
+                       True, bias=False, onednn=True)
+    for label in ("zeros", "tiny_mixed", "large"):
+        yield dynamic_case("dynamic_onednn_" + label, rng,
+                           edges[label].astype(F32), 6,
+                           list(rng.uniform(0.001, 0.02, 6)), True,
+                           onednn=True)
+    yield dynamic_case("dynamic_onednn_ties_odd_zero_point", rng,
+                       onednn_tie_input(rng, (6, 48)), 10,
+                       list(rng.uniform(0.001, 0.02, 10)), True, onednn=True)
+
+
+def onednn_tie_input(rng, shape):
+    """Float inputs for a dynamic linear with reduce_range whose zero point
+    is odd and of whose elements more than half lie on a tie: x * (1 / sx)
+    is exactly k + 0.5 in float32 (1 / sx as onednn computes it). The first and last elements hold the
+    range."""
+    while True:
+        lo, hi = -rng.uniform(0.5, 3), rng.uniform(0.5, 3)
+        sx, zx = choose_qparams(F32(lo), F32(hi), 0, 127, True)
+        if zx % 2 == 1:
+            break
+    inv = F32(1.0 / sx)
+    k = rng.integers(int(np.ceil(F32(lo) * inv)), int(F32(hi) * inv) - 1,
+                     size=shape)
+    x = ((k + 0.5) / np.float64(inv)).astype(F32)
+    exact = (x * inv).astype(F32) == (k + 0.5)
+    x = np.where(exact, x, F32(0)).astype(F32)
+    x.flat[0], x.flat[-1] = lo, hi
+    assert exact.mean() > 0.5
+    return x
 
 
 def integer_cases():

@@ -9,20 +9,16 @@
    the rule's edges, with and without reduce_range.
 2. An MLP 784-100-100-10 with ReLUs, dynamically quantized by PyTorch
    (per-tensor and per-channel weights), is written as qnn IR with the same
-   int8 weights and run by qrun. qnnpack computes rule C, rule Q and the
-   float epilogue as qopt does; it ignores reduce_range (PyTorch warns), so
-   its model is compiled without it and must agree bit for bit. onednn
-   honours reduce_range (x86's default) but quantizes the input as
-   nearbyint(float(x * float(1 / double scale)) + zp): zero point added
-   before rounding, reciprocal of the unrounded scale. A near-tie input
-   element then lands one step away now and then, and in a whole model the
-   next layer's run-time range follows from there. So each onednn layer is
-   also run on its own, fed the same float input as PyTorch's layer, and
-   must be within 1e-3 of PyTorch's output relative to its largest
-   magnitude; the whole-model difference is reported.
+   int8 weights and run by qrun; every output must equal PyTorch's bit for
+   bit. qnnpack computes rule C, rule Q and the float epilogue as qopt's
+   default does; it ignores reduce_range (PyTorch warns), so its model is
+   compiled without it. onednn honours reduce_range (x86's default),
+   quantizes the input with the zero point added before rounding and has
+   its own float epilogue: qrun --requantization=onednn
+   (docs/Numerics.md, "Dynamic linear").
 3. The float MLP through `qopt --qnn-quantize-dynamic` (qnnpack; x86 per
-   tensor and per channel): qopt's own int8 weights must reproduce the
-   results of 2., bit for bit with qnnpack.
+   tensor and per channel, run with --requantization=onednn): qopt's own
+   int8 weights must reproduce the results of 2. bit for bit.
 """
 import os
 import subprocess
@@ -145,12 +141,14 @@ def float_mlp_ir(model, batch):
                    "    }", "  }", "#-}"]) + "\n"
 
 
-def run(qrun, base, ir, x):
+def run(qrun, base, ir, x, engine):
+    """qrun on `ir` with the requantization of PyTorch's `engine`."""
     with open(base + ".mlir", "w") as f:
         f.write(ir)
     np.save(base + ".in.npy", x)
+    flags = ["--requantization=onednn"] if engine == "onednn" else []
     subprocess.run([qrun, base + ".mlir", "-i", base + ".in.npy", "-o",
-                    base + ".out.npy"], check=True)
+                    base + ".out.npy"] + flags, check=True)
     return np.load(base + ".out.npy")
 
 
@@ -182,21 +180,9 @@ def main():
             layers = [quantized.fc1, quantized.fc2, quantized.fc3]
             actual = run(qrun, os.path.join(workdir, name),
                          function_ir("mlp", layers, 64, reduce_range),
-                         x.numpy())
+                         x.numpy(), engine)
             rel = report(name, actual, quantized(x).detach().numpy())
-            if engine == "qnnpack":
-                ok = ok and rel == 0
-                continue
-            h = x
-            for i, layer in enumerate(layers):
-                expected = layer(h)
-                actual = run(qrun, os.path.join(workdir, "%s_fc%d" % (name, i + 1)),
-                             function_ir("fc", [layer], 64, reduce_range),
-                             h.numpy())
-                rel = report("  fc%d on PyTorch's input" % (i + 1), actual,
-                             expected.detach().numpy())
-                ok = ok and rel <= 1e-3
-                h = torch.relu(expected)
+            ok = ok and rel == 0
     # The float model through qopt's own qnn-quantize-dynamic: its int8
     # weights are PyTorch's, so the qnnpack result is again bit for bit.
     qopt = os.path.join(os.path.dirname(qrun), "qopt")
@@ -215,12 +201,13 @@ def main():
                        check=True)
         with open(out) as f:
             ir = f.read()
-        actual = run(qrun, os.path.join(workdir, name), ir, x.numpy())
+        actual = run(qrun, os.path.join(workdir, name), ir, x.numpy(),
+                     engine)
         quantized = quantize_dynamic(
             model, {torch.nn.Linear: per_channel_dynamic_qconfig if per_channel
                     else default_dynamic_qconfig}, dtype=torch.qint8)
         rel = report(name, actual, quantized(x).detach().numpy())
-        ok = ok and (rel == 0 if engine == "qnnpack" else rel <= 1e-2)
+        ok = ok and rel == 0
     return 0 if ok else 1
 
 

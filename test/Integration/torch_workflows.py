@@ -20,9 +20,8 @@ float outputs of dynamic quantization):
   PyTorch's converted model, both against the converted model's outputs;
   and prepare_qat_fx's model likewise against convert_fx's;
 - dynamic: quantize_dynamic of the Linear layers (per tensor), on
-  PyTorch's qnnpack engine, which quantizes the input at run time as qopt
-  does (rule C): bit for bit; on onednn, which rounds the input otherwise
-  (docs/Numerics.md), within a relative 1e-2.
+  PyTorch's qnnpack engine (qopt's default arithmetic) and on onednn
+  (qrun --requantization onednn, docs/Numerics.md "Dynamic linear").
 The imported convolution and linear layers of the FX and QAT models also
 run alone on PyTorch's inputs (utils/model_zoo.py's per-layer check).
 And qopt's own calibration with workflow="fx" (qopt_torch.compile) on the
@@ -63,13 +62,15 @@ from torch.ao.quantization.quantize_fx import (convert_fx, prepare_fx,  # noqa: 
 warnings.filterwarnings("ignore")
 
 
-def qrun(bindir, workdir, name, ir, x):
+def qrun(bindir, workdir, name, ir, x, requantization="onednn"):
+    """qrun on `ir` with `x`, by default with the requantization of
+    PyTorch's onednn engine."""
     base = os.path.join(workdir, name)
     with open(base + ".mlir", "w") as f:
         f.write(ir)
     np.save(base + ".in.npy", x.numpy())
     subprocess.run([os.path.join(bindir, "qrun"), base + ".mlir", "-i", base + ".in.npy",
-                    "-o", base + ".out.npy", "--requantization", "onednn"], check=True)
+                    "-o", base + ".out.npy", "--requantization", requantization], check=True)
     return np.load(base + ".out.npy")
 
 
@@ -224,7 +225,8 @@ def main():
             with torch.no_grad():
                 expected = dq(x).numpy()
             y = qrun(bindir, workdir, "%s_dyn_%s" % (name, engine),
-                     export_model(dq, x[:1]), x)
+                     export_model(dq, x[:1]), x,
+                     "onednn" if engine == "onednn" else "float")
             print("%-28s %6.2f%% of %d outputs equal, relative difference %.1e" % (
                 "%s dynamic %s" % (name, engine), 100.0 * np.mean(y == expected),
                 expected.size, np.abs(y - expected).max() / np.abs(expected).max()))

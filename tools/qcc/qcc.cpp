@@ -64,11 +64,11 @@ static cl::opt<std::string>
     targetCpu("mcpu",
               cl::desc("Target CPU (default: the host CPU and its features)"),
               cl::init("native"), cl::value_desc("cpu"), cl::cat(qccCategory));
-static cl::opt<qopt::Requantization>
-    requantization("requantization",
-                   cl::desc("Requantization of quantized conv and linear"),
-                   qopt::getRequantizationValues(),
-                   cl::init(qopt::Requantization::Float), cl::cat(qccCategory));
+static cl::opt<qopt::Requantization> requantization(
+    "requantization",
+    cl::desc("Arithmetic of quantized conv and linear, and of dynamic linear"),
+    qopt::getRequantizationValues(), cl::init(qopt::Requantization::Float),
+    cl::cat(qccCategory));
 static cl::opt<std::string> kernels("kernels",
                                     cl::desc(qopt::kKernelsOptionHelp),
                                     cl::init("auto"), cl::value_desc("variant"),

@@ -57,7 +57,8 @@ static cl::opt<unsigned>
     repeat("repeat", cl::desc("Run N more times and print the median latency"),
            cl::init(0), cl::value_desc("N"), cl::cat(qrunCategory));
 static cl::opt<qopt::Requantization> requantization(
-    "requantization", cl::desc("Requantization of quantized conv and linear"),
+    "requantization",
+    cl::desc("Arithmetic of quantized conv and linear, and of dynamic linear"),
     qopt::getRequantizationValues(), cl::init(qopt::Requantization::Float),
     cl::cat(qrunCategory));
 static cl::opt<std::string> kernels("kernels",

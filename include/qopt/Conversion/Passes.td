@@ -61,7 +61,10 @@ def ConvertQNNToLinalg : Pass<"convert-qnn-to-linalg"> {
     With `requantization=onednn` it is the float epilogue of PyTorch's
     onednn engine (docs/Numerics.md, rule O): `bias * ((1 / sx) * (1 /
     sw[c]))` joins the accumulator, the multiplier is `(1 / sy) / ((1 / sx)
-    * (1 / sw[c]))`, and the zero point is added before rounding.
+    * (1 / sw[c]))`, and the zero point is added before rounding. Dynamic
+    linear then follows onednn too: `1 / sx` from rule C's unrounded scale,
+    the input's zero point added before rounding, and the same epilogue
+    with `1 / sy = 1`.
   }];
   let options = [
     Option<"requantization", "requantization", "std::string",

@@ -91,12 +91,19 @@ Value widen(OpBuilder &b, Location loc, Value v, bool isSigned) {
 
 /// Rule Q on one f32 value, given its float32 reciprocal scale and zero
 /// point: clamp(roundeven(x * inv) + zp, lo, hi) in float, NaN to the zero
-/// point, then to the storage integer `storage`.
+/// point, then to the storage integer `storage`. With
+/// `zeroPointBeforeRounding`, oneDNN's reorder instead:
+/// clamp(roundeven(x * inv + zp), lo, hi), each float operation rounded.
 Value quantizeScalar(OpBuilder &b, Location loc, Value x, Value invScale,
-                     Value zeroPoint, float lo, float hi, Type storage) {
-  Value rounded = math::RoundEvenOp::create(
-      b, loc, arith::MulFOp::create(b, loc, x, invScale));
-  Value shifted = arith::AddFOp::create(b, loc, rounded, zeroPoint);
+                     Value zeroPoint, float lo, float hi, Type storage,
+                     bool zeroPointBeforeRounding = false) {
+  Value product = arith::MulFOp::create(b, loc, x, invScale);
+  Value shifted =
+      zeroPointBeforeRounding
+          ? Value(math::RoundEvenOp::create(
+                b, loc, arith::AddFOp::create(b, loc, product, zeroPoint)))
+          : Value(arith::AddFOp::create(
+                b, loc, math::RoundEvenOp::create(b, loc, product), zeroPoint));
   Value clamped = arith::MinimumFOp::create(
       b, loc,
       arith::MaximumFOp::create(b, loc, shifted, f32Constant(b, loc, lo)),
@@ -768,7 +775,10 @@ constexpr float kSmallScaleThreshold = 6.1e-5f;
 /// maxV] (f32) and the quantized range [qmin, qmax], in the same float and
 /// double operations.
 struct RuntimeQParams {
-  Value scale, invScale, zeroPoint, zeroPointI32;
+  /// The float32 scale and its float32 reciprocal (rule Q), the float32
+  /// reciprocal of the unrounded (double) scale, as PyTorch's onednn engine
+  /// takes it, and the zero point in f32 and i32.
+  Value scale, invScale, invUnroundedScale, zeroPoint, zeroPointI32;
 
   static RuntimeQParams build(OpBuilder &b, Location loc, Value minV,
                               Value maxV, int64_t qmin, int64_t qmax) {
@@ -844,6 +854,8 @@ struct RuntimeQParams {
     RuntimeQParams params;
     params.scale = trunc(scale);
     params.invScale = arith::DivFOp::create(b, loc, f(1.0f), params.scale);
+    params.invUnroundedScale =
+        trunc(arith::DivFOp::create(b, loc, d(1.0), scale));
     params.zeroPoint = trunc(nudged);
     params.zeroPointI32 =
         arith::FPToSIOp::create(b, loc, b.getI32Type(), nudged);
@@ -881,13 +893,20 @@ std::pair<Value, Value> tensorMinMax(OpBuilder &b, Location loc, Value x) {
       tensor::ExtractOp::create(b, loc, reduced.getResult(1), ValueRange{})};
 }
 
-/// Dynamic quantization (PyTorch quantize_dynamic, FBGEMM's float output
-/// path): the input's u8 parameters from this call's range (rule C), the
-/// input quantized (rule Q), an int32 product with the i8 weight, and
-/// y = float(acc - zx * sum(w - zw)) * (sx * sw[c]) + bias[c] in float32,
-/// the order of FBGEMM's requantizeForFloatAvx2.
+/// Dynamic quantization (PyTorch quantize_dynamic): the input's u8
+/// parameters from this call's range (rule C), the input quantized, an
+/// int32 product with the i8 weight, and a float32 result. FBGEMM's float
+/// output path (rule Q, then y = float(acc - zx * sum(w - zw)) * (sx *
+/// sw[c]) + bias[c], the order of requantizeForFloatAvx2) by default; in
+/// onednn mode PyTorch's onednn engine: 1 / sx is the float32 reciprocal
+/// of rule C's unrounded double scale, the zero point is added before
+/// rounding, and with b[c] = (1 / sx) * (1 / sw[c]),
+/// y = (float(acc - zx * sum(w - zw)) + bias[c] * b[c]) * (1 / b[c]).
 struct DynamicLinearLowering : OpConversionPattern<LinearOp> {
-  using OpConversionPattern::OpConversionPattern;
+  DynamicLinearLowering(const TypeConverter &converter, MLIRContext *ctx,
+                        Requantization mode)
+      : OpConversionPattern(converter, ctx), mode(mode) {}
+  Requantization mode;
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -907,12 +926,14 @@ struct DynamicLinearLowering : OpConversionPattern<LinearOp> {
     RuntimeQParams qp =
         RuntimeQParams::build(rewriter, loc, minV, maxV, 0, qmax);
     int64_t rank = 2;
+    bool onednn = mode == Requantization::OneDnn;
+    Value invScale = onednn ? qp.invUnroundedScale : qp.invScale;
     Value xq = buildElementwise(
         rewriter, loc, makeEmptyLike(rewriter, loc, x, rewriter.getI32Type()),
         {x}, {rewriter.getMultiDimIdentityMap(rank)},
         [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-          Value q = quantizeScalar(nb, nloc, args[0], qp.invScale, qp.zeroPoint,
-                                   0.0f, 255.0f, nb.getIntegerType(8));
+          Value q = quantizeScalar(nb, nloc, args[0], invScale, qp.zeroPoint,
+                                   0.0f, 255.0f, nb.getIntegerType(8), onednn);
           return extendScalar(nb, nloc, q, /*isSigned=*/false);
         });
     Value empty = makeMatmulAccumulator(rewriter, loc, xq, wi);
@@ -920,9 +941,10 @@ struct DynamicLinearLowering : OpConversionPattern<LinearOp> {
         rewriter, loc, xq, wi,
         fill(rewriter, loc, empty, rewriter.getI32IntegerAttr(0)));
 
+    // Per channel: sw[c], or in onednn mode its float reciprocal.
     SmallVector<float> weightScales;
     for (int64_t c = 0; c < channels; ++c)
-      weightScales.push_back(w.scale(c));
+      weightScales.push_back(onednn ? 1.0f / w.scale(c) : w.scale(c));
     SmallVector<Value> inputs{acc, sums,
                               floatVector(rewriter, loc, weightScales)};
     SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank),
@@ -941,13 +963,26 @@ struct DynamicLinearLowering : OpConversionPattern<LinearOp> {
           Value adjusted = arith::SubIOp::create(
               nb, nloc, args[0],
               arith::MulIOp::create(nb, nloc, qp.zeroPointI32, args[1]));
-          Value scale = arith::MulFOp::create(nb, nloc, qp.scale, args[2]);
-          Value y = arith::MulFOp::create(
-              nb, nloc,
-              arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), adjusted),
-              scale);
-          if (bias)
-            y = arith::AddFOp::create(nb, nloc, y, args[3]);
+          Value f =
+              arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), adjusted);
+          Value y;
+          if (onednn) {
+            Value biasScale =
+                arith::MulFOp::create(nb, nloc, invScale, args[2]);
+            if (bias)
+              f = arith::AddFOp::create(
+                  nb, nloc, f,
+                  arith::MulFOp::create(nb, nloc, args[3], biasScale));
+            y = arith::MulFOp::create(
+                nb, nloc, f,
+                arith::DivFOp::create(nb, nloc, f32Constant(nb, nloc, 1.0f),
+                                      biasScale));
+          } else {
+            Value scale = arith::MulFOp::create(nb, nloc, qp.scale, args[2]);
+            y = arith::MulFOp::create(nb, nloc, f, scale);
+            if (bias)
+              y = arith::AddFOp::create(nb, nloc, y, args[3]);
+          }
           return applyActivationScalar(nb, nloc, y, activation);
         });
     rewriter.replaceOp(op, view.restore(rewriter, loc, result,
@@ -1509,13 +1544,13 @@ std::optional<Requantization> qopt::parseRequantization(StringRef name) {
 void qopt::populateQuantizedQNNToLinalgPatterns(
     QuantStorageTypeConverter &converter, RewritePatternSet &patterns,
     Requantization mode) {
-  patterns.add<QuantizedConvLowering, QuantizedLinearLowering>(
-      converter, patterns.getContext(), mode);
+  patterns.add<QuantizedConvLowering, QuantizedLinearLowering,
+               DynamicLinearLowering>(converter, patterns.getContext(), mode);
   patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
-               DynamicLinearLowering, QuantizedReluLowering,
-               QuantizedClampLowering, QuantizedMaxPoolLowering,
-               QuantizedAvgPoolLowering, QuantizedAdaptiveAvgPoolLowering,
-               QuantizedAddLowering, QuantizedMulLowering,
+               QuantizedReluLowering, QuantizedClampLowering,
+               QuantizedMaxPoolLowering, QuantizedAvgPoolLowering,
+               QuantizedAdaptiveAvgPoolLowering, QuantizedAddLowering,
+               QuantizedMulLowering,
                QuantizedHardActivationLowering<HardswishOp, true>,
                QuantizedHardActivationLowering<HardsigmoidOp, false>,
                QuantizedCatLowering, QuantizedSliceLowering,

@@ -30,3 +30,36 @@ func.func @conv(%x: tensor<1x1x3x3x!a>) -> tensor<1x2x2x2x!o> {
   %y = qnn.conv %x, %w, %b : (tensor<1x1x3x3x!a>, tensor<2x1x2x2x!w>, tensor<2xf32>) -> tensor<1x2x2x2x!o>
   return %y : tensor<1x2x2x2x!o>
 }
+
+// -----
+
+// Dynamic linear in onednn mode: 1 / sx from rule C's unrounded f64 scale,
+// the input zero point added before rounding, and with b = (1 / sx) *
+// (1 / sw[c]) (1 / sw = {2, 4}), y = (float(acc) + bias * b) * (1 / b).
+!wq = !quant.uniform<i8:f32:0, {0.5, 0.25}>
+
+// CHECK-LABEL: func.func @dynamic
+// CHECK-DAG: %[[INVW:.*]] = arith.constant dense<[2.000000e+00, 4.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: %[[ONE64:.*]] = arith.constant 1.000000e+00 : f64
+// CHECK: %[[INV64:.*]] = arith.divf %[[ONE64]], %{{.*}} : f64
+// CHECK: %[[INVX:.*]] = arith.truncf %[[INV64]] : f64 to f32
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[X:.*]]: f32, %{{.*}}: i32):
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[X]], %[[INVX]] : f32
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[P]], %{{.*}} : f32
+// CHECK-NEXT: math.roundeven %[[S]] : f32
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[INVW]], %{{.*}} :
+// CHECK-NEXT: ^bb0(%[[ACC:.*]]: i32, %[[SUM:.*]]: i32, %[[IW:.*]]: f32, %[[BIAS:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[F:.*]] = arith.sitofp %{{.*}} : i32 to f32
+// CHECK-NEXT: %[[BS:.*]] = arith.mulf %[[INVX]], %[[IW]] : f32
+// CHECK-NEXT: %[[T:.*]] = arith.mulf %[[BIAS]], %[[BS]] : f32
+// CHECK-NEXT: %[[G:.*]] = arith.addf %[[F]], %[[T]] : f32
+// CHECK-NEXT: %[[R:.*]] = arith.divf %{{.*}}, %[[BS]] : f32
+// CHECK-NEXT: arith.mulf %[[G]], %[[R]] : f32
+func.func @dynamic(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
+  %wi = arith.constant dense<[[1, 2, 0], [-1, 0, 0]]> : tensor<2x3xi8>
+  %w = quant.scast %wi : tensor<2x3xi8> to tensor<2x3x!wq>
+  %b = arith.constant dense<[1.0, -0.5]> : tensor<2xf32>
+  %y = qnn.linear %x, %w, %b {activation = #qnn.activation<relu>, reduce_range} : (tensor<?x3xf32>, tensor<2x3x!wq>, tensor<2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
