@@ -35,11 +35,17 @@ and where it is in the model; that includes quantized modules whose float
 base class is supported (nnq.BatchNorm2d): they are never exported as
 that base class.
 
+`load_quantized(model, checkpoint, example_inputs)` rebuilds the model a
+quantized checkpoint (a converted model's state_dict, eager or FX, QAT or
+post-training) was saved from, given the float model, and loads it (see
+checkpoint.py).
+
 Runs under Debian's /usr/bin/python3 with python3-torch 1.13.
 """
+from .checkpoint import CheckpointError, fusable_modules, load_quantized
 from .compiler import CompileError, compile
 from .export import ExportError, export_model
 from .runtime import CompiledModel, load
 
-__all__ = ["CompileError", "CompiledModel", "ExportError", "compile", "export_model",
-           "load"]
+__all__ = ["CheckpointError", "CompileError", "CompiledModel", "ExportError", "compile",
+           "export_model", "fusable_modules", "load", "load_quantized"]
