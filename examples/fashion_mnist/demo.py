@@ -7,16 +7,17 @@ For each example model (models.py: an MLP, a CNN, a keyword-spotting-shaped
 1-D CNN) it
   1. trains it briefly and deterministically on Fashion-MNIST (weights are
      cached under ~/.cache/qopt, outside the repository);
-  2. exports the float model to qnn IR (python/qopt_torch);
-  3. calibrates it on the first 1,000 training images with the x86 qconfig
-     and quantizes it in one qrun command, then runs the int8 model natively
-     on the 10,000 test images;
-  4. quantizes the same model with PyTorch's eager mode (same qconfig, same
+  2. compiles it with qopt_torch.compile (python/qopt_torch): exported to
+     qnn IR, calibrated on the first 1,000 training images with the x86
+     qconfig, quantized, compiled by qcc and loaded; the library then runs
+     in-process on the 10,000 test images;
+  3. quantizes the same model with PyTorch's eager mode (same qconfig, same
      calibration batches, onednn engine) and evaluates it;
-  5. imports PyTorch's quantized model into qopt (PyTorch's own scales and
-     int8 weights) and runs it natively;
+  4. compiles PyTorch's quantized model with qopt_torch.compile too
+     (PyTorch's own scales and int8 weights) and runs it;
 and prints one table: accuracies, agreement between qopt's and PyTorch's
-int8 predictions, weight bytes and per-image latency at batch 1. Then the
+int8 predictions, weight bytes and per-image latency at batch 1 (each
+called from Python). Then the
 numeric suite reports each model's per-layer SQNR (text, CSV and an HTML
 chart under --reports). With
 --quick (the test suite's version) it trains on a subset for one epoch and
@@ -28,7 +29,6 @@ import hashlib
 import inspect
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,7 +49,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "python"
 sys.path.insert(0, HERE)
 import models as model_defs  # noqa: E402
 import qnumeric  # noqa: E402
-from qopt_torch import export_model  # noqa: E402
+import qopt_torch  # noqa: E402
 
 warnings.filterwarnings("ignore")
 DATA = "/usr/share/datasets/fashion-mnist"
@@ -121,23 +121,8 @@ def train(name, model, x, y, epochs, cache_dir):
     return model.eval(), "trained in %.0f s" % (time.time() - start)
 
 
-def qrun(bindir, *args):
-    # PyTorch's thread count decides the order of some float convolutions
-    # (docs/Numerics.md, rule F); qrun reads it from OMP_NUM_THREADS.
-    env = dict(os.environ, OMP_NUM_THREADS=str(torch.get_num_threads()))
-    run = subprocess.run([os.path.join(bindir, "qrun")] + list(args),
-                         capture_output=True, text=True, env=env)
-    if run.returncode != 0:
-        sys.exit("demo: qrun failed:\n" + run.stderr)
-    return run.stdout
-
-
-def qrun_latency_ms(bindir, model_path, single_path, runs):
-    out = qrun(bindir, model_path, "-i", single_path, "--repeat", str(runs))
-    return float(out.split("median latency:")[1].split("ms")[0])
-
-
-def torch_latency_ms(model, x, runs):
+def latency_ms(model, x, runs):
+    """Median milliseconds of model(x): a PyTorch model or a compiled one."""
     times = []
     with torch.no_grad():
         for _ in range(5):
@@ -147,12 +132,6 @@ def torch_latency_ms(model, x, runs):
             model(x)
             times.append((time.perf_counter() - start) * 1000)
     return float(np.median(times))
-
-
-def predict_qopt(bindir, work, model_path, test_path, tag):
-    out = os.path.join(work, tag + ".logits.npy")
-    qrun(bindir, model_path, "-i", test_path, "-o", out)
-    return np.load(out)
 
 
 def activation_qparams_qopt(model_path):
@@ -206,12 +185,9 @@ def main():
         test_x, test_y = test_x[:500], test_y[:500]
         args.latency_runs = min(args.latency_runs, 20)
     work = tempfile.mkdtemp(prefix="qopt-demo-")
-    test_path = os.path.join(work, "test.npy")
-    single_path = os.path.join(work, "single.npy")
-    np.save(test_path, test_x)
-    np.save(single_path, test_x[:1])
-    idx_train = os.path.join(DATA, "train-images-idx3-ubyte.gz")
-    # The same 1,000 images in the same batches as qrun's (the last has 8).
+    tests, one = torch.from_numpy(test_x), torch.from_numpy(test_x[:1])
+    # The first 1,000 training images in batches of 32 (the last has 8), for
+    # qopt and PyTorch alike.
     calibration = [torch.from_numpy(train_x[i:min(i + CALIBRATION_BATCH, CALIBRATION_IMAGES)])
                    for i in range(0, CALIBRATION_IMAGES, CALIBRATION_BATCH)]
     torch.backends.quantized.engine = "onednn"
@@ -222,24 +198,24 @@ def main():
         model, how = train(name, cls(), train_x, train_y, epochs, args.cache)
         print("%s: %s" % (name, how), flush=True)
         with torch.no_grad():
-            fp32_pred = model(torch.from_numpy(test_x)).argmax(1).numpy()
+            fp32_pred = model(tests).argmax(1).numpy()
         fp32_acc = (fp32_pred == test_y).mean() * 100
 
-        # qopt: export the float model, calibrate + quantize in one command.
-        float_path = os.path.join(work, name + ".mlir")
-        int8_path = os.path.join(work, name + "-int8.mlir")
-        with open(float_path, "w") as f:
-            f.write(export_model(model, torch.from_numpy(test_x[:2]), name=name))
-        qrun(args.bindir, float_path, "--qconfig", "x86", "--calibrate", idx_train,
-             "--limit", str(CALIBRATION_IMAGES), "--batch-size", str(CALIBRATION_BATCH),
-             "--quantize", "--write-model", int8_path)
-        qopt_pred = predict_qopt(args.bindir, work, int8_path, test_path, name).argmax(1)
+        # qopt: export, calibrate with the x86 qconfig's observers, quantize,
+        # compile with qcc and load, in one call. Its workdir keeps the float
+        # IR (model.mlir) and the int8 IR (model.int8.mlir).
+        model_dir = os.path.join(work, name)
+        compiled = qopt_torch.compile(model, one, calibration=calibration, qconfig="x86",
+                                      bindir=args.bindir, workdir=model_dir)
+        float_path = os.path.join(model_dir, "model.mlir")
+        int8_path = os.path.join(model_dir, "model.int8.mlir")
+        qopt_pred = compiled(tests).numpy().argmax(1)
         qopt_acc = (qopt_pred == test_y).mean() * 100
 
         # PyTorch eager quantization, same qconfig and calibration batches.
         qmodel = model_defs.quantize_eager(model, calibration, "x86")
         with torch.no_grad():
-            torch_int8_logits = qmodel(torch.from_numpy(test_x)).numpy()
+            torch_int8_logits = qmodel(tests).numpy()
         torch_pred = torch_int8_logits.argmax(1)
         torch_acc = (torch_pred == test_y).mean() * 100
         agree = (qopt_pred == torch_pred).mean() * 100
@@ -247,25 +223,21 @@ def main():
         same_qparams = (len(torch_qparams & activation_qparams_qopt(int8_path)),
                         len(torch_qparams))
 
-        # PyTorch's quantized model imported into qopt.
-        imported_path = os.path.join(work, name + "-imported.mlir")
-        with open(imported_path, "w") as f:
-            f.write(export_model(qmodel, torch.from_numpy(test_x[:2]), name=name))
-        imported_logits = predict_qopt(args.bindir, work, imported_path, test_path,
-                                       name + "-imported")
+        # PyTorch's quantized model compiled by qopt, with its scales.
+        imported = qopt_torch.compile(qmodel, one, bindir=args.bindir,
+                                      workdir=os.path.join(work, name + "-imported"))
+        imported_logits = imported(tests).numpy()
         last = qmodel.fc3 if name == "mlp" else qmodel.fc
         steps = np.abs(imported_logits - torch_int8_logits) / last.scale
         exact = (steps < 1e-3).mean() * 100
         imported_pred = imported_logits.argmax(1)
 
-        one = torch.from_numpy(test_x[:1])
         torch.set_num_threads(1)  # qopt's code is single-threaded
-        lat_fp32 = torch_latency_ms(model, one, args.latency_runs)
-        lat_int8 = torch_latency_ms(qmodel, one, args.latency_runs)
+        lat_fp32 = latency_ms(model, one, args.latency_runs)
+        lat_int8 = latency_ms(qmodel, one, args.latency_runs)
         torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
-        lat_qopt = qrun_latency_ms(args.bindir, int8_path, single_path, args.latency_runs)
-        lat_imported = qrun_latency_ms(args.bindir, imported_path, single_path,
-                                       args.latency_runs)
+        lat_qopt = latency_ms(compiled, one, args.latency_runs)
+        lat_imported = latency_ms(imported, one, args.latency_runs)
 
         # Numeric suite: where the int8 model loses accuracy, per layer.
         report_dir = os.path.join(args.reports, name)
@@ -292,7 +264,8 @@ def main():
     n = len(test_y)
     print()
     print("Fashion-MNIST, %d test images; int8 = x86 qconfig calibrated on %d "
-          "training images; latency: median ms per image at batch 1, one thread" % (
+          "training images; latency: median ms per image at batch 1, one thread, "
+          "called from Python" % (
               n, CALIBRATION_IMAGES))
     print("%-5s %9s %10s %10s %8s %16s %9s %9s %9s" % (
         "model", "fp32 acc", "int8 acc", "int8 acc", "top-1", "weight bytes",
