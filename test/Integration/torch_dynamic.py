@@ -15,7 +15,7 @@
    compiled without it. onednn honours reduce_range (x86's default),
    quantizes the input with the zero point added before rounding and has
    its own float epilogue: qrun --requantization=onednn
-   (docs/Numerics.md, "Dynamic linear").
+   (docs/Numerics.md, "Dynamic linear and rule C").
 3. The float MLP through `qopt --qnn-quantize-dynamic` (qnnpack; x86 per
    tensor and per channel, run with --requantization=onednn): qopt's own
    int8 weights must reproduce the results of 2. bit for bit.
@@ -184,7 +184,7 @@ def main():
             rel = report(name, actual, quantized(x).detach().numpy())
             ok = ok and rel == 0
     # The float model through qopt's own qnn-quantize-dynamic: its int8
-    # weights are PyTorch's, so the qnnpack result is again bit for bit.
+    # weights are PyTorch's, so each engine's result is again bit for bit.
     qopt = os.path.join(os.path.dirname(qrun), "qopt")
     float_path = os.path.join(workdir, "mlp_float.mlir")
     with open(float_path, "w") as f:
