@@ -80,11 +80,28 @@ def fusable_modules(model):
     return groups
 
 
+def _strip_module(state):
+    """`state` with "module." taken off its keys and off the module names
+    of its version metadata, which quantized modules read when loading."""
+    from collections import OrderedDict
+    stripped = OrderedDict((k[len("module."):], v) for k, v in state.items())
+    metadata = getattr(state, "_metadata", None)
+    if metadata is not None:
+        stripped._metadata = OrderedDict(
+            ("" if k == "module" else k[len("module."):] if k.startswith("module.")
+             else k, v) for k, v in metadata.items())
+    return stripped
+
+
 def _state_dict(checkpoint):
     if isinstance(checkpoint, dict):
         for key in ("state_dict", "model_state_dict", "model"):
             if isinstance(checkpoint.get(key), dict):
-                return checkpoint[key]
+                return _state_dict(checkpoint[key])
+        # A model wrapped in DataParallel / DistributedDataParallel saves
+        # every key under "module.".
+        if checkpoint and all(k.startswith("module.") for k in checkpoint):
+            return _strip_module(checkpoint)
         return checkpoint
     try:
         loaded = torch.load(checkpoint, map_location="cpu")
@@ -131,7 +148,8 @@ def load_quantized(model, checkpoint, example_inputs, qconfig="x86",
                     eager workflow needs them
     checkpoint      a path to a file torch.save wrote, or a state_dict; a
                     dict holding it under "state_dict", "model_state_dict"
-                    or "model" also works
+                    or "model" also works, and keys under "module."
+                    (DataParallel) are taken without that prefix
     example_inputs  a tensor, or a tuple of tensors for several inputs
     qconfig         the qconfig (eager) or qconfig mapping (fx) name used
                     before convert: x86, fbgemm, qnnpack, onednn

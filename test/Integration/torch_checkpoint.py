@@ -101,6 +101,10 @@ def main():
     loaded = qopt_torch.load_quantized(model, wrapped, x[:1])
     with torch.no_grad():
         print("{'epoch', 'state_dict'} dict: equal:", torch.equal(converted(x), loaded(x)))
+    parallel = torch.nn.DataParallel(converted).state_dict()
+    loaded = qopt_torch.load_quantized(model, {"model": parallel}, x[:1])
+    with torch.no_grad():
+        print("DataParallel's keys: equal:", torch.equal(converted(x), loaded(x)))
     float_path = os.path.join(workdir, "float.pth")
     torch.save(model.state_dict(), float_path)
     error("float state_dict", lambda: qopt_torch.load_quantized(model, float_path, x[:1]))
