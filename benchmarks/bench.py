@@ -25,8 +25,9 @@ Steps:
    runs one batch-1 inference, against ONNX Runtime's Node process for the
    same model minus a Node process that only loaded onnxruntime-node.
 With --isa avx2, qopt's libraries are compiled for an AVX2 CPU without
-AVX-512 (qcc --mcpu znver3, the AVX2 kernels), qrun runs with
---kernels=avx2, and PyTorch runs with ONEDNN_MAX_CPU_ISA=AVX2, so that a
+AVX-512 (qcc --mcpu znver3, the AVX2 kernels), qrun JIT-compiles for the
+same CPU (qrun --mcpu znver3), and PyTorch runs with
+ONEDNN_MAX_CPU_ISA=AVX2, so that a
 machine with AVX-512 shows what an AVX2-only one would; ONNX Runtime has
 no such switch and runs its best kernels for the CPU, and the peak is the
 AVX2 loop's.
@@ -154,7 +155,7 @@ REQUANTIZATION = ["--requantization", "onednn"]
 # qopt to, qrun's, and the environment that limits PyTorch's oneDNN alike.
 ISAS = {
     "host": {"qcc": [], "qrun": [], "env": {}},
-    "avx2": {"qcc": ["--mcpu", "znver3"], "qrun": ["--kernels=avx2"],
+    "avx2": {"qcc": ["--mcpu", "znver3"], "qrun": ["--mcpu", "znver3"],
              "env": {"ONEDNN_MAX_CPU_ISA": "AVX2"}},
 }
 
@@ -506,8 +507,8 @@ def main():
     out.write("\nqopt benchmark, %s\n" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
     out.write("machine: %s\n" % machine())
     if args.isa == "avx2":
-        out.write("instruction set: AVX2 only for qopt (qcc --mcpu znver3, qrun "
-                  "--kernels=avx2) and PyTorch (ONEDNN_MAX_CPU_ISA=AVX2); ONNX Runtime "
+        out.write("instruction set: AVX2 only for qopt (qcc and qrun --mcpu znver3) "
+                  "and PyTorch (ONEDNN_MAX_CPU_ISA=AVX2); ONNX Runtime "
                   "cannot be limited and runs its best kernels for this CPU\n")
     out.write("rounds: %d%s; every system in its own process per round, one thread; "
               "median ms per call (median over rounds of each round's median)\n" % (

@@ -326,13 +326,9 @@ qopt::createTargetMachine(StringRef cpu, unsigned optLevel) {
     return error("no target for " + triple + ": " + targetError);
   bool native = cpu == "native";
   std::string name = native ? llvm::sys::getHostCPUName().str() : cpu.str();
-  // LLVM only warns about an unknown CPU and then compiles for a generic
-  // one; a user who named a CPU wants that one or an error.
-  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
-      target->createMCSubtargetInfo(llvm::Triple(triple), "", ""));
-  if (!subtarget || !subtarget->isCPUStringValid(name))
-    return error("unknown target CPU '" + name + "' for " + triple +
-                 " (llc-22 -mcpu=help lists the known ones)");
+  // A user who named a CPU wants that one or an error.
+  if (Error err = checkTargetCpu(name, llvm::Triple(triple)))
+    return err;
   std::string features;
   if (native)
     for (const auto &feature : llvm::sys::getHostCPUFeatures())

@@ -291,13 +291,13 @@ void visit(Operation *op, DimensionClasses &classes) {
     int64_t rank = rankOf(cat.getResult());
     for (Value input : cat.getInputs())
       for (int64_t d = 0; d < rank; ++d)
-        if (d != cat.getDim())
+        if (d != static_cast<int64_t>(cat.getDim()))
           classes.unite(input, d, cat.getResult(), d, op);
     return;
   }
   if (auto slice = dyn_cast<SliceOp>(op)) {
     for (int64_t d = 0; d < rankOf(slice.getInput()); ++d)
-      if (d != slice.getDim())
+      if (d != static_cast<int64_t>(slice.getDim()))
         classes.unite(slice.getInput(), d, slice.getResult(), d, op);
     return;
   }

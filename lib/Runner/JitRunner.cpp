@@ -24,8 +24,10 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -162,17 +164,60 @@ llvm::Expected<FunctionInterface> qopt::lowerFunction(ModuleOp module,
   return interface;
 }
 
+/// Whether code generation may use the x86 feature `name` in ordinary
+/// code: the vector, arithmetic and bit manipulation extensions (SSE, AVX,
+/// AVX-512, AMX, FMA, BMI, APX, ...), not system instructions (rdseed,
+/// xsaves, invpcid, ...) that a virtual machine may hide.
+static bool isCodegenFeature(llvm::StringRef name) {
+  static const char *const prefixes[] = {
+      "sse",    "ssse3",     "avx",  "fma",  "f16c",    "bmi",  "lzcnt",
+      "popcnt", "movbe",     "adx",  "amx",  "gfni",    "vaes", "vpclmulqdq",
+      "pclmul", "aes",       "sha",  "cx16", "evex512", "egpr", "ndd",
+      "ppx",    "push2pop2", "ccmp", "cf",   "nf",      "zu"};
+  return llvm::any_of(prefixes,
+                      [&](const char *p) { return name.starts_with(p); });
+}
+
+/// An error unless code from `machine`, made for the named CPU `cpu`, runs
+/// on the host: the host has every instruction set extension code
+/// generation may use that the CPU has (isCodegenFeature).
+static llvm::Error checkRunsOnHost(const llvm::TargetMachine &machine,
+                                   llvm::StringRef cpu) {
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  llvm::SmallVector<std::string> missing;
+  for (const llvm::SubtargetFeatureKV &feature :
+       info->getAllProcessorFeatures()) {
+    auto it = host.find(feature.Key);
+    if (info->getFeatureBits().test(feature.Value) &&
+        isCodegenFeature(feature.Key) && it != host.end() && !it->second)
+      missing.push_back(feature.Key);
+  }
+  if (!missing.empty())
+    return error("code for CPU '" + cpu +
+                 "' cannot run on this host, which lacks " +
+                 llvm::join(missing, ", ") +
+                 " (qcc --mcpu compiles for it without running it)");
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::unique_ptr<JitFunction>>
 JitFunction::compile(ModuleOp module, llvm::StringRef function,
                      unsigned optLevel, Requantization mode,
-                     llvm::StringRef kernels) {
-  // The host's CPU and all its features, for the IR optimizer's cost
-  // models as well as for code generation (the ExecutionEngine detects the
-  // same host for the latter).
+                     llvm::StringRef kernels, llvm::StringRef cpu) {
+  // The host's CPU and all its features (or the named CPU and its own),
+  // for the IR optimizer's cost models as well as for code generation.
   llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostBuilder =
       llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!hostBuilder)
     return hostBuilder.takeError();
+  bool native = cpu.empty() || cpu == "native";
+  if (!native) {
+    if (llvm::Error err = checkTargetCpu(cpu, hostBuilder->getTargetTriple()))
+      return std::move(err);
+    hostBuilder->setCPU(cpu.str());
+    hostBuilder->getFeatures() = llvm::SubtargetFeatures();
+  }
   llvm::CodeGenOptLevel codeGenLevel = optLevel >= 3
                                            ? llvm::CodeGenOptLevel::Aggressive
                                            : llvm::CodeGenOptLevel::Default;
@@ -181,6 +226,9 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
       hostBuilder->createTargetMachine();
   if (!machine)
     return machine.takeError();
+  if (!native)
+    if (llvm::Error err = checkRunsOnHost(**machine, cpu))
+      return std::move(err);
   llvm::Expected<KernelISA> isa = resolveKernelISA(kernels, **machine);
   if (!isa)
     return isa.takeError();
@@ -195,7 +243,8 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
   // options.llvmModuleBuilder and options.transformer are function_refs:
   // the functions must outlive create(), which applies them.
   std::string linkError;
-  std::string cpu = (*machine)->getTargetCPU().str();
+  std::string targetCpu = (*machine)->getTargetCPU().str();
+  std::string targetFeatures = (*machine)->getTargetFeatureString().str();
   std::function<std::unique_ptr<llvm::Module>(Operation *, llvm::LLVMContext &)>
       builder =
           [&](Operation *op,
@@ -206,11 +255,23 @@ JitFunction::compile(ModuleOp module, llvm::StringRef function,
       return nullptr;
     llvmModule->setTargetTriple((*machine)->getTargetTriple());
     llvmModule->setDataLayout((*machine)->createDataLayout());
-    if (llvm::Error err =
-            linkKernelLibrary(*llvmModule, cpu, /*exportAllocator=*/true)) {
+    if (llvm::Error err = linkKernelLibrary(*llvmModule, targetCpu,
+                                            /*exportAllocator=*/true)) {
       linkError = llvm::toString(std::move(err));
       return nullptr;
     }
+    // The ExecutionEngine generates code with a machine for the host; a
+    // named CPU's name and features reach code generation through each
+    // function's attributes, as clang sets them.
+    if (!native)
+      for (llvm::Function &f : *llvmModule) {
+        if (f.isDeclaration())
+          continue;
+        if (!f.hasFnAttribute("target-cpu"))
+          f.addFnAttr("target-cpu", targetCpu);
+        if (!f.hasFnAttribute("target-features"))
+          f.addFnAttr("target-features", targetFeatures);
+      }
     return llvmModule;
   };
   std::function<llvm::Error(llvm::Module *)> transformer =

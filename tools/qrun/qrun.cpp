@@ -61,6 +61,12 @@ static cl::opt<qopt::Requantization> requantization(
     cl::desc("Arithmetic of quantized conv and linear, and of dynamic linear"),
     qopt::getRequantizationValues(), cl::init(qopt::Requantization::Float),
     cl::cat(qrunCategory));
+static cl::opt<std::string>
+    targetCpu("mcpu",
+              cl::desc("JIT-compile for this CPU, as qcc --mcpu does "
+                       "(default: the host CPU and its features); the host "
+                       "must have every feature it has"),
+              cl::init("native"), cl::value_desc("cpu"), cl::cat(qrunCategory));
 static cl::opt<std::string> kernels("kernels",
                                     cl::desc(qopt::kKernelsOptionHelp),
                                     cl::init("auto"), cl::value_desc("variant"),
@@ -221,7 +227,7 @@ int main(int argc, char **argv) {
   }
 
   Expected<std::unique_ptr<qopt::JitFunction>> jit = qopt::JitFunction::compile(
-      module, functionName, optLevel, requantization, kernels);
+      module, functionName, optLevel, requantization, kernels, targetCpu);
   if (!jit)
     return fail(toString(jit.takeError()));
   if (!outputFiles.empty() && outputFiles.size() != (*jit)->getOutputs().size())

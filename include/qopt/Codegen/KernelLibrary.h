@@ -17,6 +17,7 @@
 namespace llvm {
 class Module;
 class TargetMachine;
+class Triple;
 } // namespace llvm
 
 namespace qopt {
@@ -30,6 +31,10 @@ namespace qopt {
 /// and empties the allocator's cache before it unloads the model.
 llvm::Error linkKernelLibrary(llvm::Module &module, llvm::StringRef cpu,
                               bool exportAllocator = false);
+
+/// An error naming `cpu` unless LLVM knows it as a CPU of `triple` (LLVM
+/// itself only warns and compiles for a generic CPU).
+llvm::Error checkTargetCpu(llvm::StringRef cpu, const llvm::Triple &triple);
 
 /// The fastest kernel variant `machine`'s CPU and features allow.
 KernelISA selectKernelISA(const llvm::TargetMachine &machine);

@@ -107,13 +107,15 @@ class JitFunction {
 public:
   /// Lowers `function` of `module` (which is modified) and JIT-compiles it
   /// at LLVM optimization level `optLevel` for the host CPU, its CPU name
-  /// and every feature it has, as qcc compiles for it; `kernels` names the
-  /// int8 kernel variant ("auto": the fastest the host has). Errors say
+  /// and every feature it has, as qcc compiles for it; or, with `cpu`
+  /// other than "native", for that CPU and its own features, as qcc --mcpu
+  /// does, provided the host has each of them. `kernels` names the int8
+  /// kernel variant ("auto": the fastest the target CPU has). Errors say
   /// what is wrong; lowering diagnostics go to the context's handler.
   static llvm::Expected<std::unique_ptr<JitFunction>>
   compile(mlir::ModuleOp module, llvm::StringRef function, unsigned optLevel,
           Requantization mode = Requantization::Float,
-          llvm::StringRef kernels = "auto");
+          llvm::StringRef kernels = "auto", llvm::StringRef cpu = "native");
 
   ~JitFunction();
 

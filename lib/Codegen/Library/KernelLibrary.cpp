@@ -6,8 +6,10 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/IPO/Internalize.h"
 
 using namespace qopt;
@@ -76,6 +78,23 @@ llvm::Error qopt::linkKernelLibrary(llvm::Module &module, llvm::StringRef cpu,
     if (f.isDeclaration() && isKernel(f))
       return llvm::createStringError("the kernel library has no @" +
                                      f.getName());
+  return llvm::Error::success();
+}
+
+llvm::Error qopt::checkTargetCpu(llvm::StringRef cpu,
+                                 const llvm::Triple &triple) {
+  std::string targetError;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, targetError);
+  if (!target)
+    return llvm::createStringError("no target for " + triple.str() + ": " +
+                                   targetError);
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!subtarget || !subtarget->isCPUStringValid(cpu))
+    return llvm::createStringError("unknown target CPU '" + cpu + "' for " +
+                                   triple.str() +
+                                   " (llc-22 -mcpu=help lists the known ones)");
   return llvm::Error::success();
 }
 
