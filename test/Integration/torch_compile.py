@@ -10,7 +10,8 @@ PyTorch.
    qrun's on the same quantized IR bit for bit, and PyTorch's eager int8
    model (same qconfig, same calibration batches) on every logit.
 2. PyTorch's converted int8 ResNet18 compiled as it is (no calibration):
-   PyTorch's outputs.
+   PyTorch's outputs. So are a dynamically quantized MLP's, on the onednn
+   and the qnnpack engine.
 3. A model with two inputs (QuantStubs, FloatFunctional.add), calibrated on
    a list of (image, extra, label) tuples: PyTorch's int8 outputs, with
    PyTorch's scales.
@@ -110,6 +111,22 @@ def main():
     imported = qopt_torch.compile(q, images[:1], bindir=bindir)
     print("resnet18 converted, compiled vs PyTorch int8: %.2f%% of logits equal, "
           "top-1 %.0f%%" % agreement(imported(x).numpy(), expected))
+
+    # 2b. Dynamically quantized Linear layers, on each engine: compile's
+    # default arithmetic is the engine's.
+    mlp = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(),
+                              torch.nn.Linear(32, 10)).eval()
+    xs = torch.randn(16, 64) * 2
+    for engine in ("onednn", "qnnpack"):
+        torch.backends.quantized.engine = engine
+        dq = torch.ao.quantization.quantize_dynamic(mlp, {torch.nn.Linear},
+                                                    dtype=torch.qint8)
+        with torch.no_grad():
+            expected_dq = dq(xs).numpy()
+        got = qopt_torch.compile(dq, xs[:1], bindir=bindir)(xs).numpy()
+        print("dynamic %s compiled vs PyTorch: %.2f%% of outputs equal" % (
+            engine, 100.0 * np.mean(got == expected_dq)))
+    torch.backends.quantized.engine = "onednn"
 
     # 3. Two inputs, a list of (image, extra, label) batches.
     two = TwoInputs().eval()
