@@ -941,48 +941,68 @@ struct DynamicLinearLowering : OpConversionPattern<LinearOp> {
         rewriter, loc, xq, wi,
         fill(rewriter, loc, empty, rewriter.getI32IntegerAttr(0)));
 
-    // Per channel: sw[c], or in onednn mode its float reciprocal.
+    // Per channel, computed once for the N channels rather than for each of
+    // the M x N outputs: zx * sum(w - zw), sx * sw[c], or in onednn mode
+    // b[c] = (1 / sx) * (1 / sw[c]), its reciprocal 1 / b[c] and the bias
+    // term bias[c] * b[c].
     SmallVector<float> weightScales;
     for (int64_t c = 0; c < channels; ++c)
       weightScales.push_back(onednn ? 1.0f / w.scale(c) : w.scale(c));
-    SmallVector<Value> inputs{acc, sums,
-                              floatVector(rewriter, loc, weightScales)};
-    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank),
-                                dimMap(rewriter, rank, 1),
-                                dimMap(rewriter, rank, 1)};
     Value bias = adaptor.getBias();
-    if (bias) {
-      inputs.push_back(bias);
-      maps.push_back(dimMap(rewriter, rank, 1));
+    auto perChannel =
+        [&](ValueRange operands,
+            function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+          SmallVector<AffineMap> identity(operands.size(),
+                                          rewriter.getMultiDimIdentityMap(1));
+          return buildElementwise(rewriter, loc,
+                                  makeEmptyLike(rewriter, loc, operands[0]),
+                                  operands, identity, body);
+        };
+    Value zeroPointTerm = perChannel(
+        {sums}, [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          return arith::MulIOp::create(nb, nloc, qp.zeroPointI32, args[0]);
+        });
+    Value channelScale =
+        perChannel({floatVector(rewriter, loc, weightScales)},
+                   [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                     return arith::MulFOp::create(
+                         nb, nloc, onednn ? invScale : qp.scale, args[0]);
+                   });
+    Value outputScale = channelScale;
+    Value biasTerm = bias;
+    if (onednn) {
+      outputScale = perChannel(
+          {channelScale},
+          [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+            return arith::DivFOp::create(nb, nloc, f32Constant(nb, nloc, 1.0f),
+                                         args[0]);
+          });
+      if (bias)
+        biasTerm = perChannel(
+            {bias, channelScale},
+            [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+              return arith::MulFOp::create(nb, nloc, args[0], args[1]);
+            });
     }
+    SmallVector<Value> inputs{acc, zeroPointTerm, outputScale};
+    if (bias)
+      inputs.push_back(biasTerm);
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
+    maps.append(inputs.size() - 1, dimMap(rewriter, rank, 1));
     Activation activation = op.getActivation();
     Value result = buildElementwise(
         rewriter, loc, makeEmptyLike(rewriter, loc, acc, rewriter.getF32Type()),
         inputs, maps,
         [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-          Value adjusted = arith::SubIOp::create(
-              nb, nloc, args[0],
-              arith::MulIOp::create(nb, nloc, qp.zeroPointI32, args[1]));
-          Value f =
+          Value adjusted = arith::SubIOp::create(nb, nloc, args[0], args[1]);
+          Value y =
               arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), adjusted);
-          Value y;
-          if (onednn) {
-            Value biasScale =
-                arith::MulFOp::create(nb, nloc, invScale, args[2]);
-            if (bias)
-              f = arith::AddFOp::create(
-                  nb, nloc, f,
-                  arith::MulFOp::create(nb, nloc, args[3], biasScale));
-            y = arith::MulFOp::create(
-                nb, nloc, f,
-                arith::DivFOp::create(nb, nloc, f32Constant(nb, nloc, 1.0f),
-                                      biasScale));
-          } else {
-            Value scale = arith::MulFOp::create(nb, nloc, qp.scale, args[2]);
-            y = arith::MulFOp::create(nb, nloc, f, scale);
-            if (bias)
-              y = arith::AddFOp::create(nb, nloc, y, args[3]);
-          }
+          // onednn: (f + bias * b) * (1 / b); otherwise f * (sx * sw) + bias.
+          if (onednn && bias)
+            y = arith::AddFOp::create(nb, nloc, y, args[3]);
+          y = arith::MulFOp::create(nb, nloc, y, args[2]);
+          if (!onednn && bias)
+            y = arith::AddFOp::create(nb, nloc, y, args[3]);
           return applyActivationScalar(nb, nloc, y, activation);
         });
     rewriter.replaceOp(op, view.restore(rewriter, loc, result,

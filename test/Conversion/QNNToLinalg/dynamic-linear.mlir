@@ -15,9 +15,20 @@
 // CHECK: math.roundeven {{.*}} : f64
 // CHECK: linalg.generic
 // CHECK: math.roundeven {{.*}} : f32
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// Per channel, once: zx * sum(w) and sx * sw.
+// CHECK: %[[ZS:.*]] = linalg.generic {{.*}}iterator_types = ["parallel"]
 // CHECK: arith.muli {{.*}} : i32
-// CHECK: arith.sitofp
-// CHECK: arith.maximumf
+// CHECK: %[[S:.*]] = linalg.generic {{.*}}iterator_types = ["parallel"]
+// CHECK: arith.mulf {{.*}} : f32
+// Per output (FBGEMM's order): float(acc - zx * sum(w)) * (sx * sw) + bias.
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[ZS]], %[[S]], %{{.*}} :
+// CHECK-NEXT: ^bb0(%[[ACC:.*]]: i32, %[[Z:.*]]: i32, %[[SC:.*]]: f32, %[[BIAS:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[A:.*]] = arith.subi %[[ACC]], %[[Z]] : i32
+// CHECK-NEXT: %[[F:.*]] = arith.sitofp %[[A]] : i32 to f32
+// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[F]], %[[SC]] : f32
+// CHECK-NEXT: %[[YB:.*]] = arith.addf %[[Y]], %[[BIAS]] : f32
+// CHECK-NEXT: arith.maximumf %[[YB]], %{{.*}} : f32
 // CHECK: return {{.*}} : tensor<?x2xf32>
 func.func @dynamic(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
   %wi = arith.constant dense<[[1, 2, 0], [-1, 0, 0]]> : tensor<2x3xi8>

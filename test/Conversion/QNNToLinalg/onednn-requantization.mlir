@@ -48,14 +48,23 @@ func.func @conv(%x: tensor<1x1x3x3x!a>) -> tensor<1x2x2x2x!o> {
 // CHECK-NEXT: %[[P:.*]] = arith.mulf %[[X]], %[[INVX]] : f32
 // CHECK-NEXT: %[[S:.*]] = arith.addf %[[P]], %{{.*}} : f32
 // CHECK-NEXT: math.roundeven %[[S]] : f32
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[INVW]], %{{.*}} :
-// CHECK-NEXT: ^bb0(%[[ACC:.*]]: i32, %[[SUM:.*]]: i32, %[[IW:.*]]: f32, %[[BIAS:.*]]: f32, %{{.*}}: f32):
-// CHECK: %[[F:.*]] = arith.sitofp %{{.*}} : i32 to f32
-// CHECK-NEXT: %[[BS:.*]] = arith.mulf %[[INVX]], %[[IW]] : f32
-// CHECK-NEXT: %[[T:.*]] = arith.mulf %[[BIAS]], %[[BS]] : f32
-// CHECK-NEXT: %[[G:.*]] = arith.addf %[[F]], %[[T]] : f32
-// CHECK-NEXT: %[[R:.*]] = arith.divf %{{.*}}, %[[BS]] : f32
-// CHECK-NEXT: arith.mulf %[[G]], %[[R]] : f32
+// Per channel, once: b = (1 / sx) * (1 / sw), 1 / b, and bias * b.
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%[[INVW]] : tensor<2xf32>)
+// CHECK-NEXT: ^bb0(%[[IW:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: arith.mulf %[[INVX]], %[[IW]] : f32
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[B]] : tensor<2xf32>)
+// CHECK-NEXT: ^bb0(%[[BC:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: arith.divf %{{.*}}, %[[BC]] : f32
+// CHECK: %[[BB:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[B]] : tensor<2xf32>, tensor<2xf32>)
+// CHECK-NEXT: ^bb0(%[[BIAS:.*]]: f32, %[[BC2:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: arith.mulf %[[BIAS]], %[[BC2]] : f32
+// Per output: (float(acc - zx * sum(w)) + bias * b) * (1 / b).
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[R]], %[[BB]] :
+// CHECK-NEXT: ^bb0(%[[ACC:.*]]: i32, %[[ZS:.*]]: i32, %[[RC:.*]]: f32, %[[BBC:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[A:.*]] = arith.subi %[[ACC]], %[[ZS]] : i32
+// CHECK-NEXT: %[[F:.*]] = arith.sitofp %[[A]] : i32 to f32
+// CHECK-NEXT: %[[G:.*]] = arith.addf %[[F]], %[[BBC]] : f32
+// CHECK-NEXT: arith.mulf %[[G]], %[[RC]] : f32
 func.func @dynamic(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
   %wi = arith.constant dense<[[1, 2, 0], [-1, 0, 0]]> : tensor<2x3xi8>
   %w = quant.scast %wi : tensor<2x3xi8> to tensor<2x3x!wq>
