@@ -74,8 +74,8 @@ def dynamic_linear(x, wq, w_scales, bias, reduce_range, act="none",
     zx)), then with b[c] = (1/sx) * (1/sw[c]),
     (float(acc) + bias[c] * b[c]) * (1 / b[c])."""
     qmax = 127 if reduce_range else 255
-    sx, zx = choose_qparams(x.min(), x.max(), 0, qmax)
-    inv_sx = F32(1.0 / choose_qparams(x.min(), x.max(), 0, qmax, True)[0])
+    unrounded, zx = choose_qparams(x.min(), x.max(), 0, qmax, True)
+    sx, inv_sx = F32(unrounded), F32(1.0 / unrounded)
     k = x.shape[-1]
     x2 = x.reshape(-1, k).astype(F32)
     if onednn:
