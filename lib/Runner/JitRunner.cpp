@@ -169,13 +169,18 @@ llvm::Expected<FunctionInterface> qopt::lowerFunction(ModuleOp module,
 /// AVX-512, AMX, FMA, BMI, APX, ...), not system instructions (rdseed,
 /// xsaves, invpcid, ...) that a virtual machine may hide.
 static bool isCodegenFeature(llvm::StringRef name) {
+  // Families, by prefix (sse4.2, avx512vnni, amx-int8, ...).
   static const char *const prefixes[] = {
-      "sse",    "ssse3",     "avx",  "fma",  "f16c",    "bmi",  "lzcnt",
-      "popcnt", "movbe",     "adx",  "amx",  "gfni",    "vaes", "vpclmulqdq",
-      "pclmul", "aes",       "sha",  "cx16", "evex512", "egpr", "ndd",
-      "ppx",    "push2pop2", "ccmp", "cf",   "nf",      "zu"};
+      "sse",        "ssse3",  "avx", "fma",  "f16c",   "bmi",  "lzcnt",
+      "popcnt",     "movbe",  "adx", "amx",  "gfni",   "vaes", "sha",
+      "vpclmulqdq", "pclmul", "aes", "cx16", "evex512"};
+  // APX's features, by their exact names: their short names ("cf", "nf")
+  // would match unrelated features as prefixes.
+  static const char *const names[] = {"egpr", "ndd", "ppx", "push2pop2",
+                                      "ccmp", "cf",  "nf",  "zu"};
   return llvm::any_of(prefixes,
-                      [&](const char *p) { return name.starts_with(p); });
+                      [&](const char *p) { return name.starts_with(p); }) ||
+         llvm::is_contained(names, name);
 }
 
 /// An error unless code from `machine`, made for the named CPU `cpu`, runs
