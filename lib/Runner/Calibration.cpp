@@ -346,7 +346,7 @@ Error qopt::calibrate(ModuleOp module, StringRef function,
                                    ValueRange(results).getTypes()));
 
   Expected<std::unique_ptr<JitFunction>> jit = JitFunction::compile(
-      *copy, name, /*optLevel=*/3, Requantization::Float, kernels);
+      *copy, name, kDefaultOptLevel, Requantization::Float, kernels);
   if (!jit)
     return jit.takeError();
   // One source per input, drawn in step: batch k of every input is one call.

@@ -71,8 +71,10 @@ static cl::opt<std::string> kernels("kernels",
                                     cl::desc(qopt::kKernelsOptionHelp),
                                     cl::init("auto"), cl::value_desc("variant"),
                                     cl::cat(qrunCategory));
-static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
-                                  cl::init(3), cl::Prefix,
+static cl::opt<unsigned> optLevel("O",
+                                  cl::desc("LLVM optimization level, 0 to 3 "
+                                           "(default 2)"),
+                                  cl::init(qopt::kDefaultOptLevel), cl::Prefix,
                                   cl::cat(qrunCategory));
 
 static cl::OptionCategory calibrationCategory("qrun calibration options");

@@ -57,7 +57,7 @@ struct CompileOptions {
   /// The int8 kernel variant (auto, none, generic, avx2, avx512vnni).
   std::string kernels = "auto";
   /// LLVM's optimization level, 0 to 3.
-  unsigned optLevel = 3;
+  unsigned optLevel = kDefaultOptLevel;
   /// The exported symbols are <prefix>_run, <prefix>_run_arrays and
   /// <prefix>_info. Empty: the function's name, made a C identifier.
   std::string symbolPrefix;
