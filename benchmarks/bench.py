@@ -34,7 +34,8 @@ AVX2 loop's.
 5. Tables (stdout): medians over rounds of the per-round medians, in ms;
    qopt / fastest peer computed per round, then its median; GMAC/s and
    share of the measured peak for the single layers; memory and sizes; how
-   far each system's output is from PyTorch's.
+   far each system's output is from PyTorch's; then each target of
+   TARGET_LIMITS with its measured value and pass or FAIL (target_checks).
 """
 import argparse
 import datetime
@@ -353,6 +354,100 @@ def machine():
         model, family, number, cores, ", ".join(isa) or "no AVX2")
 
 
+# The targets qopt's speed work is held to, as (what, models and batches).
+# Each is judged on the medians this run measured; a target whose numbers
+# are missing (a model not run, a system that failed) is "not measured".
+TARGET_LIMITS = {
+    "vs_ort": 1.25,        # qopt / ORT int8, at most
+    "layer_share": 0.60,   # conv3x3 and linear1024: share of the int8 peak
+    "fp32_speedup": 2.0,   # resnet18: qopt fp32 / qopt int8, at least
+    "qrun": 1.10,          # qrun / qcc library (either way), at most
+    "rss": 1.25,           # qopt RSS / ORT RSS, at most
+    "library": 1.5,        # library bytes / int8 weight bytes, at most
+}
+
+
+def worst_row(what, values, most, fmt):
+    """A target row for the largest of `values` ((value, label) pairs),
+    which must be at most `most`."""
+    if not values:
+        return (what, "not measured", "-")
+    value, label = max(values)
+    return (what, (fmt % value) + " (" + label + ")", "pass" if value <= most else "FAIL")
+
+
+def target_checks(cases, med_time, ort_ratio, share, memory, isa):
+    """Rows (target, measured, verdict) for the targets in TARGET_LIMITS.
+
+    cases lists the (model, batch) pairs timed (targets on other models
+    are left out); med_time(name, batch, system) and ort_ratio(name, batch)
+    return medians or None; share(name, batch) the qcc library's share of
+    the int8 peak or None; memory maps a model to its row of the memory
+    table. With isa "avx2" ONNX Runtime still runs its best kernels, so
+    the targets against it are reported but not judged."""
+    rows = []
+    limit = TARGET_LIMITS
+    ran = {name for name, _ in cases}
+
+    def judge(ok):
+        return "-" if ok is None else ("pass" if ok else "FAIL")
+
+    def against_ort(name, batch, what):
+        ratio = ort_ratio(name, batch)
+        if (name, batch) not in cases:
+            return
+        if ratio is None:
+            rows.append((what, "not measured", "-"))
+        elif isa != "host":
+            rows.append((what, "%.2fx" % ratio, "not judged: ORT is not limited to AVX2"))
+        else:
+            rows.append((what, "%.2fx" % ratio, judge(ratio <= limit["vs_ort"])))
+
+    for name in [n for n in ("resnet18", "mobilenet_v2") if n in ran]:
+        qopt, onednn = med_time(name, 1, "qopt"), med_time(name, 1, "pt_onednn")
+        what = "%s b1: qopt faster than PyTorch int8 onednn" % name
+        if qopt is None or onednn is None:
+            rows.append((what, "not measured", "-"))
+        else:
+            rows.append((what, "%.2fx" % (qopt / onednn), judge(qopt < onednn)))
+        against_ort(name, 1, "%s b1: qopt / ORT int8 <= %.2fx" % (name, limit["vs_ort"]))
+    for name, batch in [c for c in (("conv3x3", 1), ("linear1024", 64)) if c in cases]:
+        value = share(name, batch)
+        what = "%s b%d: at least %.0f%% of the int8 peak" % (
+            name, batch, 100 * limit["layer_share"])
+        rows.append((what, "not measured" if value is None else "%.0f%%" % (100 * value),
+                     judge(None if value is None else value >= limit["layer_share"])))
+    against_ort("linear4096", 1, "linear4096 b1: qopt / ORT int8 <= %.2fx" % limit["vs_ort"])
+    for name in ("mlp", "cnn", "kws"):
+        for batch in (1, 64):
+            against_ort(name, batch, "%s b%d: qopt / ORT int8 <= %.2fx" % (
+                name, batch, limit["vs_ort"]))
+    if "resnet18" in ran:
+        int8, fp32 = med_time("resnet18", 1, "qopt"), med_time("resnet18", 1, "qopt_fp32")
+        what = "resnet18 b1: qopt int8 at least %.0fx faster than qopt fp32" % (
+            limit["fp32_speedup"])
+        if int8 is None or fp32 is None:
+            rows.append((what, "not measured", "-"))
+        else:
+            rows.append((what, "%.2fx" % (fp32 / int8),
+                         judge(fp32 / int8 >= limit["fp32_speedup"])))
+    # qrun against the qcc library, and memory: the worst model decides.
+    spread = [(max(q / c, c / q), "%s b%d" % (name, batch)) for name, batch in cases
+              for q, c in [(med_time(name, batch, "qrun"), med_time(name, batch, "qopt"))]
+              if q is not None and c is not None]
+    rows.append(worst_row("every model: qrun within %.0f%% of the qcc library" % (
+        100 * (limit["qrun"] - 1)), spread, limit["qrun"], "%.2fx"))
+    rss = [(row["qopt"] / row["ort"], name) for name, row in sorted(memory.items())
+           if row.get("qopt") and row.get("ort")]
+    rows.append(worst_row("every model: qopt peak RSS <= %.2fx ORT's" % limit["rss"], rss,
+                          limit["rss"], "%.2fx"))
+    size = [(row["lib"] / row["weights"]["i8"], name) for name, row in sorted(memory.items())
+            if row.get("lib") and row.get("weights") and row["weights"]["i8"]]
+    rows.append(worst_row("every model: library <= %.1fx its int8 weights" % limit["library"],
+                          size, limit["library"], "%.2fx"))
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", required=True, help="build_models.py's directory")
@@ -627,6 +722,22 @@ def main():
         else:
             ops = "unknown"
         out.write("  %-13s %s; %s\n" % (name, how, ops))
+    out.write("\ntargets (each judged on this run's medians; the worst model decides the "
+              "'every model' rows):\n")
+    layer_share = {}
+    for name, batch in layers if peak else []:
+        t = med(times.get((name, batch, "qopt")))
+        if t is not None:
+            layer_share[(name, batch)] = (
+                models[name].manifest["macs"] * batch / (t * 1e-3) / 1e9 / peak)
+    checks = target_checks(
+        todo, lambda n, b, s: med(times.get((n, b, s))),
+        lambda n, b: med(ort_ratios.get((n, b), [])),
+        lambda n, b: layer_share.get((n, b)), memory, args.isa)
+    tw = max(len(what) for what, _, _ in checks) if checks else 10
+    mw = max(len(measured) for _, measured, _ in checks) if checks else 10
+    for what, measured, verdict in checks:
+        out.write("  %-*s  %-*s  %s\n" % (tw, what, mw, measured, verdict))
     if failed:
         out.write("\nfailed (details on stderr):\n")
         by_reason = {}
