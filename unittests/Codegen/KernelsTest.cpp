@@ -47,11 +47,13 @@ std::vector<Variant> variants() {
   };
 }
 
-/// Rule R, from the float32 scales' products (docs/Numerics.md).
+/// Rule R, from the float32 scales' products (docs/Numerics.md); rule O
+/// (`oneDnn`) adds the output zero point before rounding instead of after.
 int32_t requantizeFloat(int64_t acc, float biasTerm, float multiplier,
-                        int32_t zy, int32_t lo, int32_t hi) {
+                        int32_t zy, int32_t lo, int32_t hi, bool oneDnn) {
   float f = static_cast<float>(static_cast<int32_t>(acc)) + biasTerm;
-  float r = std::nearbyint(f * multiplier) + static_cast<float>(zy);
+  float r = oneDnn ? std::nearbyint(f * multiplier + static_cast<float>(zy))
+                   : std::nearbyint(f * multiplier) + static_cast<float>(zy);
   return static_cast<int32_t>(std::min<float>(std::max<float>(r, lo), hi));
 }
 
@@ -113,6 +115,7 @@ Problem randomProblem(std::mt19937 &rng, int index) {
   if (pick(0, 2) == 0)
     s.outputMin = s.outputZero; // relu
   s.integerMode = index % 3 == 0;
+  s.oneDnnMode = index % 3 == 1;
   s.weightSigned = pick(0, 3) != 0;
   // One problem in four has reduce_range-like data, every byte the kernels
   // multiply below 128 (i8 data is flipped by +128), and weights within
@@ -182,7 +185,8 @@ std::vector<uint8_t> reference(const Problem &p) {
                                       s.rightShift[o], s.outputZero,
                                       s.outputMin, s.outputMax)
                   : requantizeFloat(acc, s.biasTerm[o], s.multiplier[o],
-                                    s.outputZero, s.outputMin, s.outputMax);
+                                    s.outputZero, s.outputMin, s.outputMax,
+                                    s.oneDnnMode);
           out[((n * s.oh + y) * s.ow + x) * s.oc + o] = static_cast<uint8_t>(q);
         }
   return out;
@@ -392,6 +396,7 @@ TEST(ConvKernels, PointwiseRowsReadInPlace) {
       s.inputZero = static_cast<int32_t>(pick(0, 127));
       s.outputZero = static_cast<int32_t>(pick(0, 255));
       s.integerMode = index % 3 == 0;
+      s.oneDnnMode = index % 3 == 1;
       bool zeros = mix == 3;
       int64_t spread = mix == 2 ? 20 : 128;
       for (int64_t i = 0; i < s.oc * s.c; ++i)

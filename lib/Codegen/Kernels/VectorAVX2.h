@@ -15,33 +15,35 @@
 #define QOPT_AVX2 __attribute__((target("avx2")))
 
 /* The output zero point in 8 lanes, added before rounding (rule O) or
- * after it (rule R); the other one is 0. */
+ * after it (rule R). */
 typedef struct {
-  __m256 before, after;
+  __m256 zero;
+  int before;
 } qopt_zero8_t;
 
 QOPT_AVX2 static inline qopt_zero8_t qopt_zero8(const qopt_conv_t *p) {
-  float zy = (float)p->yzero;
-  int before = p->mode == QOPT_REQUANT_ONEDNN;
-  qopt_zero8_t z = {_mm256_set1_ps(before ? zy : 0.0f),
-                    _mm256_set1_ps(before ? 0.0f : zy)};
+  qopt_zero8_t z = {_mm256_set1_ps((float)p->yzero),
+                    p->mode == QOPT_REQUANT_ONEDNN};
   return z;
 }
 
-/* Rule R (or O) on 8 lanes: clamp(roundeven((float(acc) + p0) * p1 +
- * before) + after, lo, hi), the scalar contract's operations in its order,
- * then to int32. */
+/* Rule R (or O) on 8 lanes: clamp(roundeven((float(acc) + p0) * p1) + zy,
+ * lo, hi) (rule O: clamp(roundeven((float(acc) + p0) * p1 + zy), lo, hi)),
+ * the scalar contract's operations in its order, then to int32. The
+ * contract's other addition, of +0.0, is left out: it can only turn -0.0
+ * into +0.0, which clamp and the conversion to int32 treat alike. */
 QOPT_AVX2 static inline __m256i qopt_requantize8(__m256i acc, const int32_t *p0,
                                                  const int32_t *p1,
                                                  qopt_zero8_t zy, __m256 lo,
                                                  __m256 hi) {
   __m256 f = _mm256_add_ps(_mm256_cvtepi32_ps(acc),
                            _mm256_loadu_ps((const float *)p0));
-  f = _mm256_add_ps(_mm256_mul_ps(f, _mm256_loadu_ps((const float *)p1)),
-                    zy.before);
-  __m256 r = _mm256_add_ps(
-      _mm256_round_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
-      zy.after);
+  f = _mm256_mul_ps(f, _mm256_loadu_ps((const float *)p1));
+  if (zy.before)
+    f = _mm256_add_ps(f, zy.zero);
+  __m256 r = _mm256_round_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  if (!zy.before)
+    r = _mm256_add_ps(r, zy.zero);
   r = _mm256_min_ps(_mm256_max_ps(r, lo), hi);
   return _mm256_cvttps_epi32(r);
 }

@@ -21,31 +21,33 @@ QOPT_AVX512 static inline __mmask16 qopt_mask16(int64_t valid) {
 }
 
 /* The output zero point in 16 lanes, added before rounding (rule O) or
- * after it (rule R); the other one is 0. */
+ * after it (rule R). */
 typedef struct {
-  __m512 before, after;
+  __m512 zero;
+  int before;
 } qopt_zero16_t;
 
 QOPT_AVX512 static inline qopt_zero16_t qopt_zero16(const qopt_conv_t *p) {
-  float zy = (float)p->yzero;
-  int before = p->mode == QOPT_REQUANT_ONEDNN;
-  qopt_zero16_t z = {_mm512_set1_ps(before ? zy : 0.0f),
-                     _mm512_set1_ps(before ? 0.0f : zy)};
+  qopt_zero16_t z = {_mm512_set1_ps((float)p->yzero),
+                     p->mode == QOPT_REQUANT_ONEDNN};
   return z;
 }
 
-/* Rule R (or O) on 16 lanes: clamp(roundeven((float(acc) + p0) * p1 +
- * before) + after, lo, hi), the scalar contract's operations in its order,
- * then to int32. */
+/* Rule R (or O) on 16 lanes: clamp(roundeven((float(acc) + p0) * p1) + zy,
+ * lo, hi) (rule O: clamp(roundeven((float(acc) + p0) * p1 + zy), lo, hi)),
+ * the scalar contract's operations in its order, then to int32; as
+ * qopt_requantize8 (VectorAVX2.h), without an addition of +0.0. */
 QOPT_AVX512 static inline __m512i qopt_requantize16v(__m512i acc, __m512 p0,
                                                      __m512 p1,
                                                      qopt_zero16_t zy,
                                                      __m512 lo, __m512 hi) {
-  __m512 f = _mm512_add_ps(
-      _mm512_mul_ps(_mm512_add_ps(_mm512_cvtepi32_ps(acc), p0), p1), zy.before);
-  __m512 r = _mm512_add_ps(
-      _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
-      zy.after);
+  __m512 f = _mm512_mul_ps(_mm512_add_ps(_mm512_cvtepi32_ps(acc), p0), p1);
+  if (zy.before)
+    f = _mm512_add_ps(f, zy.zero);
+  __m512 r =
+      _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  if (!zy.before)
+    r = _mm512_add_ps(r, zy.zero);
   r = _mm512_min_ps(_mm512_max_ps(r, lo), hi);
   return _mm512_cvttps_epi32(r);
 }
