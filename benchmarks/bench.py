@@ -354,8 +354,8 @@ def machine():
         model, family, number, cores, ", ".join(isa) or "no AVX2")
 
 
-# The targets qopt's speed work is held to, as (what, models and batches).
-# Each is judged on the medians this run measured; a target whose numbers
+# The limits of the targets qopt's speed work is held to (target_checks
+# says which models each applies to). Each is judged on the medians this run measured; a target whose numbers
 # are missing (a model not run, a system that failed) is "not measured".
 TARGET_LIMITS = {
     "vs_ort": 1.25,        # qopt / ORT int8, at most
@@ -393,9 +393,9 @@ def target_checks(cases, med_time, ort_ratio, share, memory, isa):
         return "-" if ok is None else ("pass" if ok else "FAIL")
 
     def against_ort(name, batch, what):
-        ratio = ort_ratio(name, batch)
         if (name, batch) not in cases:
             return
+        ratio = ort_ratio(name, batch)
         if ratio is None:
             rows.append((what, "not measured", "-"))
         elif isa != "host":
@@ -645,6 +645,15 @@ def main():
         vnni_peaks = []  # qopt may not use VNNI: its peak is the AVX2 loop's
     peak = med(vnni_peaks) or med(peaks)
     layers = [(name, batch) for name, batch in todo if models[name].manifest.get("macs")]
+    # GMAC/s of each single layer and system, computed once for the table,
+    # the disturbed-peak note and the targets.
+    gmacs = {}
+    for name, batch in layers:
+        for system, _, _, _ in SYSTEMS:
+            t = med(times.get((name, batch, system)))
+            if t is not None:
+                gmacs[(name, batch, system)] = (
+                    models[name].manifest["macs"] * batch / (t * 1e-3) / 1e9)
     if layers:
         if vnni_peaks:
             out.write("\nsingle layers: GMAC/s (share of this core's int8 peak, %.1f GMAC/s: "
@@ -659,23 +668,20 @@ def main():
                                            len(peaks)))
         layer_rows = []
         for name, batch in layers:
-            macs = models[name].manifest["macs"] * batch
             row = [name, str(batch)]
             for system, _, _, _ in SYSTEMS:
-                t = med(times.get((name, batch, system)))
-                if t is None:
+                g = gmacs.get((name, batch, system))
+                if g is None:
                     row.append("failed")
                 else:
-                    g = macs / (t * 1e-3) / 1e9
                     row.append("%.1f (%.0f%%)" % (g, 100 * g / peak) if peak else "%.1f" % g)
             layer_rows.append(row)
         lw = [12, 5] + [12] * len(SYSTEMS)
         print_table([h[:2 + len(SYSTEMS)] for h in headers], layer_rows,
                     [max(w, len(headers[0][i]), len(headers[1][i])) for i, w in enumerate(lw)],
                     out)
-        if peak and any(macs_share > 1 for macs_share in (
-                models[n].manifest["macs"] * b / (med(times.get((n, b, s))) * 1e-3) / 1e9 / peak
-                for n, b in layers for s in ("qopt", "qrun") if times.get((n, b, s)))):
+        if peak and any(gmacs.get((n, b, s), 0) > peak
+                        for n, b in layers for s in ("qopt", "qrun")):
             out.write("  (a layer ran faster than the measured peak: the peak's runs were "
                       "disturbed, so the shares are too low to judge)\n")
         for name, batch in layers:
@@ -734,16 +740,11 @@ def main():
         out.write("  %-13s %s; %s\n" % (name, how, ops))
     out.write("\ntargets (each judged on this run's medians; the worst model decides the "
               "'every model' rows):\n")
-    layer_share = {}
-    for name, batch in layers if peak else []:
-        t = med(times.get((name, batch, "qopt")))
-        if t is not None:
-            layer_share[(name, batch)] = (
-                models[name].manifest["macs"] * batch / (t * 1e-3) / 1e9 / peak)
     checks = target_checks(
         todo, lambda n, b, s: med(times.get((n, b, s))),
         lambda n, b: med(ort_ratios.get((n, b), [])),
-        lambda n, b: layer_share.get((n, b)), memory, args.isa)
+        lambda n, b: gmacs[(n, b, "qopt")] / peak if peak and (n, b, "qopt") in gmacs
+        else None, memory, args.isa)
     tw = max(len(what) for what, _, _ in checks) if checks else 10
     mw = max(len(measured) for _, measured, _ in checks) if checks else 10
     for what, measured, verdict in checks:
