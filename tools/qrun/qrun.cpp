@@ -71,9 +71,7 @@ static cl::opt<std::string> kernels("kernels",
                                     cl::desc(qopt::kKernelsOptionHelp),
                                     cl::init("auto"), cl::value_desc("variant"),
                                     cl::cat(qrunCategory));
-static cl::opt<unsigned> optLevel("O",
-                                  cl::desc("LLVM optimization level, 0 to 3 "
-                                           "(default 2)"),
+static cl::opt<unsigned> optLevel("O", cl::desc(qopt::kOptLevelOptionHelp),
                                   cl::init(qopt::kDefaultOptLevel), cl::Prefix,
                                   cl::cat(qrunCategory));
 

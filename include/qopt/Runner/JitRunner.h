@@ -110,6 +110,10 @@ inline constexpr const char *kKernelsOptionHelp =
 /// unswitching on non-trivial conditions, a higher inlining threshold)
 /// copied code without a measured gain.
 inline constexpr unsigned kDefaultOptLevel = 2;
+/// The description of the tools' -O option, which names that default.
+inline constexpr const char *kOptLevelOptionHelp =
+    "LLVM optimization level, 0 to 3 (default 2)";
+static_assert(kDefaultOptLevel == 2, "kOptLevelOptionHelp names the default");
 
 class JitFunction {
 public:
