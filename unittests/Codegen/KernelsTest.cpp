@@ -114,6 +114,9 @@ Problem randomProblem(std::mt19937 &rng, int index) {
   s.outputMax = s.outputSigned ? 127 : 255;
   if (pick(0, 2) == 0)
     s.outputMin = s.outputZero; // relu
+  if (pick(0, 4) == 0)          // a clamp below the storage maximum (relu6)
+    s.outputMax = std::max<int32_t>(
+        s.outputMin, s.outputMax - static_cast<int32_t>(pick(1, 120)));
   s.integerMode = index % 3 == 0;
   s.oneDnnMode = index % 3 == 1;
   s.weightSigned = pick(0, 3) != 0;
@@ -134,10 +137,14 @@ Problem randomProblem(std::mt19937 &rng, int index) {
     s.weightZeros.push_back(zeros ? center + pick(-9, 9) : center);
     s.bias.push_back(static_cast<int32_t>(pick(-2000, 2000)));
     s.biasTerm.push_back(static_cast<float>(pick(-5000, 5000)) / 7.0f);
-    // Multipliers around 1/2^12, some exactly 0.5^k (ties).
+    // Multipliers around 1/2^12, some exactly 0.5^k (ties), a few of 2^k
+    // taking values past 2^24 (where the float additions round) and
+    // 2^31 (past int32) of both signs.
+    int64_t kind = pick(0, 15);
     s.multiplier.push_back(
-        pick(0, 3) == 0 ? std::ldexp(1.0f, -static_cast<int>(pick(1, 14)))
-                        : 1.0f / static_cast<float>(pick(500, 60000)));
+        kind == 0  ? std::ldexp(1.0f, static_cast<int>(pick(4, 30)))
+        : kind < 5 ? std::ldexp(1.0f, -static_cast<int>(pick(1, 14)))
+                   : 1.0f / static_cast<float>(pick(500, 60000)));
     s.fixedMultiplier.push_back(
         static_cast<int32_t>((int64_t{1} << 30) + pick(0, (1 << 30) - 1)));
     s.leftShift.push_back(static_cast<int32_t>(pick(0, 1)));

@@ -246,9 +246,7 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
   int64_t blocks = p.npad / NR, quads = p.kpad / 4;
   int32_t zero = p.xzero + (p.xsigned ? 128 : 0);
   __m256i zx = _mm256_set1_epi32(zero);
-  qopt_zero8_t zy = qopt_zero8(&p);
-  __m256 lo = _mm256_set1_ps((float)p.ymin);
-  __m256 hi = _mm256_set1_ps((float)p.ymax);
+  qopt_epilogue8_t epilogue = qopt_epilogue8(&p);
   for (int64_t g = 0; g < p.groups; ++g) {
     for (int64_t m0 = 0; m0 < total; m0 += p.mc) {
       int64_t count = QOPT_MIN(p.mc, total - m0);
@@ -353,10 +351,8 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
             }
             const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
             const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
-            qopt_store16x8(
-                out, valid, qopt_requantize8(acc[i][0], p0, p1, zy, lo, hi),
-                qopt_requantize8(acc[i][1], p0 + 8, p1 + 8, zy, lo, hi),
-                p.ysigned);
+            qopt_requantize16x8(out, valid, acc[i][0], acc[i][1], p0, p1,
+                                epilogue);
           }
         }
       }

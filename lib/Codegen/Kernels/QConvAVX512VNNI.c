@@ -131,9 +131,7 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
   int32_t zero = p.xzero + (p.xsigned ? 128 : 0);
   memset(work.zero, zero, (size_t)p.cg);
   __m512i zx = _mm512_set1_epi32(zero);
-  qopt_zero16_t zy = qopt_zero16(&p);
-  __m512 lo = _mm512_set1_ps((float)p.ymin);
-  __m512 hi = _mm512_set1_ps((float)p.ymax);
+  qopt_epilogue16_t epilogue = qopt_epilogue16(&p);
   for (int64_t g = 0; g < p.groups; ++g) {
     for (int64_t m0 = 0; m0 < total; m0 += p.mc) {
       int64_t count = QOPT_MIN(p.mc, total - m0);
@@ -203,14 +201,14 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
                                           out + 16 * h);
               continue;
             }
-            __m512i q0 = qopt_requantize16(acc[i][0], p0, p1, zy, lo, hi);
+            __m512i q0 = qopt_requantize16(acc[i][0], p0, p1, epilogue);
             if (nr == 16) {
               qopt_store16(out, qopt_mask16(valid), q0, p.ysigned);
               continue;
             }
             qopt_store32(
                 out, valid, q0,
-                qopt_requantize16(acc[i][1], p0 + 16, p1 + 16, zy, lo, hi),
+                qopt_requantize16(acc[i][1], p0 + 16, p1 + 16, epilogue),
                 p.ysigned);
           }
         }

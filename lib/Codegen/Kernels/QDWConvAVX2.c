@@ -43,14 +43,11 @@ qopt_dw_pair(__m128i a, __m128i b, const __m256i w[2], int isSigned,
 QOPT_AVX2 static inline __attribute__((always_inline)) void
 qopt_dw_store(const qopt_conv_t *p, const int32_t *chan, int64_t t, int64_t c0,
               int64_t valid, const __m256i acc[2], const int32_t *p0,
-              const int32_t *p1, qopt_zero8_t zy, __m256 lo, __m256 hi,
-              uint8_t *out) {
+              const int32_t *p1, qopt_epilogue8_t epilogue, uint8_t *out) {
   if (p->mode == QOPT_REQUANT_INTEGER)
     qopt_requantize_integer16x8(acc[0], acc[1], p, chan, t, c0, valid, out);
   else
-    qopt_store16x8(out, valid, qopt_requantize8(acc[0], p0, p1, zy, lo, hi),
-                   qopt_requantize8(acc[1], p0 + 8, p1 + 8, zy, lo, hi),
-                   p->ysigned);
+    qopt_requantize16x8(out, valid, acc[0], acc[1], p0, p1, epilogue);
 }
 
 /* The weights of channels c0 .. c0 + 15 as pairs of taps: w[j][h] holds,
@@ -89,8 +86,8 @@ qopt_dw_inside(const qopt_conv_t *p, const int32_t *chan, int64_t t, int64_t c0,
                int64_t valid, const uint8_t *base, const int64_t *offsets,
                int64_t step, int64_t ntaps, int isSigned,
                __m256i weights[QOPT_DW_PAIRS][2], const __m256i init[2],
-               const int32_t *p0, const int32_t *p1, qopt_zero8_t zy, __m256 lo,
-               __m256 hi, uint8_t *out, int64_t count) {
+               const int32_t *p0, const int32_t *p1, qopt_epilogue8_t epilogue,
+               uint8_t *out, int64_t count) {
   int64_t i = 0;
   for (; i + 2 <= count; i += 2, base += 2 * step) {
     __m256i acc0[2] = {init[0], init[1]};
@@ -103,9 +100,9 @@ qopt_dw_inside(const qopt_conv_t *p, const int32_t *chan, int64_t t, int64_t c0,
                    qopt_dw_load16(b + step, valid), weights[k / 2], isSigned,
                    acc1);
     }
-    qopt_dw_store(p, chan, t, c0, valid, acc0, p0, p1, zy, lo, hi,
+    qopt_dw_store(p, chan, t, c0, valid, acc0, p0, p1, epilogue,
                   out + i * p->c);
-    qopt_dw_store(p, chan, t, c0, valid, acc1, p0, p1, zy, lo, hi,
+    qopt_dw_store(p, chan, t, c0, valid, acc1, p0, p1, epilogue,
                   out + (i + 1) * p->c);
   }
   for (; i < count; ++i, base += step) {
@@ -114,8 +111,7 @@ qopt_dw_inside(const qopt_conv_t *p, const int32_t *chan, int64_t t, int64_t c0,
       qopt_dw_pair(qopt_dw_load16(base + offsets[k], valid),
                    qopt_dw_load16(base + offsets[k + 1], valid), weights[k / 2],
                    isSigned, acc);
-    qopt_dw_store(p, chan, t, c0, valid, acc, p0, p1, zy, lo, hi,
-                  out + i * p->c);
+    qopt_dw_store(p, chan, t, c0, valid, acc, p0, p1, epilogue, out + i * p->c);
   }
 }
 
@@ -138,9 +134,7 @@ qopt_qdwconv_avx2_body(const qopt_conv_t *pp, const uint8_t *x, const int8_t *w,
   int64_t owLo, owHi;
   qopt_inside_columns(&p, &owLo, &owHi);
   int64_t step = p.sw * p.c;
-  qopt_zero8_t zy = qopt_zero8(&p);
-  __m256 lo = _mm256_set1_ps((float)p.ymin);
-  __m256 hi = _mm256_set1_ps((float)p.ymax);
+  qopt_epilogue8_t epilogue = qopt_epilogue8(&p);
   __m256i zx = _mm256_set1_epi32(p.xzero);
   for (int64_t n = 0; n < batch; ++n)
     for (int64_t oh = 0; oh < p.oh; ++oh) {
@@ -188,7 +182,7 @@ qopt_qdwconv_avx2_body(const qopt_conv_t *pp, const uint8_t *x, const int8_t *w,
             qopt_dw_pair(qopt_dw_load16(src[k], valid),
                          qopt_dw_load16(src[k + 1], valid), weights[k / 2],
                          isSigned, acc);
-          qopt_dw_store(&p, chan, t, c0, valid, acc, p0, p1, zy, lo, hi,
+          qopt_dw_store(&p, chan, t, c0, valid, acc, p0, p1, epilogue,
                         outRow + ow * p.c);
         }
         /* Inside pixels; whole blocks with a constant width. */
@@ -198,11 +192,11 @@ qopt_qdwconv_avx2_body(const qopt_conv_t *pp, const uint8_t *x, const int8_t *w,
             x + ((n * p.h + ih0) * p.w + innerLo * p.sw - p.pw) * p.c + c0;
         if (valid == 16)
           qopt_dw_inside(&p, chan, t, c0, 16, base, offsets, step, ntaps,
-                         isSigned, weights, init, p0, p1, zy, lo, hi,
+                         isSigned, weights, init, p0, p1, epilogue,
                          outRow + innerLo * p.c, innerHi - innerLo);
         else
           qopt_dw_inside(&p, chan, t, c0, valid, base, offsets, step, ntaps,
-                         isSigned, weights, init, p0, p1, zy, lo, hi,
+                         isSigned, weights, init, p0, p1, epilogue,
                          outRow + innerLo * p.c, innerHi - innerLo);
       }
     }

@@ -116,7 +116,7 @@ qopt_dw_block(const qopt_conv_t *p, const int8_t *w, const int32_t *chan,
 QOPT_AVX512 static inline __attribute__((always_inline)) void
 qopt_dw_store(const qopt_conv_t *p, const int32_t *chan, int64_t c0,
               int64_t valid, const qopt_dw_block_t *b, __m512i acc[2],
-              qopt_zero16_t zy, __m512 lo, __m512 hi, uint8_t *out) {
+              qopt_epilogue16_t epilogue, uint8_t *out) {
   qopt_dw_order(acc);
   if (p->mode == QOPT_REQUANT_INTEGER) {
     qopt_requantize_integer16(acc[0], p, chan, p->npad, c0, QOPT_MIN(valid, 16),
@@ -127,8 +127,8 @@ qopt_dw_store(const qopt_conv_t *p, const int32_t *chan, int64_t c0,
     return;
   }
   qopt_store32(
-      out, valid, qopt_requantize16v(acc[0], b->p0[0], b->p1[0], zy, lo, hi),
-      qopt_requantize16v(acc[1], b->p0[1], b->p1[1], zy, lo, hi), p->ysigned);
+      out, valid, qopt_requantize16v(acc[0], b->p0[0], b->p1[0], epilogue),
+      qopt_requantize16v(acc[1], b->p0[1], b->p1[1], epilogue), p->ysigned);
 }
 
 /* `count` inside pixels from the one whose first tap is at `base`, two
@@ -137,8 +137,8 @@ QOPT_AVX512 static inline __attribute__((always_inline)) void
 qopt_dw_inside(const qopt_conv_t *p, const int32_t *chan, int64_t c0,
                int64_t valid, const qopt_dw_block_t *b, const uint8_t *base,
                const int64_t *offsets, int64_t step, int64_t ntaps,
-               int isSigned, qopt_zero16_t zy, __m512 lo, __m512 hi,
-               uint8_t *out, int64_t count) {
+               int isSigned, qopt_epilogue16_t epilogue, uint8_t *out,
+               int64_t count) {
   int64_t i = 0;
   for (; i + 2 <= count; i += 2, base += 2 * step) {
     __m512i acc0[2] = {b->init[0], b->init[1]};
@@ -151,9 +151,8 @@ qopt_dw_inside(const qopt_conv_t *p, const int32_t *chan, int64_t c0,
                    qopt_dw_load32(x1 + step, valid), b->weights[k / 2],
                    isSigned, acc1);
     }
-    qopt_dw_store(p, chan, c0, valid, b, acc0, zy, lo, hi, out + i * p->c);
-    qopt_dw_store(p, chan, c0, valid, b, acc1, zy, lo, hi,
-                  out + (i + 1) * p->c);
+    qopt_dw_store(p, chan, c0, valid, b, acc0, epilogue, out + i * p->c);
+    qopt_dw_store(p, chan, c0, valid, b, acc1, epilogue, out + (i + 1) * p->c);
   }
   for (; i < count; ++i, base += step) {
     __m512i acc[2] = {b->init[0], b->init[1]};
@@ -161,7 +160,7 @@ qopt_dw_inside(const qopt_conv_t *p, const int32_t *chan, int64_t c0,
       qopt_dw_pair(qopt_dw_load32(base + offsets[k], valid),
                    qopt_dw_load32(base + offsets[k + 1], valid),
                    b->weights[k / 2], isSigned, acc);
-    qopt_dw_store(p, chan, c0, valid, b, acc, zy, lo, hi, out + i * p->c);
+    qopt_dw_store(p, chan, c0, valid, b, acc, epilogue, out + i * p->c);
   }
 }
 
@@ -184,9 +183,7 @@ qopt_qdwconv_avx512_body(const qopt_conv_t *pp, const uint8_t *x,
   int64_t owLo, owHi;
   qopt_inside_columns(&p, &owLo, &owHi);
   int64_t step = p.sw * p.c;
-  qopt_zero16_t zy = qopt_zero16(&p);
-  __m512 lo = _mm512_set1_ps((float)p.ymin);
-  __m512 hi = _mm512_set1_ps((float)p.ymax);
+  qopt_epilogue16_t epilogue = qopt_epilogue16(&p);
   for (int64_t n = 0; n < batch; ++n)
     for (int64_t oh = 0; oh < p.oh; ++oh) {
       int64_t ih0 = oh * p.sh - p.ph;
@@ -216,7 +213,7 @@ qopt_qdwconv_avx512_body(const qopt_conv_t *pp, const uint8_t *x,
             qopt_dw_pair(qopt_dw_load32(src[k], valid),
                          qopt_dw_load32(src[k + 1], valid), b.weights[k / 2],
                          isSigned, acc);
-          qopt_dw_store(&p, chan, c0, valid, &b, acc, zy, lo, hi,
+          qopt_dw_store(&p, chan, c0, valid, &b, acc, epilogue,
                         outRow + ow * p.c);
         }
         /* Inside pixels; whole blocks with a constant width. */
@@ -226,11 +223,11 @@ qopt_qdwconv_avx512_body(const qopt_conv_t *pp, const uint8_t *x,
             x + ((n * p.h + ih0) * p.w + innerLo * p.sw - p.pw) * p.c + c0;
         if (valid == 32)
           qopt_dw_inside(&p, chan, c0, 32, &b, base, offsets, step, ntaps,
-                         isSigned, zy, lo, hi, outRow + innerLo * p.c,
+                         isSigned, epilogue, outRow + innerLo * p.c,
                          innerHi - innerLo);
         else
           qopt_dw_inside(&p, chan, c0, valid, &b, base, offsets, step, ntaps,
-                         isSigned, zy, lo, hi, outRow + innerLo * p.c,
+                         isSigned, epilogue, outRow + innerLo * p.c,
                          innerHi - innerLo);
       }
     }

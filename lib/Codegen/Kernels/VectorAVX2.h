@@ -1,7 +1,7 @@
 /*===- VectorAVX2.h - AVX2 pieces shared by the kernels --------*- C -*-===*\
 |*                                                                          *|
-|* Rule R on 8 int32 lanes, and storing 16 lanes as bytes; included by the  *|
-|* AVX2 kernels only.                                                       *|
+|* Rule R on 16 int32 lanes stored as bytes, and storing 8 lanes as bytes;  *|
+|* included by the AVX2 kernels only.                                       *|
 |*                                                                          *|
 \*===----------------------------------------------------------------------===*/
 
@@ -14,51 +14,67 @@
 
 #define QOPT_AVX2 __attribute__((target("avx2")))
 
-/* The output zero point in 8 lanes, added before rounding (rule O) or
- * after it (rule R). */
+/* Rule R's (or O's) constants in vector lanes, kernel-wide. */
 typedef struct {
-  __m256 zero;
-  int before;
-} qopt_zero8_t;
+  __m256 zero;    /* zy, added before rounding (rule O only) */
+  __m256 high;    /* hi (rule O) or hi - zy (rule R), before rounding */
+  __m256i zero16; /* zy in 16 int16 lanes, added after rounding (rule R) */
+  __m128i low;    /* lo in 16 bytes */
+  int before;     /* rule O */
+  int isSigned;   /* int8 output */
+} qopt_epilogue8_t;
 
-QOPT_AVX2 static inline qopt_zero8_t qopt_zero8(const qopt_conv_t *p) {
-  qopt_zero8_t z = {_mm256_set1_ps((float)p->yzero),
-                    p->mode == QOPT_REQUANT_ONEDNN};
-  return z;
+QOPT_AVX2 static inline qopt_epilogue8_t qopt_epilogue8(const qopt_conv_t *p) {
+  int before = p->mode == QOPT_REQUANT_ONEDNN;
+  qopt_epilogue8_t e = {
+      _mm256_set1_ps((float)p->yzero),
+      _mm256_set1_ps((float)(before ? p->ymax : p->ymax - p->yzero)),
+      _mm256_set1_epi16((int16_t)p->yzero),
+      _mm_set1_epi8((char)p->ymin),
+      before,
+      p->ysigned};
+  return e;
 }
 
-/* Rule R (or O) on 8 lanes: clamp(roundeven((float(acc) + p0) * p1) + zy,
- * lo, hi) (rule O: clamp(roundeven((float(acc) + p0) * p1 + zy), lo, hi)),
- * the scalar contract's operations in its order, then to int32. The
- * contract's other addition, of +0.0, is left out: it can only turn -0.0
- * into +0.0, which clamp and the conversion to int32 treat alike. */
-QOPT_AVX2 static inline __m256i qopt_requantize8(__m256i acc, const int32_t *p0,
-                                                 const int32_t *p1,
-                                                 qopt_zero8_t zy, __m256 lo,
-                                                 __m256 hi) {
-  __m256 f = _mm256_add_ps(_mm256_cvtepi32_ps(acc),
-                           _mm256_loadu_ps((const float *)p0));
-  f = _mm256_mul_ps(f, _mm256_loadu_ps((const float *)p1));
-  if (zy.before)
-    f = _mm256_add_ps(f, zy.zero);
-  __m256 r = _mm256_round_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  if (!zy.before)
-    r = _mm256_add_ps(r, zy.zero);
-  r = _mm256_min_ps(_mm256_max_ps(r, lo), hi);
-  return _mm256_cvttps_epi32(r);
-}
-
-/* Stores the first `valid` (0..16) of the 16 lanes q0, q1 (inside the
- * storage range) as bytes; the saturating packs only narrow. */
-QOPT_AVX2 static inline void qopt_store16x8(uint8_t *out, int64_t valid,
-                                            __m256i q0, __m256i q1,
-                                            int isSigned) {
-  __m256i words = _mm256_permute4x64_epi64(_mm256_packs_epi32(q0, q1),
-                                           _MM_SHUFFLE(3, 1, 2, 0));
+/* Rule R (or O) on the 16 lanes acc0, acc1, whose first `valid` (0..16)
+ * are stored as bytes: y = clamp(roundeven(f) + zy, lo, hi) (rule O:
+ * clamp(roundeven(f + zy), lo, hi)) with f = (float(acc) + p0) * p1, in
+ * float as the scalar contract has it. The same values, fewer operations:
+ * - f is first limited to hi (rule R: hi - zy), an integer: roundeven is
+ *   monotone and keeps integers, so every f above it gives hi, as before.
+ * - vcvtps2dq rounds to nearest even and converts in one instruction. It
+ *   rounds by MXCSR, whose default mode the contract's float additions and
+ *   multiplications (and qopt_round_even) assume too. Below -2^31 it gives
+ *   INT32_MIN, which the saturating narrowing turns into the storage
+ *   minimum, as clamping the float would.
+ * - Rule R adds zy to the int16 lanes with saturation: where the float
+ *   sum of the contract is inexact (beyond 2^24) or the int16 lanes
+ *   saturate, the value is far below lo either way.
+ * - The saturating packs narrow to the storage range, and lo (no lower)
+ *   is applied to the bytes.
+ * The contract's addition of +0.0 is left out: it can only turn -0.0 into
+ * +0.0, which the conversion treats alike. */
+QOPT_AVX2 static inline void
+qopt_requantize16x8(uint8_t *out, int64_t valid, __m256i acc0, __m256i acc1,
+                    const int32_t *p0, const int32_t *p1, qopt_epilogue8_t e) {
+  __m256i q[2];
+  __m256i acc[2] = {acc0, acc1};
+  for (int h = 0; h < 2; ++h) {
+    __m256 f = _mm256_add_ps(_mm256_cvtepi32_ps(acc[h]),
+                             _mm256_loadu_ps((const float *)p0 + 8 * h));
+    f = _mm256_mul_ps(f, _mm256_loadu_ps((const float *)p1 + 8 * h));
+    if (e.before)
+      f = _mm256_add_ps(f, e.zero);
+    q[h] = _mm256_cvtps_epi32(_mm256_min_ps(f, e.high));
+  }
+  __m256i words = _mm256_packs_epi32(q[0], q[1]);
+  if (!e.before)
+    words = _mm256_adds_epi16(words, e.zero16);
+  words = _mm256_permute4x64_epi64(words, _MM_SHUFFLE(3, 1, 2, 0));
   __m128i low = _mm256_castsi256_si128(words);
   __m128i high = _mm256_extracti128_si256(words, 1);
-  __m128i bytes =
-      isSigned ? _mm_packs_epi16(low, high) : _mm_packus_epi16(low, high);
+  __m128i bytes = e.isSigned ? _mm_max_epi8(_mm_packs_epi16(low, high), e.low)
+                             : _mm_max_epu8(_mm_packus_epi16(low, high), e.low);
   if (valid >= 16) {
     _mm_storeu_si128((__m128i *)out, bytes);
   } else {

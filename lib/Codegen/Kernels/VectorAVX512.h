@@ -20,44 +20,52 @@ QOPT_AVX512 static inline __mmask16 qopt_mask16(int64_t valid) {
   return (__mmask16)(valid >= 16 ? 0xFFFF : valid <= 0 ? 0 : (1u << valid) - 1);
 }
 
-/* The output zero point in 16 lanes, added before rounding (rule O) or
- * after it (rule R). */
+/* Rule R's (or O's) constants in 16 lanes, kernel-wide. */
 typedef struct {
-  __m512 zero;
-  int before;
-} qopt_zero16_t;
+  __m512 zero;      /* zy, added before rounding (rule O only) */
+  __m512 low, high; /* lo, hi (rule O) or lo - zy, hi - zy (rule R) */
+  __m512i zeroInt;  /* zy, added after rounding (rule R only) */
+  int before;       /* rule O */
+} qopt_epilogue16_t;
 
-QOPT_AVX512 static inline qopt_zero16_t qopt_zero16(const qopt_conv_t *p) {
-  qopt_zero16_t z = {_mm512_set1_ps((float)p->yzero),
-                     p->mode == QOPT_REQUANT_ONEDNN};
-  return z;
+QOPT_AVX512 static inline qopt_epilogue16_t
+qopt_epilogue16(const qopt_conv_t *p) {
+  int before = p->mode == QOPT_REQUANT_ONEDNN;
+  int32_t shift = before ? 0 : p->yzero;
+  qopt_epilogue16_t e = {_mm512_set1_ps((float)p->yzero),
+                         _mm512_set1_ps((float)(p->ymin - shift)),
+                         _mm512_set1_ps((float)(p->ymax - shift)),
+                         _mm512_set1_epi32(p->yzero), before};
+  return e;
 }
 
-/* Rule R (or O) on 16 lanes: clamp(roundeven((float(acc) + p0) * p1) + zy,
- * lo, hi) (rule O: clamp(roundeven((float(acc) + p0) * p1 + zy), lo, hi)),
- * the scalar contract's operations in its order, then to int32; as
- * qopt_requantize8 (VectorAVX2.h), without an addition of +0.0. */
-QOPT_AVX512 static inline __m512i qopt_requantize16v(__m512i acc, __m512 p0,
-                                                     __m512 p1,
-                                                     qopt_zero16_t zy,
-                                                     __m512 lo, __m512 hi) {
+/* Rule R (or O) on 16 lanes: y = clamp(roundeven(f) + zy, lo, hi) (rule O:
+ * clamp(roundeven(f + zy), lo, hi)) with f = (float(acc) + p0) * p1, in
+ * float as the scalar contract has it, to int32. The same values, fewer
+ * operations: f is clamped before rounding, to lo and hi, or in rule R to
+ * lo - zy and hi - zy (integers: roundeven is monotone and keeps them, so
+ * every f beyond one gives that bound); then one instruction rounds to
+ * nearest even and converts, and rule R adds zy to the int32, exact within
+ * those bounds. The contract's addition of +0.0 is left out: it can only
+ * turn -0.0 into +0.0, which the conversion treats alike. */
+QOPT_AVX512 static inline __m512i
+qopt_requantize16v(__m512i acc, __m512 p0, __m512 p1, qopt_epilogue16_t e) {
   __m512 f = _mm512_mul_ps(_mm512_add_ps(_mm512_cvtepi32_ps(acc), p0), p1);
-  if (zy.before)
-    f = _mm512_add_ps(f, zy.zero);
-  __m512 r =
-      _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  if (!zy.before)
-    r = _mm512_add_ps(r, zy.zero);
-  r = _mm512_min_ps(_mm512_max_ps(r, lo), hi);
-  return _mm512_cvttps_epi32(r);
+  if (e.before)
+    f = _mm512_add_ps(f, e.zero);
+  f = _mm512_min_ps(_mm512_max_ps(f, e.low), e.high);
+  __m512i q = _mm512_cvt_roundps_epi32(f, _MM_FROUND_TO_NEAREST_INT |
+                                              _MM_FROUND_NO_EXC);
+  return e.before ? q : _mm512_add_epi32(q, e.zeroInt);
 }
 
 /* The same with p0 and p1 loaded from the channel rows. */
-QOPT_AVX512 static inline __m512i
-qopt_requantize16(__m512i acc, const int32_t *p0, const int32_t *p1,
-                  qopt_zero16_t zy, __m512 lo, __m512 hi) {
+QOPT_AVX512 static inline __m512i qopt_requantize16(__m512i acc,
+                                                    const int32_t *p0,
+                                                    const int32_t *p1,
+                                                    qopt_epilogue16_t e) {
   return qopt_requantize16v(acc, _mm512_loadu_ps((const float *)p0),
-                            _mm512_loadu_ps((const float *)p1), zy, lo, hi);
+                            _mm512_loadu_ps((const float *)p1), e);
 }
 
 /* 16 int32 lanes inside the storage range as 16 bytes: the saturating
