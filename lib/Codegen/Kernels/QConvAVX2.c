@@ -171,6 +171,14 @@ QOPT_AVX2 static inline uint8_t qopt_max_u8(const uint8_t *row, int64_t n,
     i += 16;
   }
   uint8_t tail = 0;
+  if (i < n && n >= 16) {
+    /* The last 16 bytes; only the n - i not yet seen counted. */
+    __m128i v = _mm_loadu_si128((const __m128i *)(row + n - 16));
+    largest = _mm256_max_epu8(largest, _mm256_zextsi128_si256(v));
+    *high +=
+        __builtin_popcount((unsigned)_mm_movemask_epi8(v) >> (16 - (n - i)));
+    i = n;
+  }
   for (int64_t k = i; k < n; ++k) {
     tail = row[k] > tail ? row[k] : tail;
     *high += row[k] >> 7;
@@ -267,13 +275,21 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
           facts[r0].direct = 1;
           continue;
         }
+        facts[r0].direct = 0;
         for (int64_t r = r0; r < r0 + tileRows; ++r) {
-          uint8_t *row = work.rows + r * p.kpad;
-          work.rowSums[r] =
-              qopt_pack_pixel_u8(&p, x, at.n, at.oh, at.ow, g, row);
-          qopt_scan_row(row, p.kpad, &facts[r]);
+          work.rowSums[r] = qopt_pack_pixel_u8(&p, x, at.n, at.oh, at.ow, g,
+                                               work.rows + r * p.kpad);
           qopt_next_pixel(&p, &at);
         }
+      }
+      /* Scanned once the block is packed: a row read right after its
+       * pieces were stored waits for them to leave the store buffer. */
+      for (int64_t r0 = 0, tileRows; r0 < count; r0 += tileRows) {
+        tileRows = qopt_tile_rows(count - r0);
+        if (facts[r0].direct)
+          continue;
+        for (int64_t r = r0; r < r0 + tileRows; ++r)
+          qopt_scan_row(work.rows + r * p.kpad, p.kpad, &facts[r]);
       }
       for (int64_t nb = 0; nb < blocks; ++nb) {
         const int8_t *panel = w + (g * blocks + nb) * p.kpad * NR;
