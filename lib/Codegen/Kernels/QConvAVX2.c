@@ -235,6 +235,77 @@ static inline int64_t qopt_tile_rows(int64_t left) {
   return left >= 4 ? 4 : left >= 2 ? 2 : 1;
 }
 
+/* Row i of a tile, once multiplied: its fixes, the weight zero points and
+ * the epilogue, storing its outputs at `out`. */
+QOPT_AVX2 static inline __attribute__((always_inline)) void
+qopt_tile_row(int i, __m256i acc[MR][2], const qopt_conv_t *p,
+              const int8_t *panel, const qopt_row_facts_t *facts,
+              const int32_t *rowSums, const int32_t *chan, int64_t t,
+              int64_t ch, int64_t valid, qopt_epilogue8_t epilogue,
+              uint8_t *out) {
+  qopt_apply_fixes(&facts[i], panel, acc[i]);
+  if (p->wzero) {
+    __m256i s = _mm256_set1_epi32(rowSums[i]);
+    const int32_t *zw = chan + QOPT_CHAN_WZERO * t + ch;
+    for (int h = 0; h < 2; ++h)
+      acc[i][h] = _mm256_sub_epi32(
+          acc[i][h], _mm256_mullo_epi32(
+                         s, _mm256_loadu_si256((const __m256i *)(zw + 8 * h))));
+  }
+  if (p->mode == QOPT_REQUANT_INTEGER)
+    qopt_requantize_integer16x8(acc[i][0], acc[i][1], p, chan, t, ch, valid,
+                                out);
+  else
+    qopt_requantize16x8(out, valid, acc[i][0], acc[i][1],
+                        chan + QOPT_CHAN_P0 * t + ch,
+                        chan + QOPT_CHAN_P1 * t + ch, epilogue);
+}
+
+/* One tile of `rows` (4, 2 or 1) rows at block row r0 and channel block
+ * `panel`: its multiplications in `mode` (see qopt_qconv_avx2), then each
+ * row's end (qopt_tile_row), storing its outputs. A tile of 4 rows, the
+ * common one, ends its rows one after another with constant indices, so
+ * its accumulators stay in registers (a loop over a variable count kept
+ * them on the stack between multiplying and storing); tiles of 2 and 1
+ * rows, at a block's end or in a linear layer of a few rows, loop. */
+QOPT_AVX2 static inline __attribute__((always_inline)) void
+qopt_tile(int rows, int mode, const qopt_conv_t *p, const uint8_t *a,
+          const int8_t *panel, int64_t quads, const __m256i init[2],
+          const qopt_row_facts_t *facts, const int32_t *rowSums,
+          const int32_t *chan, int64_t t, int64_t ch, int64_t valid,
+          qopt_epilogue8_t epilogue, uint8_t *out) {
+  __m256i acc[MR][2];
+  /* Direct calls, which the compiler inlines. */
+  if (rows == 4 && mode == 1)
+    tile_4_split(a, p->kpad, panel, quads, init, acc);
+  else if (rows == 4 && mode == 2)
+    tile_4_paired(a, p->kpad, panel, quads, init, acc);
+  else if (rows == 4)
+    tile_4(a, p->kpad, panel, quads, init, acc);
+  else if (rows == 2 && mode == 1)
+    tile_2_split(a, p->kpad, panel, quads, init, acc);
+  else if (rows == 2 && mode == 2)
+    tile_2_paired(a, p->kpad, panel, quads, init, acc);
+  else if (rows == 2)
+    tile_2(a, p->kpad, panel, quads, init, acc);
+  else if (mode == 1)
+    tile_1_split(a, p->kpad, panel, quads, init, acc);
+  else if (mode == 2)
+    tile_1_paired(a, p->kpad, panel, quads, init, acc);
+  else
+    tile_1(a, p->kpad, panel, quads, init, acc);
+  if (rows == 4) {
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 4; ++i)
+      qopt_tile_row(i, acc, p, panel, facts, rowSums, chan, t, ch, valid,
+                    epilogue, out + i * p->oc);
+  } else {
+    for (int i = 0; i < rows; ++i)
+      qopt_tile_row(i, acc, p, panel, facts, rowSums, chan, t, ch, valid,
+                    epilogue, out + i * p->oc);
+  }
+}
+
 QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
                                const int8_t *w, const int32_t *chan, uint8_t *y,
                                uint8_t *ws, int64_t batch) {
@@ -310,7 +381,6 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
               _mm256_mullo_epi32(
                   zx, _mm256_loadu_si256((const __m256i *)(wsum + 8 * h))));
         for (int64_t r0 = 0, tileRows; r0 < count; r0 += tileRows) {
-          __m256i acc[MR][2];
           const uint8_t *a = facts[r0].direct ? x + (m0 + r0) * p.kpad
                                               : work.rows + r0 * p.kpad;
           tileRows = qopt_tile_rows(count - r0);
@@ -325,51 +395,14 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
           int mode = split                                     ? 1
                      : quads >= 16 && largest * group <= 32767 ? 2
                                                                : 0;
-          /* Direct calls, which the compiler inlines. */
-          if (tileRows == 4 && mode == 1)
-            tile_4_split(a, p.kpad, panel, quads, init, acc);
-          else if (tileRows == 4 && mode == 2)
-            tile_4_paired(a, p.kpad, panel, quads, init, acc);
-          else if (tileRows == 4)
-            tile_4(a, p.kpad, panel, quads, init, acc);
-          else if (tileRows == 2 && mode == 1)
-            tile_2_split(a, p.kpad, panel, quads, init, acc);
-          else if (tileRows == 2 && mode == 2)
-            tile_2_paired(a, p.kpad, panel, quads, init, acc);
-          else if (tileRows == 2)
-            tile_2(a, p.kpad, panel, quads, init, acc);
-          else if (mode == 1)
-            tile_1_split(a, p.kpad, panel, quads, init, acc);
-          else if (mode == 2)
-            tile_1_paired(a, p.kpad, panel, quads, init, acc);
+          uint8_t *out = y + (m0 + r0) * p.oc + g * p.ng + nb * NR;
+          if (tileRows == 4)
+            qopt_tile(4, mode, &p, a, panel, quads, init, &facts[r0],
+                      &work.rowSums[r0], chan, t, ch, valid, epilogue, out);
           else
-            tile_1(a, p.kpad, panel, quads, init, acc);
-          for (int i = 0; i < tileRows; ++i)
-            qopt_apply_fixes(&facts[r0 + i], panel, acc[i]);
-          for (int i = 0; i < tileRows; ++i) {
-            int64_t m = m0 + r0 + i;
-            uint8_t *out = y + m * p.oc + g * p.ng + nb * NR;
-            if (p.wzero) {
-              __m256i s = _mm256_set1_epi32(work.rowSums[r0 + i]);
-              const int32_t *zw = chan + QOPT_CHAN_WZERO * t + ch;
-              acc[i][0] = _mm256_sub_epi32(
-                  acc[i][0], _mm256_mullo_epi32(
-                                 s, _mm256_loadu_si256((const __m256i *)zw)));
-              acc[i][1] = _mm256_sub_epi32(
-                  acc[i][1],
-                  _mm256_mullo_epi32(
-                      s, _mm256_loadu_si256((const __m256i *)(zw + 8))));
-            }
-            if (p.mode == QOPT_REQUANT_INTEGER) {
-              qopt_requantize_integer16x8(acc[i][0], acc[i][1], &p, chan, t, ch,
-                                          valid, out);
-              continue;
-            }
-            const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
-            const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
-            qopt_requantize16x8(out, valid, acc[i][0], acc[i][1], p0, p1,
-                                epilogue);
-          }
+            qopt_tile((int)tileRows, mode, &p, a, panel, quads, init,
+                      &facts[r0], &work.rowSums[r0], chan, t, ch, valid,
+                      epilogue, out);
         }
       }
     }
