@@ -326,6 +326,32 @@ static inline const uint8_t *qopt_dw_tap(const qopt_conv_t *p, const uint8_t *x,
   return x + ((n * p->h + ih) * p->w + iw) * p->c;
 }
 
+/* qopt_dw_tap for the border pixels of output row (n, oh), what depends
+ * on the row alone found once: rows[i] is the input row under kernel row i
+ * (i < kh), or NULL in the padding. */
+static inline void qopt_dw_rows(const qopt_conv_t *p, const uint8_t *x,
+                                int64_t n, int64_t oh, const uint8_t **rows) {
+  for (int64_t i = 0; i < p->kh; ++i) {
+    int64_t ih = oh * p->sh - p->ph + i * p->dh;
+    rows[i] = ih >= 0 && ih < p->h ? x + (n * p->h + ih) * p->w * p->c : NULL;
+  }
+}
+
+/* Channel c0 of every tap of output pixel ow of the row of `rows`, in tap
+ * order: the input, or the zero-point run `zero` in the padding. */
+static inline void qopt_dw_border_taps(const qopt_conv_t *p,
+                                       const uint8_t *const *rows, int64_t ow,
+                                       const uint8_t *zero, int64_t c0,
+                                       const uint8_t **src) {
+  int64_t iw0 = ow * p->sw - p->pw;
+  for (int64_t i = 0; i < p->kh; ++i)
+    for (int64_t j = 0; j < p->kw; ++j) {
+      int64_t iw = iw0 + j * p->dw;
+      src[i * p->kw + j] =
+          (rows[i] && iw >= 0 && iw < p->w ? rows[i] + iw * p->c : zero) + c0;
+    }
+}
+
 /* The output columns [*lo, *hi) of a convolution whose windows lie inside
  * the input's width; [ow, ow) when there are none. */
 static inline void qopt_inside_columns(const qopt_conv_t *p, int64_t *lo,

@@ -115,6 +115,33 @@ qopt_dw_inside(const qopt_conv_t *p, const int32_t *chan, int64_t t, int64_t c0,
   }
 }
 
+/* The border pixels of an output row (those outside [innerLo, innerHi)),
+ * whose taps (from qopt_dw_border_taps) may lie in the padding. */
+QOPT_AVX2 static inline __attribute__((always_inline)) void
+qopt_dw_border(const qopt_conv_t *p, const int32_t *chan, int64_t t, int64_t c0,
+               int64_t valid, const uint8_t *const *rows, const uint8_t *zeros,
+               int64_t ntaps, int isSigned, __m256i weights[QOPT_DW_PAIRS][2],
+               const __m256i init[2], const int32_t *p0, const int32_t *p1,
+               qopt_epilogue8_t epilogue, uint8_t *outRow, int64_t innerLo,
+               int64_t innerHi) {
+  for (int64_t ow = 0; ow < p->ow; ++ow) {
+    if (ow == innerLo) {
+      ow = innerHi - 1;
+      continue;
+    }
+    const uint8_t *src[2 * QOPT_DW_PAIRS];
+    qopt_dw_border_taps(p, rows, ow, zeros, c0, src);
+    src[ntaps] = src[ntaps - 1];
+    __m256i acc[2] = {init[0], init[1]};
+    for (int64_t k = 0; k < ntaps; k += 2)
+      qopt_dw_pair(qopt_dw_load16(src[k], valid),
+                   qopt_dw_load16(src[k + 1], valid), weights[k / 2], isSigned,
+                   acc);
+    qopt_dw_store(p, chan, t, c0, valid, acc, p0, p1, epilogue,
+                  outRow + ow * p->c);
+  }
+}
+
 /* The kernel for an input of signedness `isSigned` with `ntaps` taps (a
  * constant where inlined with one), for the channel-block and row loops
  * of qopt_qdwconv_avx2. */
@@ -140,6 +167,8 @@ qopt_qdwconv_avx2_body(const qopt_conv_t *pp, const uint8_t *x, const int8_t *w,
     for (int64_t oh = 0; oh < p.oh; ++oh) {
       int64_t ih0 = oh * p.sh - p.ph;
       int rowInside = ih0 >= 0 && ih0 + (p.kh - 1) * p.dh < p.h;
+      const uint8_t *rows[QOPT_DW_TAPS];
+      qopt_dw_rows(&p, x, n, oh, rows);
       /* The inside pixels of this row, or none: [p.ow, p.ow). */
       int64_t innerLo = rowInside ? owLo : p.ow;
       int64_t innerHi = rowInside ? owHi : p.ow;
@@ -166,25 +195,14 @@ qopt_qdwconv_avx2_body(const qopt_conv_t *pp, const uint8_t *x, const int8_t *w,
         const int32_t *p1 = chan + QOPT_CHAN_P1 * t + c0;
         uint8_t *outRow = y + (n * p.oh + oh) * p.ow * p.c + c0;
         /* Border pixels: each tap from the input or the zero-point run. */
-        for (int64_t ow = 0; ow < p.ow; ++ow) {
-          if (ow == innerLo) {
-            ow = innerHi - 1;
-            continue;
-          }
-          const uint8_t *src[2 * QOPT_DW_PAIRS];
-          for (int64_t i = 0; i < p.kh; ++i)
-            for (int64_t j = 0; j < p.kw; ++j)
-              src[i * p.kw + j] =
-                  qopt_dw_tap(&p, x, n, oh, ow, i, j, zeros) + c0;
-          src[ntaps] = src[ntaps - 1];
-          __m256i acc[2] = {init[0], init[1]};
-          for (int64_t k = 0; k < ntaps; k += 2)
-            qopt_dw_pair(qopt_dw_load16(src[k], valid),
-                         qopt_dw_load16(src[k + 1], valid), weights[k / 2],
-                         isSigned, acc);
-          qopt_dw_store(&p, chan, t, c0, valid, acc, p0, p1, epilogue,
-                        outRow + ow * p.c);
-        }
+        if (valid == 16)
+          qopt_dw_border(&p, chan, t, c0, 16, rows, zeros, ntaps, isSigned,
+                         weights, init, p0, p1, epilogue, outRow, innerLo,
+                         innerHi);
+        else
+          qopt_dw_border(&p, chan, t, c0, valid, rows, zeros, ntaps, isSigned,
+                         weights, init, p0, p1, epilogue, outRow, innerLo,
+                         innerHi);
         /* Inside pixels; whole blocks with a constant width. */
         if (innerLo == innerHi)
           continue;

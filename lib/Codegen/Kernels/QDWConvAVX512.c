@@ -188,6 +188,8 @@ qopt_qdwconv_avx512_body(const qopt_conv_t *pp, const uint8_t *x,
     for (int64_t oh = 0; oh < p.oh; ++oh) {
       int64_t ih0 = oh * p.sh - p.ph;
       int rowInside = ih0 >= 0 && ih0 + (p.kh - 1) * p.dh < p.h;
+      const uint8_t *rows[QOPT_DW_TAPS];
+      qopt_dw_rows(&p, x, n, oh, rows);
       /* The inside pixels of this row, or none: [p.ow, p.ow). */
       int64_t innerLo = rowInside ? owLo : p.ow;
       int64_t innerHi = rowInside ? owHi : p.ow;
@@ -203,10 +205,7 @@ qopt_qdwconv_avx512_body(const qopt_conv_t *pp, const uint8_t *x,
             continue;
           }
           const uint8_t *src[2 * QOPT_DW_PAIRS];
-          for (int64_t i = 0; i < p.kh; ++i)
-            for (int64_t j = 0; j < p.kw; ++j)
-              src[i * p.kw + j] =
-                  qopt_dw_tap(&p, x, n, oh, ow, i, j, zeros) + c0;
+          qopt_dw_border_taps(&p, rows, ow, zeros, c0, src);
           src[ntaps] = src[ntaps - 1];
           __m512i acc[2] = {b.init[0], b.init[1]};
           for (int64_t k = 0; k < ntaps; k += 2)
