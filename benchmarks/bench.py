@@ -355,8 +355,9 @@ def machine():
 
 
 # The limits of the targets qopt's speed work is held to (target_checks
-# says which models each applies to). Each is judged on the medians this run measured; a target whose numbers
-# are missing (a model not run, a system that failed) is "not measured".
+# says which models each applies to). Each is judged on the medians this
+# run measured; a target whose numbers are missing (a model not run, a
+# system that failed) is "not measured".
 TARGET_LIMITS = {
     "vs_ort": 1.25,        # qopt / ORT int8, at most
     "layer_share": 0.60,   # conv3x3 and linear1024: share of the int8 peak

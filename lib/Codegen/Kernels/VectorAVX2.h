@@ -14,6 +14,15 @@
 
 #define QOPT_AVX2 __attribute__((target("avx2")))
 
+/* Stores the first `valid` (0..16) of the 16 bytes, for a block that
+ * ends before its vector does. */
+QOPT_AVX2 static inline void qopt_store_first(uint8_t *out, int64_t valid,
+                                              __m128i bytes) {
+  uint8_t lanes[16];
+  _mm_storeu_si128((__m128i *)lanes, bytes);
+  memcpy(out, lanes, (size_t)valid);
+}
+
 /* Rule R's (or O's) constants in vector lanes, kernel-wide. */
 typedef struct {
   __m256 zero;    /* zy, added before rounding (rule O only) */
@@ -75,13 +84,10 @@ qopt_requantize16x8(uint8_t *out, int64_t valid, __m256i acc0, __m256i acc1,
   __m128i high = _mm256_extracti128_si256(words, 1);
   __m128i bytes = e.isSigned ? _mm_max_epi8(_mm_packs_epi16(low, high), e.low)
                              : _mm_max_epu8(_mm_packus_epi16(low, high), e.low);
-  if (valid >= 16) {
+  if (valid >= 16)
     _mm_storeu_si128((__m128i *)out, bytes);
-  } else {
-    uint8_t lanes[16];
-    _mm_storeu_si128((__m128i *)lanes, bytes);
-    memcpy(out, lanes, (size_t)valid);
-  }
+  else
+    qopt_store_first(out, valid, bytes);
 }
 
 /* Stores the first `valid` (0..8) lanes of `q` (inside the storage range)
@@ -92,13 +98,10 @@ QOPT_AVX2 static inline void qopt_store8(uint8_t *out, int64_t valid, __m256i q,
                                   _mm256_extracti128_si256(q, 1));
   __m128i bytes =
       isSigned ? _mm_packs_epi16(words, words) : _mm_packus_epi16(words, words);
-  if (valid >= 8) {
+  if (valid >= 8)
     _mm_storel_epi64((__m128i *)out, bytes);
-  } else {
-    uint8_t lanes[16];
-    _mm_storeu_si128((__m128i *)lanes, bytes);
-    memcpy(out, lanes, (size_t)valid);
-  }
+  else
+    qopt_store_first(out, valid, bytes);
 }
 
 /* Rule I on the `valid` first of the 16 lanes q0, q1, one by one, stored
