@@ -39,10 +39,11 @@ struct QNNToLLVMOptions : PassPipelineOptions<QNNToLLVMOptions> {
       llvm::cl::init("float")};
   Option<std::string> kernels{
       *this, "kernels",
-      llvm::cl::desc("Int8 kernels for quantized conv and linear: 'none' "
-                     "(linalg loops, a self-contained module), 'generic', "
-                     "'avx2' or 'avx512vnni' (calls into qopt's kernel "
-                     "library, which qcc and qrun link in)"),
+      llvm::cl::desc(
+          "Int8 kernels for quantized conv and linear: 'none' "
+          "(linalg loops, a self-contained module), 'generic', "
+          "'avx2', 'avxvnni' or 'avx512vnni' (calls into qopt's kernel "
+          "library, which qcc and qrun link in)"),
       llvm::cl::init("none")};
 };
 } // namespace

@@ -38,6 +38,10 @@ std::vector<Variant> variants() {
       {KernelISA::Generic, qopt_qconv_generic, qopt_qdwconv_generic, true},
       {KernelISA::AVX2, qopt_qconv_avx2, qopt_qdwconv_avx2,
        __builtin_cpu_supports("avx2") != 0},
+      // AVX-VNNI has a convolution kernel of its own; its depthwise kernel
+      // is AVX2's.
+      {KernelISA::AVXVNNI, qopt_qconv_avxvnni, qopt_qdwconv_avx2,
+       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni")},
       {KernelISA::AVX512VNNI, qopt_qconv_avx512vnni, qopt_qdwconv_avx512,
        __builtin_cpu_supports("avx512f") &&
            __builtin_cpu_supports("avx512bw") &&
@@ -509,6 +513,8 @@ std::vector<PoolVariant> poolVariants() {
     else if (v.isa == KernelISA::AVX2)
       result.push_back(
           {"avx2", qopt_qmaxpool_avx2, qopt_qglobalavgpool_avx2, v.supported});
+    else if (v.isa == KernelISA::AVXVNNI)
+      continue; // AVX2's pooling kernels
     else
       result.push_back({"avx512", qopt_qmaxpool_avx512,
                         qopt_qglobalavgpool_avx512, v.supported});

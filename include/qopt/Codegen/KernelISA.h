@@ -16,26 +16,47 @@
 namespace qopt {
 
 /// A variant of the kernel library. `None` lowers through linalg loops
-/// instead of calling kernels. In order of the CPU features they need: each
-/// needs those of the ones before it.
-enum class KernelISA { None, Generic, AVX2, AVX512VNNI };
+/// instead of calling kernels. AVX-VNNI is AVX2 with the VEX vpdpbusd: its
+/// own convolution kernel, AVX2's other kernels.
+enum class KernelISA { None, Generic, AVX2, AVXVNNI, AVX512VNNI };
 
-/// "none", "generic", "avx2", "avx512vnni".
+/// "none", "generic", "avx2", "avxvnni", "avx512vnni".
 std::optional<KernelISA> parseKernelISA(llvm::StringRef name);
 llvm::StringRef stringifyKernelISA(KernelISA isa);
 
-/// The fastest variant for a CPU, asked feature by feature ("avx2", ...):
-/// AVX512-VNNI needs avx512f, avx512bw, avx512dq, avx512vl and avx512vnni;
-/// AVX2 needs avx2 and fma (its float kernels use FMA3); everything else
-/// gets the portable C variant.
+/// Whether a CPU runs a variant, asked feature by feature ("avx2", ...):
+/// AVX2 needs avx2 and fma (its float kernels use FMA3); AVX-VNNI those and
+/// avxvnni; AVX512-VNNI avx512f, avx512bw, avx512dq, avx512vl and
+/// avx512vnni (and AVX2's, as every CPU with those has). The portable C
+/// variant and None run anywhere.
+template <typename HasFeature>
+bool canRunKernelISA(KernelISA isa, HasFeature hasFeature) {
+  bool avx2 = hasFeature("avx2") && hasFeature("fma");
+  switch (isa) {
+  case KernelISA::None:
+  case KernelISA::Generic:
+    return true;
+  case KernelISA::AVX2:
+    return avx2;
+  case KernelISA::AVXVNNI:
+    return avx2 && hasFeature("avxvnni");
+  case KernelISA::AVX512VNNI:
+    return avx2 && hasFeature("avx512f") && hasFeature("avx512bw") &&
+           hasFeature("avx512dq") && hasFeature("avx512vl") &&
+           hasFeature("avx512vnni");
+  }
+  return false;
+}
+
+/// The fastest variant a CPU runs: AVX512-VNNI, else AVX-VNNI, else AVX2,
+/// else the portable C variant (a CPU with both VNNI forms takes the
+/// 512-bit one).
 template <typename HasFeature>
 KernelISA selectKernelISA(HasFeature hasFeature) {
-  if (hasFeature("avx512f") && hasFeature("avx512bw") &&
-      hasFeature("avx512dq") && hasFeature("avx512vl") &&
-      hasFeature("avx512vnni"))
-    return KernelISA::AVX512VNNI;
-  if (hasFeature("avx2") && hasFeature("fma"))
-    return KernelISA::AVX2;
+  for (KernelISA isa :
+       {KernelISA::AVX512VNNI, KernelISA::AVXVNNI, KernelISA::AVX2})
+    if (canRunKernelISA(isa, hasFeature))
+      return isa;
   return KernelISA::Generic;
 }
 

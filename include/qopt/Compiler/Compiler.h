@@ -54,7 +54,8 @@ struct CompileOptions {
   /// An LLVM CPU name, or "native": the host CPU with all its features.
   std::string targetCpu = "native";
   Requantization requantization = Requantization::Float;
-  /// The int8 kernel variant (auto, none, generic, avx2, avx512vnni).
+  /// The int8 kernel variant (auto, none, generic, avx2, avxvnni,
+  /// avx512vnni).
   std::string kernels = "auto";
   /// LLVM's optimization level, 0 to 3.
   unsigned optLevel = kDefaultOptLevel;

@@ -279,6 +279,67 @@ static inline int qopt_rows_are_pixels(const qopt_conv_t *p) {
          p->pw == 0 && p->oh == p->h && p->ow == p->w;
 }
 
+/* For the kernels that read rows in place (the VNNI ones): points
+ * taps[r * ntaps + t] at the input of tap t of GEMM row m0 + r
+ * (group g), or at `zero` in the padding; rows from `count` up to the
+ * tile's end point at `zero` too. The rows' output pixels are walked in
+ * order (no division per row): this runs once per row and tap, as often as
+ * the tile's multiply-adds for a 1x1 convolution of few channels. */
+static inline void qopt_build_taps(const qopt_conv_t *p, const uint8_t *x,
+                                   int64_t m0, int64_t count, int64_t padded,
+                                   int64_t g, const uint8_t *zero,
+                                   const uint8_t **taps) {
+  int64_t ntaps = p->kh * p->kw;
+  const uint8_t *xg = x + g * p->cg;
+  if (qopt_rows_are_pixels(p)) {
+    for (int64_t r = 0; r < count; ++r)
+      taps[r] = xg + (m0 + r) * p->c;
+  } else {
+    qopt_pixel_t at = qopt_pixel_of_row(p, m0);
+    for (int64_t r = 0; r < count; ++r, qopt_next_pixel(p, &at)) {
+      const uint8_t **row = taps + r * ntaps;
+      const uint8_t *image = xg + at.n * p->h * p->w * p->c;
+      for (int64_t i = 0; i < p->kh; ++i) {
+        int64_t ih = at.oh * p->sh - p->ph + i * p->dh;
+        for (int64_t j = 0; j < p->kw; ++j) {
+          int64_t iw = at.ow * p->sw - p->pw + j * p->dw;
+          row[i * p->kw + j] = ih < 0 || ih >= p->h || iw < 0 || iw >= p->w
+                                   ? zero
+                                   : image + (ih * p->w + iw) * p->c;
+        }
+      }
+    }
+  }
+  for (int64_t r = count; r < padded; ++r)
+    for (int64_t t = 0; t < ntaps; ++t)
+      taps[r * ntaps + t] = zero;
+}
+
+/* Whether the VNNI kernels read the rows of `p` in place through tap
+ * pointers: u8 input, whole runs of four channels per group, no weight
+ * zero points (whose row sums a packed row gives). */
+static inline int qopt_vnni_in_place(const qopt_conv_t *p) {
+  return !p->xsigned && !p->wzero && p->cg % 4 == 0;
+}
+
+/* GEMM rows m0 .. m0 + count - 1 of group g for the VNNI kernels: in place,
+ * their tap pointers (qopt_build_taps); else packed into the workspace
+ * with their sums. Rows from `count` up to `padded` point at the zero
+ * point, or are zero bytes. */
+static inline void qopt_vnni_rows(const qopt_conv_t *p, const uint8_t *x,
+                                  int64_t m0, int64_t count, int64_t padded,
+                                  int64_t g, const qopt_workspace_t *work) {
+  if (qopt_vnni_in_place(p)) {
+    qopt_build_taps(p, x, m0, count, padded, g, work->zero, work->taps);
+    return;
+  }
+  qopt_pixel_t at = qopt_pixel_of_row(p, m0);
+  for (int64_t r = 0; r < count; ++r, qopt_next_pixel(p, &at))
+    work->rowSums[r] = qopt_pack_pixel_u8(p, x, at.n, at.oh, at.ow, g,
+                                          work->rows + r * p->kpad);
+  memset(work->rows + count * p->kpad, 0, (size_t)((padded - count) * p->kpad));
+}
+
 /* Stores the requantized value v of output (m, channel) as storage. */
 static inline void qopt_store_y(uint8_t *y, int64_t index, int32_t v) {
   y[index] = (uint8_t)v;

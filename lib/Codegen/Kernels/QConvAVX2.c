@@ -244,14 +244,8 @@ qopt_tile_row(int i, __m256i acc[MR][2], const qopt_conv_t *p,
               int64_t ch, int64_t valid, qopt_epilogue8_t epilogue,
               uint8_t *out) {
   qopt_apply_fixes(&facts[i], panel, acc[i]);
-  if (p->wzero) {
-    __m256i s = _mm256_set1_epi32(rowSums[i]);
-    const int32_t *zw = chan + QOPT_CHAN_WZERO * t + ch;
-    for (int h = 0; h < 2; ++h)
-      acc[i][h] = _mm256_sub_epi32(
-          acc[i][h], _mm256_mullo_epi32(
-                         s, _mm256_loadu_si256((const __m256i *)(zw + 8 * h))));
-  }
+  if (p->wzero)
+    qopt_sub_wzero16x8(acc[i], rowSums[i], chan + QOPT_CHAN_WZERO * t + ch);
   if (p->mode == QOPT_REQUANT_INTEGER)
     qopt_requantize_integer16x8(acc[i][0], acc[i][1], p, chan, t, ch, valid,
                                 out);
@@ -371,15 +365,9 @@ QOPT_AVX2 void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x,
         int32_t group = 0;
         for (int64_t n = 0; n < valid; ++n)
           group = QOPT_MAX(group, groups[n]);
-        /* acc starts at bias - zx * sum(w). */
-        const int32_t *bias = chan + QOPT_CHAN_BIAS * t + ch;
-        const int32_t *wsum = chan + QOPT_CHAN_WSUM * t + ch;
         __m256i init[2];
-        for (int h = 0; h < 2; ++h)
-          init[h] = _mm256_sub_epi32(
-              _mm256_loadu_si256((const __m256i *)(bias + 8 * h)),
-              _mm256_mullo_epi32(
-                  zx, _mm256_loadu_si256((const __m256i *)(wsum + 8 * h))));
+        qopt_acc_init16x8(chan + QOPT_CHAN_BIAS * t + ch,
+                          chan + QOPT_CHAN_WSUM * t + ch, zx, init);
         for (int64_t r0 = 0, tileRows; r0 < count; r0 += tileRows) {
           const uint8_t *a = facts[r0].direct ? x + (m0 + r0) * p.kpad
                                               : work.rows + r0 * p.kpad;

@@ -83,48 +83,13 @@ QOPT_VNNI_TILES(8, 2)
 QOPT_VNNI_TILES(1, 1)
 QOPT_VNNI_TILES(1, 2)
 
-/* Points taps[r * ntaps + t] at the input of tap t of GEMM row m0 + r
- * (group g), or at `zero` in the padding; rows from `count` up to the
- * tile's end point at `zero` too. The rows' output pixels are walked in
- * order (no division per row): this runs once per row and tap, as often as
- * the tile's multiply-adds for a 1x1 convolution of few channels. */
-static inline void qopt_build_taps(const qopt_conv_t *p, const uint8_t *x,
-                                   int64_t m0, int64_t count, int64_t padded,
-                                   int64_t g, const uint8_t *zero,
-                                   const uint8_t **taps) {
-  int64_t ntaps = p->kh * p->kw;
-  const uint8_t *xg = x + g * p->cg;
-  if (qopt_rows_are_pixels(p)) {
-    for (int64_t r = 0; r < count; ++r)
-      taps[r] = xg + (m0 + r) * p->c;
-  } else {
-    qopt_pixel_t at = qopt_pixel_of_row(p, m0);
-    for (int64_t r = 0; r < count; ++r, qopt_next_pixel(p, &at)) {
-      const uint8_t **row = taps + r * ntaps;
-      const uint8_t *image = xg + at.n * p->h * p->w * p->c;
-      for (int64_t i = 0; i < p->kh; ++i) {
-        int64_t ih = at.oh * p->sh - p->ph + i * p->dh;
-        for (int64_t j = 0; j < p->kw; ++j) {
-          int64_t iw = at.ow * p->sw - p->pw + j * p->dw;
-          row[i * p->kw + j] = ih < 0 || ih >= p->h || iw < 0 || iw >= p->w
-                                   ? zero
-                                   : image + (ih * p->w + iw) * p->c;
-        }
-      }
-    }
-  }
-  for (int64_t r = count; r < padded; ++r)
-    for (int64_t t = 0; t < ntaps; ++t)
-      taps[r * ntaps + t] = zero;
-}
-
 QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
                                        const int8_t *w, const int32_t *chan,
                                        uint8_t *y, uint8_t *ws, int64_t batch) {
   qopt_conv_t p = qopt_conv_read(desc);
   qopt_workspace_t work = qopt_workspace(&p, ws, 1);
   int64_t ntaps = p.kh * p.kw;
-  int inPlace = !p.xsigned && !p.wzero && p.cg % 4 == 0;
+  int inPlace = qopt_vnni_in_place(&p);
   int64_t total = batch * p.oh * p.ow;
   int64_t t = p.groups * p.npad;
   int64_t nr = p.nr, blocks = p.npad / nr;
@@ -136,16 +101,7 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
     for (int64_t m0 = 0; m0 < total; m0 += p.mc) {
       int64_t count = QOPT_MIN(p.mc, total - m0);
       int64_t padded = (count + MR - 1) / MR * MR;
-      if (inPlace) {
-        qopt_build_taps(&p, x, m0, count, padded, g, work.zero, work.taps);
-      } else {
-        qopt_pixel_t at = qopt_pixel_of_row(&p, m0);
-        for (int64_t r = 0; r < count; ++r, qopt_next_pixel(&p, &at))
-          work.rowSums[r] = qopt_pack_pixel_u8(&p, x, at.n, at.oh, at.ow, g,
-                                               work.rows + r * p.kpad);
-        memset(work.rows + count * p.kpad, 0,
-               (size_t)((padded - count) * p.kpad));
-      }
+      qopt_vnni_rows(&p, x, m0, count, padded, g, &work);
       for (int64_t nb = 0; nb < blocks; ++nb) {
         const int8_t *panel = w + (g * blocks + nb) * p.kpad * nr;
         int64_t ch = g * p.npad + nb * nr;

@@ -23,6 +23,28 @@ QOPT_AVX2 static inline void qopt_store_first(uint8_t *out, int64_t valid,
   memcpy(out, lanes, (size_t)valid);
 }
 
+/* A block's 16 accumulators' start, bias - zx * sum(w), from its channel
+ * rows at `bias` and `wsum`. */
+QOPT_AVX2 static inline void qopt_acc_init16x8(const int32_t *bias,
+                                               const int32_t *wsum, __m256i zx,
+                                               __m256i init[2]) {
+  for (int h = 0; h < 2; ++h)
+    init[h] = _mm256_sub_epi32(
+        _mm256_loadu_si256((const __m256i *)(bias + 8 * h)),
+        _mm256_mullo_epi32(
+            zx, _mm256_loadu_si256((const __m256i *)(wsum + 8 * h))));
+}
+
+/* acc -= rowSum * zw[c] on 16 lanes: the weight zero points' term. */
+QOPT_AVX2 static inline void qopt_sub_wzero16x8(__m256i acc[2], int32_t rowSum,
+                                                const int32_t *zw) {
+  __m256i s = _mm256_set1_epi32(rowSum);
+  for (int h = 0; h < 2; ++h)
+    acc[h] = _mm256_sub_epi32(
+        acc[h], _mm256_mullo_epi32(
+                    s, _mm256_loadu_si256((const __m256i *)(zw + 8 * h))));
+}
+
 /* Rule R's (or O's) constants in vector lanes, kernel-wide. */
 typedef struct {
   __m256 zero;    /* zy, added before rounding (rule O only) */

@@ -98,11 +98,16 @@ llvm::Error qopt::checkTargetCpu(llvm::StringRef cpu,
   return llvm::Error::success();
 }
 
-KernelISA qopt::selectKernelISA(const llvm::TargetMachine &machine) {
+/// Asks `machine`'s CPU for one feature.
+static auto hasFeatureOf(const llvm::TargetMachine &machine) {
   const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
-  return selectKernelISA([&](llvm::StringRef feature) {
+  return [info](llvm::StringRef feature) {
     return info->checkFeatures(("+" + feature).str());
-  });
+  };
+}
+
+KernelISA qopt::selectKernelISA(const llvm::TargetMachine &machine) {
+  return selectKernelISA(hasFeatureOf(machine));
 }
 
 llvm::Expected<KernelISA>
@@ -115,13 +120,11 @@ qopt::resolveKernelISA(llvm::StringRef requested,
   if (!isa)
     return llvm::createStringError(
         "unknown kernel variant '" + requested +
-        "' (expected auto, none, generic, avx2 or avx512vnni)");
-  // The variants in order of the features they need: each needs those of
-  // the ones before it.
-  if (static_cast<int>(*isa) > static_cast<int>(best))
+        "' (expected auto, none, generic, avx2, avxvnni or avx512vnni)");
+  if (!canRunKernelISA(*isa, hasFeatureOf(machine)))
     return llvm::createStringError("the target CPU '" + machine.getTargetCPU() +
                                    "' cannot run the " + requested +
-                                   " kernels (it can run up to " +
-                                   stringifyKernelISA(best) + ")");
+                                   " kernels (its fastest are the " +
+                                   stringifyKernelISA(best) + " ones)");
   return *isa;
 }

@@ -608,7 +608,7 @@ struct QNNToKernelsPass : qopt::impl::QNNToKernelsBase<QNNToKernelsPass> {
     if (!kernelIsa || *kernelIsa == KernelISA::None) {
       getOperation()->emitError()
           << "qnn-to-kernels: unknown kernel variant '" << isa
-          << "' (expected generic, avx2 or avx512vnni)";
+          << "' (expected generic, avx2, avxvnni or avx512vnni)";
       return signalPassFailure();
     }
     std::optional<Requantization> mode = parseRequantization(requantization);

@@ -13,6 +13,7 @@ std::optional<KernelISA> qopt::parseKernelISA(llvm::StringRef name) {
       .Case("none", KernelISA::None)
       .Case("generic", KernelISA::Generic)
       .Case("avx2", KernelISA::AVX2)
+      .Case("avxvnni", KernelISA::AVXVNNI)
       .Case("avx512vnni", KernelISA::AVX512VNNI)
       .Default(std::nullopt);
 }
@@ -25,6 +26,8 @@ llvm::StringRef qopt::stringifyKernelISA(KernelISA isa) {
     return "generic";
   case KernelISA::AVX2:
     return "avx2";
+  case KernelISA::AVXVNNI:
+    return "avxvnni";
   case KernelISA::AVX512VNNI:
     return "avx512vnni";
   }
@@ -37,6 +40,8 @@ ConvKernel qopt::getConvKernel(KernelISA isa) {
     return {"qopt_qconv_generic", QOPT_GENERIC_KG, QOPT_GENERIC_NR, 2};
   case KernelISA::AVX2:
     return {"qopt_qconv_avx2", QOPT_AVX2_KG, QOPT_AVX2_NR, 1};
+  case KernelISA::AVXVNNI:
+    return {"qopt_qconv_avxvnni", QOPT_AVXVNNI_KG, QOPT_AVXVNNI_NR, 1};
   case KernelISA::AVX512VNNI:
     return {"qopt_qconv_avx512vnni", QOPT_AVX512VNNI_KG, QOPT_AVX512VNNI_NR, 1};
   case KernelISA::None:
@@ -50,6 +55,7 @@ llvm::StringRef qopt::getDepthwiseKernel(KernelISA isa) {
   case KernelISA::Generic:
     return "qopt_qdwconv_generic";
   case KernelISA::AVX2:
+  case KernelISA::AVXVNNI: // AVX2's
     return "qopt_qdwconv_avx2";
   case KernelISA::AVX512VNNI:
     return "qopt_qdwconv_avx512";
@@ -64,6 +70,7 @@ PoolKernels qopt::getPoolKernels(KernelISA isa) {
   case KernelISA::Generic:
     return {"qopt_qmaxpool_generic", "qopt_qglobalavgpool_generic"};
   case KernelISA::AVX2:
+  case KernelISA::AVXVNNI: // AVX2's
     return {"qopt_qmaxpool_avx2", "qopt_qglobalavgpool_avx2"};
   case KernelISA::AVX512VNNI:
     return {"qopt_qmaxpool_avx512", "qopt_qglobalavgpool_avx512"};
@@ -78,6 +85,7 @@ FloatKernels qopt::getFloatKernels(KernelISA isa) {
   case KernelISA::Generic:
     return {"qopt_fconv_generic", "qopt_flinear_generic"};
   case KernelISA::AVX2:
+  case KernelISA::AVXVNNI: // AVX2's
     return {"qopt_fconv_avx2", "qopt_flinear_avx2"};
   case KernelISA::AVX512VNNI:
     return {"qopt_fconv_avx512", "qopt_flinear_avx512"};

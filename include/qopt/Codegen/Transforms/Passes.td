@@ -43,7 +43,8 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
     quantized inputs or results, and layers whose int32 accumulator could
     overflow (that lowering reports them).
 
-    Variants: `avx512vnni` (vpdpbusd), `avx2` (vpmaddubsw + vpmaddwd on the
+    Variants: `avx512vnni` (vpdpbusd on 512 bits), `avxvnni` (vpdpbusd on
+    256 bits, AVX2's layout and its other kernels), `avx2` (vpmaddubsw + vpmaddwd on the
     same packed layout; bytes of 128 or more are clamped and their excess
     added back, or in rows of many such bytes split in two, so that no
     16-bit sum can saturate; where the weights' sums in groups of four,
@@ -69,7 +70,7 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
   }];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
-           "Kernel variant: generic, avx2 or avx512vnni">,
+           "Kernel variant: generic, avx2, avxvnni or avx512vnni">,
     Option<"requantization", "requantization", "std::string",
            /*default=*/"\"float\"",
            "Requantization: 'float' (rule R), 'onednn' (rule O) or "
