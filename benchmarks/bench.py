@@ -2,7 +2,7 @@
 """Runs every system on every model, interleaved, and prints the tables.
 
     bench.py --work DIR --bindir DIR --node-path DIR [--rounds R] [--quick]
-             [--models NAME,...] [--isa host|avx2]
+             [--models NAME,...] [--isa host|avx2|avxvnni]
 
 benchmarks/run.sh calls this after setup_peers.sh and build_models.py.
 Steps:
@@ -30,7 +30,9 @@ same CPU (qrun --mcpu znver3), and PyTorch runs with
 ONEDNN_MAX_CPU_ISA=AVX2, so that a
 machine with AVX-512 shows what an AVX2-only one would; ONNX Runtime has
 no such switch and runs its best kernels for the CPU, and the peak is the
-AVX2 loop's.
+AVX2 loop's. --isa avxvnni does the same for a CPU with AVX-VNNI and no
+AVX-512 (qcc and qrun --mcpu alderlake, the AVX-VNNI kernels;
+ONEDNN_MAX_CPU_ISA=AVX2_VNNI; the peak is the 256-bit vpdpbusd loop's).
 5. Tables (stdout): medians over rounds of the per-round medians, in ms;
    qopt / fastest peer computed per round, then its median; GMAC/s and
    share of the measured peak for the single layers; memory and sizes; how
@@ -153,12 +155,24 @@ class Model:
 REQUANTIZATION = ["--requantization", "onednn"]
 
 # --isa: qcc's options for each instruction set the benchmark can limit
-# qopt to, qrun's, and the environment that limits PyTorch's oneDNN alike.
+# qopt to, qrun's, the environment that limits PyTorch's oneDNN alike, what
+# the limit is called, and which of peak.c's loops is then the peak (the
+# host's: the fastest it has).
 ISAS = {
-    "host": {"qcc": [], "qrun": [], "env": {}},
+    "host": {"qcc": [], "qrun": [], "env": {}, "name": None, "peak": None},
     "avx2": {"qcc": ["--mcpu", "znver3"], "qrun": ["--mcpu", "znver3"],
-             "env": {"ONEDNN_MAX_CPU_ISA": "AVX2"}},
+             "env": {"ONEDNN_MAX_CPU_ISA": "AVX2"}, "name": "AVX2", "peak": "avx2"},
+    "avxvnni": {"qcc": ["--mcpu", "alderlake"], "qrun": ["--mcpu", "alderlake"],
+                "env": {"ONEDNN_MAX_CPU_ISA": "AVX2_VNNI"}, "name": "AVX-VNNI",
+                "peak": "avxvnni"},
 }
+
+# peak.c's loops, fastest first, and what each is.
+PEAK_LOOPS = [
+    ("avx512vnni", "register-only 512-bit vpdpbusd"),
+    ("avxvnni", "register-only 256-bit VEX vpdpbusd"),
+    ("avx2", "register-only vpmaddubsw + vpmaddwd + vpaddd"),
+]
 
 
 def prepare_qopt(model, bindir, isa):
@@ -384,8 +398,8 @@ def target_checks(cases, med_time, ort_ratio, share, memory, isa):
     are left out); med_time(name, batch, system) and ort_ratio(name, batch)
     return medians or None; share(name, batch) the qcc library's share of
     the int8 peak or None; memory maps a model to its row of the memory
-    table. With isa "avx2" ONNX Runtime still runs its best kernels, so
-    the targets against it are reported but not judged."""
+    table. With an isa other than "host" ONNX Runtime still runs its best
+    kernels, so the targets against it are reported but not judged."""
     rows = []
     limit = TARGET_LIMITS
     ran = {name for name, _ in cases}
@@ -400,7 +414,8 @@ def target_checks(cases, med_time, ort_ratio, share, memory, isa):
         if ratio is None:
             rows.append((what, "not measured", "-"))
         elif isa != "host":
-            rows.append((what, "%.2fx" % ratio, "not judged: ORT is not limited to AVX2"))
+            rows.append((what, "%.2fx" % ratio,
+                         "not judged: ORT is not limited to %s" % ISAS[isa]["name"]))
         else:
             rows.append((what, "%.2fx" % ratio, judge(ratio <= limit["vs_ort"])))
 
@@ -463,7 +478,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="2 rounds, short budgets")
     parser.add_argument("--models", help="comma-separated subset")
     parser.add_argument("--isa", choices=sorted(ISAS), default="host",
-                        help="avx2: qopt and PyTorch limited to AVX2 (see above)")
+                        help="avx2, avxvnni: qopt and PyTorch limited to that "
+                        "instruction set (see above)")
     args = parser.parse_args()
     sys.path.insert(0, HERE)
     from bench_models import MODELS, cases
@@ -506,14 +522,14 @@ def main():
     fastest = {}    # (name, batch) -> [fastest peer per round]
     failed = {}     # (name, batch, system) -> reason
     outputs = {}    # (name, batch, system) -> output file of round 0
-    peaks, vnni_peaks = [], []
+    peaks = {}      # peak.c loop -> [GMAC/s per round]
     for r in range(rounds):
         log("round %d of %d" % (r + 1, rounds))
         try:
             measured = dict(line.split() for line in run([peak_exe]).splitlines())
-            peaks.append(float(measured["avx2"]))
-            if measured.get("avx512vnni", "-") != "-":
-                vnni_peaks.append(float(measured["avx512vnni"]))
+            for loop, _ in PEAK_LOOPS:
+                if measured.get(loop, "-") != "-":
+                    peaks.setdefault(loop, []).append(float(measured[loop]))
         except (Failed, KeyError, ValueError) as e:
             log("int8 peak: %s" % e)
         for name, batch in todo:
@@ -607,10 +623,13 @@ def main():
     med = lambda v: statistics.median(v) if v else None  # noqa: E731
     out.write("\nqopt benchmark, %s\n" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
     out.write("machine: %s\n" % machine())
-    if args.isa == "avx2":
-        out.write("instruction set: AVX2 only for qopt (qcc and qrun --mcpu znver3) "
-                  "and PyTorch (ONEDNN_MAX_CPU_ISA=AVX2); ONNX Runtime "
-                  "cannot be limited and runs its best kernels for this CPU\n")
+    limited = ISAS[args.isa]
+    if limited["name"]:
+        out.write("instruction set: %s only for qopt (qcc and qrun %s) and PyTorch "
+                  "(ONEDNN_MAX_CPU_ISA=%s); ONNX Runtime cannot be limited and runs "
+                  "its best kernels for this CPU\n" % (
+                      limited["name"], " ".join(limited["qcc"]),
+                      limited["env"]["ONEDNN_MAX_CPU_ISA"]))
     out.write("rounds: %d%s; every system in its own process per round, one thread; "
               "median ms per call (median over rounds of each round's median)\n" % (
                   rounds, " (--quick)" if args.quick else ""))
@@ -641,10 +660,11 @@ def main():
                   versions.get("torch", "?"), versions.get("ort", "?"),
                   "five" if args.isa == "host" else "three PyTorch"))
 
-    # The peak: the fastest int8 multiply-accumulate this core has.
-    if args.isa == "avx2":
-        vnni_peaks = []  # qopt may not use VNNI: its peak is the AVX2 loop's
-    peak = med(vnni_peaks) or med(peaks)
+    # The peak: the fastest int8 multiply-accumulate this core has, or,
+    # under --isa, the one of the instructions qopt is limited to.
+    peak_loop = limited["peak"] or next((loop for loop, _ in PEAK_LOOPS if peaks.get(loop)),
+                                        "avx2")
+    peak = med(peaks.get(peak_loop, []))
     layers = [(name, batch) for name, batch in todo if models[name].manifest.get("macs")]
     # GMAC/s of each single layer and system, computed once for the table,
     # the disturbed-peak note and the targets.
@@ -656,17 +676,13 @@ def main():
                 gmacs[(name, batch, system)] = (
                     models[name].manifest["macs"] * batch / (t * 1e-3) / 1e9)
     if layers:
-        if vnni_peaks:
-            out.write("\nsingle layers: GMAC/s (share of this core's int8 peak, %.1f GMAC/s: "
-                      "register-only 512-bit vpdpbusd, benchmarks/peak.c, median of %d rounds; "
-                      "the AVX2 vpmaddubsw + vpmaddwd + vpaddd loop reaches %s)\n" % (
-                          peak, len(vnni_peaks),
-                          "%.1f" % med(peaks) if peaks else "?"))
-        else:
-            out.write("\nsingle layers: GMAC/s (share of this core's int8 peak, %s GMAC/s: "
-                      "register-only vpmaddubsw + vpmaddwd + vpaddd, benchmarks/peak.c, median "
-                      "of %d rounds)\n" % ("%.1f" % peak if peak else "not measured",
-                                           len(peaks)))
+        others = ["%s %.1f" % (loop, med(peaks[loop])) for loop, _ in PEAK_LOOPS
+                  if loop != peak_loop and peaks.get(loop)]
+        out.write("\nsingle layers: GMAC/s (share of this core's int8 peak, %s GMAC/s: "
+                  "%s, benchmarks/peak.c, median of %d rounds%s)\n" % (
+                      "%.1f" % peak if peak else "not measured",
+                      dict(PEAK_LOOPS)[peak_loop], len(peaks.get(peak_loop, [])),
+                      "; the other loops: " + ", ".join(others) if others else ""))
         layer_rows = []
         for name, batch in layers:
             row = [name, str(batch)]
@@ -728,7 +744,7 @@ def main():
               "and ORT int8 use PyTorch's eager x86 quantization of the same data (calibrated "
               "with ONEDNN_MAX_CPU_ISA=AVX2, whose float order qopt reproduces; timed with "
               "%s)\n" % ("oneDNN's best kernels for this CPU" if args.isa == "host"
-                          else "ONEDNN_MAX_CPU_ISA=AVX2 too"))
+                          else "ONEDNN_MAX_CPU_ISA=%s" % limited["env"]["ONEDNN_MAX_CPU_ISA"]))
 
     out.write("\nORT int8 (QDQ) operators after ORT's graph optimizations:\n")
     for name in names:

@@ -2,7 +2,7 @@
 # qopt's benchmark: qopt's int8 and float code against PyTorch and ONNX
 # Runtime on the same models, one thread, interleaved rounds, one table.
 # Usage: benchmarks/run.sh [--quick] [--bindir DIR] [--rounds N] [--models a,b]
-#                         [--isa avx2]
+#                         [--isa avx2|avxvnni]
 #   --quick    2 rounds with short timing budgets (a full run has 5)
 #   --bindir   where qopt, qrun and qcc are (default: build-release/bin,
 #              brought up to date with scripts/build.sh on every run)
@@ -12,6 +12,9 @@
 #              limited to AVX2 (ONEDNN_MAX_CPU_ISA): what an AVX2-only
 #              machine would show; ONNX Runtime cannot be limited. Skips
 #              the calibration timing.
+#   --isa avxvnni  likewise for a CPU with AVX-VNNI and no AVX-512 (qopt
+#              compiled for Alder Lake, ONEDNN_MAX_CPU_ISA=AVX2_VNNI); the
+#              host needs AVX-VNNI.
 # Then times calibration (benchmarks/calibration.py: qrun --calibrate against
 # PyTorch's eager prepare + forward on resnet18, 1,000 images, or 128 with
 # --quick). Installs its peers (benchmarks/setup_peers.sh: Debian packages, and
@@ -33,14 +36,20 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=(--rounds "$2"); shift ;;
     --models) models=(--models "$2"); shift ;;
     --isa) isa=$2; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case $isa in
   host | avx2) ;;
-  *) echo "run.sh: --isa must be avx2 (or host, the default)" >&2; exit 2 ;;
+  avxvnni)
+    if ! grep -qw avx_vnni /proc/cpuinfo; then
+      echo "run.sh: --isa avxvnni needs a CPU with AVX-VNNI" >&2
+      exit 2
+    fi ;;
+  *) echo "run.sh: --isa must be avx2 or avxvnni (or host, the default)" >&2
+     exit 2 ;;
 esac
 cache=${QOPT_BENCH_CACHE:-$HOME/.cache/qopt/bench}
 work=${QOPT_BENCH_WORK:-$root/build-bench}

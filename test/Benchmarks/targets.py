@@ -40,5 +40,6 @@ def show(title, cases, isa):
 
 show("host, every model", ALL, "host")
 show("avx2, resnet18 only", [("resnet18", 1)], "avx2")
+show("avxvnni, resnet18 only", [("resnet18", 1)], "avxvnni")
 SHARE = BUSY
 show("a peak measured low", [("conv3x3", 1)], "host")
