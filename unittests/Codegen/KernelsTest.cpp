@@ -247,6 +247,55 @@ TEST(ConvKernels, EveryVariantEqualsTheReference) {
   EXPECT_GE(depthwise, 20);
 }
 
+// Rule I over the whole range of its constants, which the problems above
+// keep narrow: multipliers of 0 and across [2^30, 2^31), left shifts up
+// to 31 (accumulators saturating at both ends of int32), right shifts from
+// 0 to 31 (ties of RoundingDivideByPOT at every small shift), on the
+// convolution and depthwise kernels of every variant.
+TEST(ConvKernels, IntegerEpilogueOverItsWholeRange) {
+  std::mt19937 rng(77);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  int checked = 0, depthwise = 0;
+  for (int index = 0; index < 60; ++index) {
+    // Multiples of 3 are integer-mode problems; of 7, depthwise ones.
+    Problem p = randomProblem(rng, 3 * index);
+    QConvSpec &s = p.spec;
+    ASSERT_TRUE(s.integerMode);
+    for (int64_t c = 0; c < s.oc; ++c) {
+      int64_t kind = pick(0, 7);
+      s.fixedMultiplier[c] =
+          kind == 0 ? 0
+                    : static_cast<int32_t>(pick(int64_t{1} << 30, INT32_MAX));
+      s.leftShift[c] =
+          static_cast<int32_t>(kind == 1 ? pick(2, 31) : pick(0, 1));
+      s.rightShift[c] =
+          static_cast<int32_t>(kind < 4 ? pick(0, 3) : pick(0, 31));
+    }
+    std::vector<uint8_t> expected = reference(p);
+    for (const Variant &v : variants()) {
+      if (!v.supported)
+        continue;
+      ASSERT_EQ(
+          runKernel(v.conv, packQConv(s, v.isa, p.batch), p, expected.size()),
+          expected)
+          << "problem " << index << ", kernels "
+          << stringifyKernelISA(v.isa).str();
+      ++checked;
+      if (isDepthwise(s)) {
+        ASSERT_EQ(runKernel(v.depthwise, packQDWConv(s), p, expected.size()),
+                  expected)
+            << "problem " << index << ", depthwise kernels "
+            << stringifyKernelISA(v.isa).str();
+        ++depthwise;
+      }
+    }
+  }
+  EXPECT_GE(checked, 60);
+  EXPECT_GE(depthwise, 8);
+}
+
 TEST(ConvKernels, PackingLayout) {
   // Two channels, K = 3 (one kernel tap of 3 channels): AVX2 packs runs of
   // four k per channel (padded with 0) in blocks of 16 channels.

@@ -95,19 +95,63 @@ QOPT_AVX512 static inline void qopt_store32(uint8_t *out, int64_t valid,
     _mm256_mask_storeu_epi8(out, (__mmask32)((1u << valid) - 1), bytes);
 }
 
-/* Rule I on the `valid` first lanes of `acc`, one by one, stored as bytes;
- * the per-channel constants start at channel `ch` of the chan rows. */
+/* Rule I (qopt_requantize_integer) on the `valid` first lanes of `acc`,
+ * stored as bytes; the per-channel constants (m in [2^30, 2^31) or 0,
+ * shifts 0..31) start at channel `ch` of the chan rows (16 channels,
+ * padded ones included). The same integers, lane by lane:
+ * - sat32(acc << left): the shift overflows exactly where shifting back
+ *   does not give acc; those lanes saturate by acc's sign.
+ * - The 64-bit product x * m, even and odd lanes apart (vpmuldq), plus the
+ *   nudge, which takes the product's sign (m >= 0, and the sum keeps that
+ *   sign), divided by 2^31 truncating: negative sums get 2^31 - 1 added
+ *   before the arithmetic shift; the quotient fits int32 (|x * m| < 2^62).
+ * - RoundingDivideByPOT in int32: mask = 2^right - 1 fits for right <= 31.
+ * - clamp(y + zy, lo, hi) as clamp(y, lo - zy, hi - zy) + zy, which cannot
+ *   overflow.
+ * The AVX2 kernels keep the scalar form per lane: inlined there, the
+ * vector form's constants made LLVM spill an accumulator in the AVX2 GEMM
+ * tile loop in every mode (resnet18 1.19x slower in rule O), and out of
+ * line it cost mobilenet_v2's rule O code 3%. */
 QOPT_AVX512 static inline void
 qopt_requantize_integer16(__m512i acc, const qopt_conv_t *p,
                           const int32_t *chan, int64_t t, int64_t ch,
                           int64_t valid, uint8_t *out) {
-  int32_t lanes[16];
-  _mm512_storeu_si512((void *)lanes, acc);
-  for (int64_t n = 0; n < valid; ++n)
-    out[n] = (uint8_t)qopt_requantize_integer(
-        lanes[n], chan[QOPT_CHAN_P0 * t + ch + n],
-        chan[QOPT_CHAN_P1 * t + ch + n], chan[QOPT_CHAN_P2 * t + ch + n],
-        p->yzero, p->ymin, p->ymax);
+  const __m512i ones = _mm512_set1_epi32(1), zero = _mm512_setzero_si512();
+  __m512i l = _mm512_loadu_si512((const void *)(chan + QOPT_CHAN_P1 * t + ch));
+  __m512i r = _mm512_loadu_si512((const void *)(chan + QOPT_CHAN_P2 * t + ch));
+  __m512i m = _mm512_loadu_si512((const void *)(chan + QOPT_CHAN_P0 * t + ch));
+  __m512i shifted = _mm512_sllv_epi32(acc, l);
+  __mmask16 fits = _mm512_cmpeq_epi32_mask(_mm512_srav_epi32(shifted, l), acc);
+  __m512i saturated = _mm512_xor_si512(_mm512_srai_epi32(acc, 31),
+                                       _mm512_set1_epi32(INT32_MAX));
+  __m512i x = _mm512_mask_blend_epi32(fits, saturated, shifted);
+  __m512i halves[2];
+  for (int odd = 0; odd < 2; ++odd) {
+    __m512i product = _mm512_mul_epi32(odd ? _mm512_srli_epi64(x, 32) : x,
+                                       odd ? _mm512_srli_epi64(m, 32) : m);
+    __mmask8 negative = _mm512_cmplt_epi64_mask(product, zero);
+    __m512i sum = _mm512_add_epi64(
+        product,
+        _mm512_mask_blend_epi64(negative, _mm512_set1_epi64(INT64_C(1) << 30),
+                                _mm512_set1_epi64(1 - (INT64_C(1) << 30) +
+                                                  ((INT64_C(1) << 31) - 1))));
+    halves[odd] = _mm512_srai_epi64(sum, 31);
+  }
+  __m512i h = _mm512_mask_blend_epi32(0xAAAA, halves[0],
+                                      _mm512_slli_epi64(halves[1], 32));
+  __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(ones, r), ones);
+  __m512i remainder = _mm512_and_si512(h, mask);
+  __m512i threshold = _mm512_mask_add_epi32(_mm512_srli_epi32(mask, 1),
+                                            _mm512_cmplt_epi32_mask(h, zero),
+                                            _mm512_srli_epi32(mask, 1), ones);
+  __m512i y = _mm512_mask_add_epi32(
+      _mm512_srav_epi32(h, r), _mm512_cmpgt_epi32_mask(remainder, threshold),
+      _mm512_srav_epi32(h, r), ones);
+  __m512i zy = _mm512_set1_epi32(p->yzero);
+  y = _mm512_min_epi32(
+      _mm512_max_epi32(y, _mm512_set1_epi32(p->ymin - p->yzero)),
+      _mm512_set1_epi32(p->ymax - p->yzero));
+  qopt_store16(out, qopt_mask16(valid), _mm512_add_epi32(y, zy), p->ysigned);
 }
 
 #endif /* QOPT_CODEGEN_KERNELS_VECTORAVX512_H */
