@@ -141,12 +141,12 @@ qopt_requantize_integer16(__m512i acc, const qopt_conv_t *p,
                                       _mm512_slli_epi64(halves[1], 32));
   __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(ones, r), ones);
   __m512i remainder = _mm512_and_si512(h, mask);
-  __m512i threshold = _mm512_mask_add_epi32(_mm512_srli_epi32(mask, 1),
-                                            _mm512_cmplt_epi32_mask(h, zero),
-                                            _mm512_srli_epi32(mask, 1), ones);
-  __m512i y = _mm512_mask_add_epi32(
-      _mm512_srav_epi32(h, r), _mm512_cmpgt_epi32_mask(remainder, threshold),
-      _mm512_srav_epi32(h, r), ones);
+  __m512i threshold = _mm512_srli_epi32(mask, 1);
+  threshold = _mm512_mask_add_epi32(threshold, _mm512_cmplt_epi32_mask(h, zero),
+                                    threshold, ones);
+  __m512i y = _mm512_srav_epi32(h, r);
+  y = _mm512_mask_add_epi32(y, _mm512_cmpgt_epi32_mask(remainder, threshold), y,
+                            ones);
   __m512i zy = _mm512_set1_epi32(p->yzero);
   y = _mm512_min_epi32(
       _mm512_max_epi32(y, _mm512_set1_epi32(p->ymin - p->yzero)),
