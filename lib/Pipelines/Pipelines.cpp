@@ -42,7 +42,7 @@ struct QNNToLLVMOptions : PassPipelineOptions<QNNToLLVMOptions> {
       llvm::cl::desc(
           "Int8 kernels for quantized conv and linear: 'none' "
           "(linalg loops, a self-contained module), 'generic', "
-          "'avx2', 'avxvnni' or 'avx512vnni' (calls into qopt's kernel "
+          "'avx2', 'avxvnni', 'avx512vnni' or 'amx' (calls into qopt's kernel "
           "library, which qcc and qrun link in)"),
       llvm::cl::init("none")};
 };

@@ -1,6 +1,7 @@
 // RUN: qopt %s --split-input-file --mlir-print-elementsattrs-with-hex-if-larger=-1 --qnn-to-kernels=isa=avx2 | FileCheck %s
 // RUN: qopt %s --split-input-file --mlir-print-elementsattrs-with-hex-if-larger=-1 --qnn-to-kernels=isa=avx512vnni | FileCheck %s --check-prefix=VNNI
 // RUN: qopt %s --split-input-file --mlir-print-elementsattrs-with-hex-if-larger=-1 --qnn-to-kernels=isa=avxvnni | FileCheck %s --check-prefix=AVXVNNI
+// RUN: qopt %s --split-input-file --mlir-print-elementsattrs-with-hex-if-larger=-1 --qnn-to-kernels=isa=amx | FileCheck %s --check-prefix=AMX
 
 !act = !quant.uniform<u8:f32, 0.5:3>
 !out = !quant.uniform<u8:f32, 0.25:10>
@@ -40,6 +41,12 @@
 // AVXVNNI-DAG: arith.constant dense<[1, 5, 2, 6, -1, -5, -2, -6, {{(0, )+}}3, 7, 4, 8, -3, -7, -4, -8, {{(0, )+}}0]> : tensor<128xi8>
 // AVXVNNI-DAG: arith.constant dense<[3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 3, 0, 10, 10, 255, 0, 0, 0, 8, 8, 16, 4, 16, 8]> : tensor<29xi64>
 // AVXVNNI: qcg.ukernel "qopt_qconv_avxvnni"
+// AMX tiles read AVX2's layout too; rows are packed 16 at a time (MC, the
+// descriptor's last entry), and the workspace holds that many.
+// AMX-LABEL: func.func @conv
+// AMX-DAG: arith.constant dense<[1, 5, 2, 6, -1, -5, -2, -6, {{(0, )+}}3, 7, 4, 8, -3, -7, -4, -8, {{(0, )+}}0]> : tensor<128xi8>
+// AMX-DAG: arith.constant dense<[3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 3, 0, 10, 10, 255, 0, 0, 0, 8, 8, 16, 4, 16, 16]> : tensor<29xi64>
+// AMX: qcg.ukernel "qopt_qconv_amx" {{.*}} outs({{.*}} : tensor<1x2x2x2xi8>, tensor<1218xi8>)
 func.func @conv(%x: tensor<1x2x3x3x!act>) -> tensor<1x2x2x2x!out> {
   %wi = arith.constant dense<[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]], [[[-1, -2], [-3, -4]], [[-5, -6], [-7, -8]]]]> : tensor<2x2x2x2xi8>
   %w = quant.scast %wi : tensor<2x2x2x2xi8> to tensor<2x2x2x2x!w>
@@ -149,6 +156,8 @@ func.func @left_alone(%f: tensor<1x2x4x4xf32>, %fw: tensor<2x2x1x1xf32>,
 // VNNI: qcg.ukernel "qopt_qdwconv_avx512"
 // AVXVNNI-LABEL: func.func @depthwise
 // AVXVNNI: qcg.ukernel "qopt_qdwconv_avx2"
+// AMX-LABEL: func.func @depthwise
+// AMX: qcg.ukernel "qopt_qdwconv_avx512"
 func.func @depthwise(%x: tensor<1x3x4x4x!act>) -> tensor<1x3x3x3x!out> {
   %wi = arith.constant dense<[[[[1, 4], [7, 10]]], [[[2, 5], [8, 11]]], [[[3, 6], [9, 12]]]]> : tensor<3x1x2x2xi8>
   %w = quant.scast %wi : tensor<3x1x2x2xi8> to tensor<3x1x2x2x!w>
@@ -179,6 +188,9 @@ func.func @depthwise(%x: tensor<1x3x4x4x!act>) -> tensor<1x3x3x3x!out> {
 // AVXVNNI-LABEL: func.func @pools
 // AVXVNNI: qcg.ukernel "qopt_qmaxpool_avx2"
 // AVXVNNI: qcg.ukernel "qopt_qglobalavgpool_avx2"
+// AMX-LABEL: func.func @pools
+// AMX: qcg.ukernel "qopt_qmaxpool_avx512"
+// AMX: qcg.ukernel "qopt_qglobalavgpool_avx512"
 func.func @pools(%x: tensor<2x5x4x4x!q>) -> (tensor<2x5x2x2x!q>, tensor<2x5x1x1x!q>, tensor<2x5x1x1x!q>) {
   %m = qnn.max_pool %x {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<2x5x4x4x!q> -> tensor<2x5x2x2x!q>
   %g = qnn.adaptive_avg_pool %x : tensor<2x5x4x4x!q> -> tensor<2x5x1x1x!q>
@@ -208,6 +220,9 @@ func.func @pools(%x: tensor<2x5x4x4x!q>) -> (tensor<2x5x2x2x!q>, tensor<2x5x1x1x
 // AVXVNNI-LABEL: func.func @float_layers
 // AVXVNNI-COUNT-3: qcg.ukernel "qopt_fconv_avx2"
 // AVXVNNI: qcg.ukernel "qopt_flinear_avx2"
+// AMX-LABEL: func.func @float_layers
+// AMX-COUNT-3: qcg.ukernel "qopt_fconv_avx512"
+// AMX: qcg.ukernel "qopt_flinear_avx512"
 func.func @float_layers(%x: tensor<1x3x6x6xf32>, %d: tensor<?x3x6x6xf32>, %v: tensor<2x8xf32>)
     -> (tensor<1x4x6x6xf32>, tensor<1x4x2x2xf32>, tensor<?x4x6x6xf32>, tensor<2x5xf32>) {
   %w = arith.constant dense<0.5> : tensor<4x3x3x3xf32>

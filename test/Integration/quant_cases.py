@@ -1179,7 +1179,7 @@ GROUPS = {"conv": conv_cases, "linear": linear_cases, "kernels": kernel_cases,
 # --kernels): the linalg loops and every kernel; a variant the host CPU
 # cannot run is skipped, and says so. The other groups run once, as qrun
 # runs by default.
-KERNEL_VARIANTS = ["none", "generic", "avx2", "avxvnni", "avx512vnni"]
+KERNEL_VARIANTS = ["none", "generic", "avx2", "avxvnni", "avx512vnni", "amx"]
 KERNEL_GROUPS = ("conv", "linear", "integer", "kernels", "pooling",
                  "elementwise", "onednn")
 

@@ -33,7 +33,11 @@ const Features kAlderLake{"avx2", "fma", "avxvnni"};
 const Features kIceLake{"avx2",     "fma",      "avx512f",   "avx512bw",
                         "avx512dq", "avx512vl", "avx512vnni"};
 const Features kSapphireRapids{"avx2",     "fma",      "avx512f",    "avx512bw",
-                               "avx512dq", "avx512vl", "avx512vnni", "avxvnni"};
+                               "avx512dq", "avx512vl", "avx512vnni", "avxvnni",
+                               "amx-tile", "amx-int8"};
+// Sapphire Rapids' features without AMX (a hypervisor may hide it).
+const Features kNoAMX{"avx2",     "fma",      "avx512f",    "avx512bw",
+                      "avx512dq", "avx512vl", "avx512vnni", "avxvnni"};
 
 TEST(KernelISA, FastestVariantOfACpu) {
   EXPECT_EQ(selectKernelISA(Features{}), KernelISA::Generic);
@@ -42,7 +46,14 @@ TEST(KernelISA, FastestVariantOfACpu) {
   EXPECT_EQ(selectKernelISA(kZen3), KernelISA::AVX2);
   EXPECT_EQ(selectKernelISA(kAlderLake), KernelISA::AVXVNNI);
   EXPECT_EQ(selectKernelISA(kIceLake), KernelISA::AVX512VNNI);
-  EXPECT_EQ(selectKernelISA(kSapphireRapids), KernelISA::AVX512VNNI);
+  EXPECT_EQ(selectKernelISA(kSapphireRapids), KernelISA::AMX);
+  EXPECT_EQ(selectKernelISA(kNoAMX), KernelISA::AVX512VNNI);
+  // AMX's fallback, where Linux refuses the tile state, is AVX-VNNI's
+  // kernel: tiles without AVX-VNNI are not enough.
+  EXPECT_EQ(selectKernelISA(Features{"avx2", "fma", "avx512f", "avx512bw",
+                                     "avx512dq", "avx512vl", "avx512vnni",
+                                     "amx-tile", "amx-int8"}),
+            KernelISA::AVX512VNNI);
   // AVX512-VNNI without one of the other four AVX-512 parts is not enough.
   EXPECT_EQ(selectKernelISA(Features{"avx2", "fma", "avx512f", "avx512bw",
                                      "avx512dq", "avx512vnni"}),
@@ -60,11 +71,18 @@ TEST(KernelISA, WhatACpuCanRun) {
   EXPECT_FALSE(canRunKernelISA(KernelISA::AVXVNNI, kIceLake));
   EXPECT_TRUE(canRunKernelISA(KernelISA::AVX2, kIceLake));
   EXPECT_TRUE(canRunKernelISA(KernelISA::AVXVNNI, kSapphireRapids));
+  EXPECT_TRUE(canRunKernelISA(KernelISA::AVX512VNNI, kSapphireRapids));
+  EXPECT_FALSE(canRunKernelISA(KernelISA::AMX, kIceLake));
+  EXPECT_FALSE(canRunKernelISA(KernelISA::AMX, kNoAMX));
+  EXPECT_FALSE(
+      canRunKernelISA(KernelISA::AMX, Features{"avx2", "fma", "avxvnni",
+                                               "amx-tile", "amx-int8"}));
 }
 
 TEST(KernelISA, NamesRoundTrip) {
-  for (KernelISA isa : {KernelISA::None, KernelISA::Generic, KernelISA::AVX2,
-                        KernelISA::AVXVNNI, KernelISA::AVX512VNNI})
+  for (KernelISA isa :
+       {KernelISA::None, KernelISA::Generic, KernelISA::AVX2,
+        KernelISA::AVXVNNI, KernelISA::AVX512VNNI, KernelISA::AMX})
     EXPECT_EQ(parseKernelISA(stringifyKernelISA(isa)), isa);
   EXPECT_EQ(parseKernelISA("avx-vnni"), std::nullopt);
 }

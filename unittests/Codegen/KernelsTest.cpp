@@ -48,6 +48,13 @@ std::vector<Variant> variants() {
            __builtin_cpu_supports("avx512dq") &&
            __builtin_cpu_supports("avx512vl") &&
            __builtin_cpu_supports("avx512vnni")},
+      // AMX has a convolution kernel of its own; its depthwise kernel is
+      // AVX-512's.
+      {KernelISA::AMX, qopt_qconv_amx, qopt_qdwconv_avx512,
+       __builtin_cpu_supports("avx512vnni") &&
+           __builtin_cpu_supports("avxvnni") &&
+           __builtin_cpu_supports("amx-tile") &&
+           __builtin_cpu_supports("amx-int8")},
   };
 }
 
@@ -234,6 +241,12 @@ TEST(ConvKernels, EveryVariantEqualsTheReference) {
             << stringifyKernelISA(v.isa).str() << ", rows " << rows;
         ++checked;
       }
+      // Where Linux refuses AMX's tile state, its kernel runs AVX-VNNI's on
+      // the same packed weights and workspace.
+      if (v.isa == KernelISA::AMX)
+        ASSERT_EQ(run(qopt_qconv_avxvnni, packQConv(p.spec, v.isa, 1)),
+                  expected)
+            << "problem " << index << ", AVX-VNNI on AMX's packing";
       // Depthwise problems also run on the depthwise kernels.
       if (isDepthwise(p.spec)) {
         ASSERT_EQ(run(v.depthwise, packQDWConv(p.spec)), expected)
@@ -562,8 +575,8 @@ std::vector<PoolVariant> poolVariants() {
     else if (v.isa == KernelISA::AVX2)
       result.push_back(
           {"avx2", qopt_qmaxpool_avx2, qopt_qglobalavgpool_avx2, v.supported});
-    else if (v.isa == KernelISA::AVXVNNI)
-      continue; // AVX2's pooling kernels
+    else if (v.isa == KernelISA::AVXVNNI || v.isa == KernelISA::AMX)
+      continue; // AVX2's and AVX-512's pooling kernels
     else
       result.push_back({"avx512", qopt_qmaxpool_avx512,
                         qopt_qglobalavgpool_avx512, v.supported});

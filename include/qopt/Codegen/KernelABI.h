@@ -111,6 +111,9 @@ enum {
   QOPT_AVX2_NR = 16,
   QOPT_AVXVNNI_KG = 4, /* the AVX2 layout */
   QOPT_AVXVNNI_NR = 16,
+  QOPT_AMX_KG = 4, /* the AVX2 layout: a panel's 16 runs of four are a tile */
+  QOPT_AMX_NR = 16,
+  QOPT_AMX_MT = 16, /* rows of a tile: MC is a multiple of it */
   QOPT_AVX512VNNI_KG = 4,
   QOPT_AVX512VNNI_NR = 32 /* or 16 where 32 would pad more than 16 channels */
 };
@@ -164,6 +167,9 @@ void qopt_qconv_avx2(const int64_t *desc, const uint8_t *x, const int8_t *w,
 void qopt_qconv_avxvnni(const int64_t *desc, const uint8_t *x, const int8_t *w,
                         const int32_t *chan, uint8_t *y, uint8_t *ws,
                         int64_t batch);
+void qopt_qconv_amx(const int64_t *desc, const uint8_t *x, const int8_t *w,
+                    const int32_t *chan, uint8_t *y, uint8_t *ws,
+                    int64_t batch);
 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
                            const int8_t *w, const int32_t *chan, uint8_t *y,
                            uint8_t *ws, int64_t batch);

@@ -17,18 +17,21 @@ namespace qopt {
 
 /// A variant of the kernel library. `None` lowers through linalg loops
 /// instead of calling kernels. AVX-VNNI is AVX2 with the VEX vpdpbusd: its
-/// own convolution kernel, AVX2's other kernels.
-enum class KernelISA { None, Generic, AVX2, AVXVNNI, AVX512VNNI };
+/// own convolution kernel, AVX2's other kernels. AMX is AVX512-VNNI with
+/// AMX-INT8 tiles: its own convolution kernel (which needs AVX-VNNI too),
+/// AVX-512's other kernels.
+enum class KernelISA { None, Generic, AVX2, AVXVNNI, AVX512VNNI, AMX };
 
-/// "none", "generic", "avx2", "avxvnni", "avx512vnni".
+/// "none", "generic", "avx2", "avxvnni", "avx512vnni", "amx".
 std::optional<KernelISA> parseKernelISA(llvm::StringRef name);
 llvm::StringRef stringifyKernelISA(KernelISA isa);
 
 /// Whether a CPU runs a variant, asked feature by feature ("avx2", ...):
 /// AVX2 needs avx2 and fma (its float kernels use FMA3); AVX-VNNI those and
 /// avxvnni; AVX512-VNNI avx512f, avx512bw, avx512dq, avx512vl and
-/// avx512vnni (and AVX2's, as every CPU with those has). The portable C
-/// variant and None run anywhere.
+/// avx512vnni (and AVX2's, as every CPU with those has); AMX AVX512-VNNI's,
+/// avxvnni, amx-tile and amx-int8. The portable C variant and None run
+/// anywhere.
 template <typename HasFeature>
 bool canRunKernelISA(KernelISA isa, HasFeature hasFeature) {
   bool avx2 = hasFeature("avx2") && hasFeature("fma");
@@ -41,20 +44,26 @@ bool canRunKernelISA(KernelISA isa, HasFeature hasFeature) {
   case KernelISA::AVXVNNI:
     return avx2 && hasFeature("avxvnni");
   case KernelISA::AVX512VNNI:
-    return avx2 && hasFeature("avx512f") && hasFeature("avx512bw") &&
-           hasFeature("avx512dq") && hasFeature("avx512vl") &&
-           hasFeature("avx512vnni");
+  case KernelISA::AMX: {
+    bool avx512 = avx2 && hasFeature("avx512f") && hasFeature("avx512bw") &&
+                  hasFeature("avx512dq") && hasFeature("avx512vl") &&
+                  hasFeature("avx512vnni");
+    if (isa == KernelISA::AVX512VNNI)
+      return avx512;
+    return avx512 && hasFeature("avxvnni") && hasFeature("amx-tile") &&
+           hasFeature("amx-int8");
+  }
   }
   return false;
 }
 
-/// The fastest variant a CPU runs: AVX512-VNNI, else AVX-VNNI, else AVX2,
-/// else the portable C variant (a CPU with both VNNI forms takes the
-/// 512-bit one).
+/// The fastest variant a CPU runs: AMX, else AVX512-VNNI, else AVX-VNNI,
+/// else AVX2, else the portable C variant (a CPU with both VNNI forms takes
+/// the 512-bit one).
 template <typename HasFeature>
 KernelISA selectKernelISA(HasFeature hasFeature) {
-  for (KernelISA isa :
-       {KernelISA::AVX512VNNI, KernelISA::AVXVNNI, KernelISA::AVX2})
+  for (KernelISA isa : {KernelISA::AMX, KernelISA::AVX512VNNI,
+                        KernelISA::AVXVNNI, KernelISA::AVX2})
     if (canRunKernelISA(isa, hasFeature))
       return isa;
   return KernelISA::Generic;
@@ -62,10 +71,11 @@ KernelISA selectKernelISA(HasFeature hasFeature) {
 
 /// The convolution kernel of a variant (not None): its C entry point, its
 /// packed weight layout (runs of `kg` reduction indices, blocks of `nr`
-/// channels) and the bytes per element of its packed input rows.
+/// channels), the bytes per element of its packed input rows and the
+/// multiple of rows it packs at a time (MC).
 struct ConvKernel {
   llvm::StringRef symbol;
-  int64_t kg, nr, rowElementBytes;
+  int64_t kg, nr, rowElementBytes, rowMultiple = 8;
 };
 ConvKernel getConvKernel(KernelISA isa);
 

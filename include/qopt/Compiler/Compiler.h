@@ -55,7 +55,7 @@ struct CompileOptions {
   std::string targetCpu = "native";
   Requantization requantization = Requantization::Float;
   /// The int8 kernel variant (auto, none, generic, avx2, avxvnni,
-  /// avx512vnni).
+  /// avx512vnni, amx).
   std::string kernels = "auto";
   /// LLVM's optimization level, 0 to 3.
   unsigned optLevel = kDefaultOptLevel;

@@ -100,7 +100,8 @@ llvm::cl::ValuesClass getRequantizationValues();
 /// The description of the tools' --kernels option.
 inline constexpr const char *kKernelsOptionHelp =
     "Int8 kernels for quantized conv and linear: auto (the fastest the "
-    "target CPU runs), avx512vnni, avxvnni, avx2, generic (portable C) or "
+    "target CPU runs), amx, avx512vnni, avxvnni, avx2, generic (portable C) "
+    "or "
     "none "
     "(linalg loops)";
 

@@ -322,22 +322,29 @@ static inline int qopt_vnni_in_place(const qopt_conv_t *p) {
   return !p->xsigned && !p->wzero && p->cg % 4 == 0;
 }
 
-/* GEMM rows m0 .. m0 + count - 1 of group g for the VNNI kernels: in place,
- * their tap pointers (qopt_build_taps); else packed into the workspace
- * with their sums. Rows from `count` up to `padded` point at the zero
- * point, or are zero bytes. */
-static inline void qopt_vnni_rows(const qopt_conv_t *p, const uint8_t *x,
+/* GEMM rows m0 .. m0 + count - 1 of group g packed into the workspace as
+ * unsigned bytes, with their sums; rows from `count` up to `padded` are
+ * zero bytes. */
+static inline void qopt_pack_rows(const qopt_conv_t *p, const uint8_t *x,
                                   int64_t m0, int64_t count, int64_t padded,
                                   int64_t g, const qopt_workspace_t *work) {
-  if (qopt_vnni_in_place(p)) {
-    qopt_build_taps(p, x, m0, count, padded, g, work->zero, work->taps);
-    return;
-  }
   qopt_pixel_t at = qopt_pixel_of_row(p, m0);
   for (int64_t r = 0; r < count; ++r, qopt_next_pixel(p, &at))
     work->rowSums[r] = qopt_pack_pixel_u8(p, x, at.n, at.oh, at.ow, g,
                                           work->rows + r * p->kpad);
   memset(work->rows + count * p->kpad, 0, (size_t)((padded - count) * p->kpad));
+}
+
+/* The same rows for the VNNI kernels: in place, their tap pointers
+ * (qopt_build_taps; rows from `count` up to `padded` point at the zero
+ * point); else packed (qopt_pack_rows). */
+static inline void qopt_vnni_rows(const qopt_conv_t *p, const uint8_t *x,
+                                  int64_t m0, int64_t count, int64_t padded,
+                                  int64_t g, const qopt_workspace_t *work) {
+  if (qopt_vnni_in_place(p))
+    qopt_build_taps(p, x, m0, count, padded, g, work->zero, work->taps);
+  else
+    qopt_pack_rows(p, x, m0, count, padded, g, work);
 }
 
 /* Stores the requantized value v of output (m, channel) as storage. */

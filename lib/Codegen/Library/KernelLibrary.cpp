@@ -120,7 +120,7 @@ qopt::resolveKernelISA(llvm::StringRef requested,
   if (!isa)
     return llvm::createStringError(
         "unknown kernel variant '" + requested +
-        "' (expected auto, none, generic, avx2, avxvnni or avx512vnni)");
+        "' (expected auto, none, generic, avx2, avxvnni, avx512vnni or amx)");
   if (!canRunKernelISA(*isa, hasFeatureOf(machine)))
     return llvm::createStringError("the target CPU '" + machine.getTargetCPU() +
                                    "' cannot run the " + requested +

@@ -608,7 +608,7 @@ struct QNNToKernelsPass : qopt::impl::QNNToKernelsBase<QNNToKernelsPass> {
     if (!kernelIsa || *kernelIsa == KernelISA::None) {
       getOperation()->emitError()
           << "qnn-to-kernels: unknown kernel variant '" << isa
-          << "' (expected generic, avx2, avxvnni or avx512vnni)";
+          << "' (expected generic, avx2, avxvnni, avx512vnni or amx)";
       return signalPassFailure();
     }
     std::optional<Requantization> mode = parseRequantization(requantization);

@@ -15,6 +15,7 @@ std::optional<KernelISA> qopt::parseKernelISA(llvm::StringRef name) {
       .Case("avx2", KernelISA::AVX2)
       .Case("avxvnni", KernelISA::AVXVNNI)
       .Case("avx512vnni", KernelISA::AVX512VNNI)
+      .Case("amx", KernelISA::AMX)
       .Default(std::nullopt);
 }
 
@@ -30,6 +31,8 @@ llvm::StringRef qopt::stringifyKernelISA(KernelISA isa) {
     return "avxvnni";
   case KernelISA::AVX512VNNI:
     return "avx512vnni";
+  case KernelISA::AMX:
+    return "amx";
   }
   llvm_unreachable("unknown kernel ISA");
 }
@@ -44,6 +47,8 @@ ConvKernel qopt::getConvKernel(KernelISA isa) {
     return {"qopt_qconv_avxvnni", QOPT_AVXVNNI_KG, QOPT_AVXVNNI_NR, 1};
   case KernelISA::AVX512VNNI:
     return {"qopt_qconv_avx512vnni", QOPT_AVX512VNNI_KG, QOPT_AVX512VNNI_NR, 1};
+  case KernelISA::AMX:
+    return {"qopt_qconv_amx", QOPT_AMX_KG, QOPT_AMX_NR, 1, QOPT_AMX_MT};
   case KernelISA::None:
     break;
   }
@@ -58,6 +63,7 @@ llvm::StringRef qopt::getDepthwiseKernel(KernelISA isa) {
   case KernelISA::AVXVNNI: // AVX2's
     return "qopt_qdwconv_avx2";
   case KernelISA::AVX512VNNI:
+  case KernelISA::AMX: // AVX-512's
     return "qopt_qdwconv_avx512";
   case KernelISA::None:
     break;
@@ -73,6 +79,7 @@ PoolKernels qopt::getPoolKernels(KernelISA isa) {
   case KernelISA::AVXVNNI: // AVX2's
     return {"qopt_qmaxpool_avx2", "qopt_qglobalavgpool_avx2"};
   case KernelISA::AVX512VNNI:
+  case KernelISA::AMX: // AVX-512's
     return {"qopt_qmaxpool_avx512", "qopt_qglobalavgpool_avx512"};
   case KernelISA::None:
     break;
@@ -88,6 +95,7 @@ FloatKernels qopt::getFloatKernels(KernelISA isa) {
   case KernelISA::AVXVNNI: // AVX2's
     return {"qopt_fconv_avx2", "qopt_flinear_avx2"};
   case KernelISA::AVX512VNNI:
+  case KernelISA::AMX: // AVX-512's
     return {"qopt_fconv_avx512", "qopt_flinear_avx512"};
   case KernelISA::None:
     break;

@@ -144,14 +144,16 @@ QConvPacked qopt::packQConv(const QConvSpec &s, KernelISA isa, int64_t rows) {
     }
 
   // Rows of the GEMM packed at a time: as many as the budget holds, in
-  // whole tiles of 8 rows, but no more than one call has.
+  // whole tiles (8 rows; AMX's 16), but no more than one call has.
   // A row's whole share of the workspace, whose tap area short rows would
   // otherwise let grow past the budget.
   int64_t rowBytes =
       qopt_qconv_row_bytes(s.kh, s.kw, kpad, kernel.rowElementBytes);
-  int64_t mc = std::max<int64_t>(8, kPackedRowBudget / rowBytes / 8 * 8);
+  int64_t tile = kernel.rowMultiple;
+  int64_t mc =
+      std::max<int64_t>(tile, kPackedRowBudget / rowBytes / tile * tile);
   if (rows > 0)
-    mc = std::min<int64_t>(mc, llvm::alignTo(rows, 8));
+    mc = std::min<int64_t>(mc, llvm::alignTo(rows, tile));
   packed.descriptor =
       makeDescriptor(s, k, kpad, npad, kernel.kg, kernel.nr, mc);
   packed.workspaceBytes = qopt_qconv_workspace_bytes(packed.descriptor.data(),

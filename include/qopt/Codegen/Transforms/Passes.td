@@ -43,7 +43,8 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
     quantized inputs or results, and layers whose int32 accumulator could
     overflow (that lowering reports them).
 
-    Variants: `avx512vnni` (vpdpbusd on 512 bits), `avxvnni` (vpdpbusd on
+    Variants: `amx` (AMX-INT8 tiles, tdpbusd, on AVX2's layout; AVX-512's
+    other kernels), `avx512vnni` (vpdpbusd on 512 bits), `avxvnni` (vpdpbusd on
     256 bits, AVX2's layout and its other kernels), `avx2` (vpmaddubsw + vpmaddwd on the
     same packed layout; bytes of 128 or more are clamped and their excess
     added back, or in rows of many such bytes split in two, so that no
@@ -70,7 +71,7 @@ def QNNToKernels : Pass<"qnn-to-kernels"> {
   }];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
-           "Kernel variant: generic, avx2, avxvnni or avx512vnni">,
+           "Kernel variant: generic, avx2, avxvnni, avx512vnni or amx">,
     Option<"requantization", "requantization", "std::string",
            /*default=*/"\"float\"",
            "Requantization: 'float' (rule R), 'onednn' (rule O) or "
