@@ -169,6 +169,7 @@ ISAS = {
 
 # peak.c's loops, fastest first, and what each is.
 PEAK_LOOPS = [
+    ("amx", "register-only AMX-INT8 tdpbusd"),
     ("avx512vnni", "register-only 512-bit vpdpbusd"),
     ("avxvnni", "register-only 256-bit VEX vpdpbusd"),
     ("avx2", "register-only vpmaddubsw + vpmaddwd + vpaddd"),
