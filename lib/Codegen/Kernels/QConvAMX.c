@@ -8,7 +8,10 @@
 |* tdpbusd reads: 16 runs of four reduction indices are one 1 KB tile, row  *|
 |* stride 64. Rows of the left operand are packed MC at a time into the     *|
 |* workspace (u8 input as it is, i8 input plus 128; the zero point enters   *|
-|* as -zx * sum(w), so padding holds zx), and MC is a multiple of 16.       *|
+|* as -zx * sum(w), so padding holds zx), and MC is a multiple of 16. A     *|
+|* 1x1 convolution with stride 1 over u8 input whose channels fill runs of  *|
+|* four (a linear layer too) reads its rows in place instead, in each block *|
+|* of whole tiles: row m is input pixel m, its KPAD bytes at x + m * KPAD.  *|
 |*                                                                          *|
 |* A step covers up to 32 rows by 32 channels in four accumulator tiles     *|
 |* (tmm0-3), two row tiles (tmm4-5) and two weight tiles (tmm6-7), over     *|
@@ -105,6 +108,8 @@ QOPT_AMX void qopt_qconv_amx(const int64_t *desc, const uint8_t *x,
   }
   qopt_conv_t p = qopt_conv_read(desc);
   qopt_workspace_t work = qopt_workspace(&p, ws, 1);
+  int direct = qopt_rows_are_pixels(&p) && p.groups == 1 && !p.xsigned &&
+               !p.wzero && p.c == p.kpad;
   int64_t total = batch * p.oh * p.ow;
   int64_t t = p.groups * p.npad;
   int64_t blocks = p.npad / NR;
@@ -125,14 +130,20 @@ QOPT_AMX void qopt_qconv_amx(const int64_t *desc, const uint8_t *x,
     for (int64_t m0 = 0; m0 < total; m0 += p.mc) {
       int64_t count = QOPT_MIN(p.mc, total - m0);
       int64_t padded = (count + MT - 1) / MT * MT;
-      qopt_pack_rows(&p, x, m0, count, padded, g, &work);
+      /* In place where the block has no partial tile, whose rows past the
+       * input's end a tile load would read. */
+      const uint8_t *rows = x + m0 * p.kpad;
+      if (!direct || count != padded) {
+        qopt_pack_rows(&p, x, m0, count, padded, g, &work);
+        rows = work.rows;
+      }
       for (int64_t nb = 0; nb < blocks; nb += 2) {
         int64_t nt = QOPT_MIN(2, blocks - nb);
         const int8_t *b0 = w + (g * blocks + nb) * p.kpad * NR;
         const int8_t *b1 = b0 + p.kpad * NR;
         for (int64_t r0 = 0; r0 < count; r0 += 2 * MT) {
           int64_t rt = padded - r0 >= 2 * MT ? 2 : 1;
-          const uint8_t *a = work.rows + r0 * p.kpad;
+          const uint8_t *a = rows + r0 * p.kpad;
           if (rt == 2 && nt == 2)
             QOPT_AMX_STEP(2, 2);
           else if (rt == 2)
