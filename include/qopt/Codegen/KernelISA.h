@@ -18,8 +18,8 @@ namespace qopt {
 /// A variant of the kernel library. `None` lowers through linalg loops
 /// instead of calling kernels. AVX-VNNI is AVX2 with the VEX vpdpbusd: its
 /// own convolution kernel, AVX2's other kernels. AMX is AVX512-VNNI with
-/// AMX-INT8 tiles: its own convolution kernel (which needs AVX-VNNI too),
-/// AVX-512's other kernels.
+/// AMX-INT8 tiles: its own convolution kernel (which falls back on
+/// AVX512-VNNI's), AVX-512's other kernels.
 enum class KernelISA { None, Generic, AVX2, AVXVNNI, AVX512VNNI, AMX };
 
 /// "none", "generic", "avx2", "avxvnni", "avx512vnni", "amx".
@@ -30,7 +30,7 @@ llvm::StringRef stringifyKernelISA(KernelISA isa);
 /// AVX2 needs avx2 and fma (its float kernels use FMA3); AVX-VNNI those and
 /// avxvnni; AVX512-VNNI avx512f, avx512bw, avx512dq, avx512vl and
 /// avx512vnni (and AVX2's, as every CPU with those has); AMX AVX512-VNNI's,
-/// avxvnni, amx-tile and amx-int8. The portable C variant and None run
+/// amx-tile and amx-int8. The portable C variant and None run
 /// anywhere.
 template <typename HasFeature>
 bool canRunKernelISA(KernelISA isa, HasFeature hasFeature) {
@@ -50,8 +50,7 @@ bool canRunKernelISA(KernelISA isa, HasFeature hasFeature) {
                   hasFeature("avx512vnni");
     if (isa == KernelISA::AVX512VNNI)
       return avx512;
-    return avx512 && hasFeature("avxvnni") && hasFeature("amx-tile") &&
-           hasFeature("amx-int8");
+    return avx512 && hasFeature("amx-tile") && hasFeature("amx-int8");
   }
   }
   return false;

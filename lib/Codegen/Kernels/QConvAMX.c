@@ -22,9 +22,9 @@
 |* are multiplied (zero bytes) and not stored.                              *|
 |*                                                                          *|
 |* Linux hands out AMX's tile state only to a process that asks for it     *|
-|* (arch_prctl ARCH_REQ_XCOMP_PERM); where it refuses, the kernel runs the  *|
-|* AVX-VNNI one on the same packed layout, which every CPU with AMX-INT8   *|
-|* and AVX-512 has (Sapphire Rapids and later).                             *|
+|* (arch_prctl ARCH_REQ_XCOMP_PERM); where it refuses, and where K is      *|
+|* shorter than one chunk, the AVX512-VNNI kernel runs instead: its blocks  *|
+|* of 16 channels are this layout, and MC is a multiple of its 8 rows.     *|
 |*                                                                          *|
 \*===----------------------------------------------------------------------===*/
 
@@ -37,7 +37,9 @@
 /* From libc, the only thing compiled models need at run time. */
 long syscall(long number, ...);
 
-enum { MT = 16, NR = QOPT_AMX_NR };
+/* MT: a tile's rows. MIN_K: below one whole chunk of K, the tiles would
+ * multiply nothing. */
+enum { MT = 16, NR = QOPT_AMX_NR, MIN_K = 64 };
 
 /* ldtilecfg's 64 bytes: palette 1; tiles 0-7 each 16 rows of 64 bytes. */
 typedef struct {
@@ -102,8 +104,8 @@ static int qopt_amx_granted(void) {
 QOPT_AMX void qopt_qconv_amx(const int64_t *desc, const uint8_t *x,
                              const int8_t *w, const int32_t *chan, uint8_t *y,
                              uint8_t *ws, int64_t batch) {
-  if (!qopt_amx_granted()) {
-    qopt_qconv_avxvnni(desc, x, w, chan, y, ws, batch);
+  if (desc[QOPT_CONV_KPAD] < MIN_K || !qopt_amx_granted()) {
+    qopt_qconv_avx512vnni(desc, x, w, chan, y, ws, batch);
     return;
   }
   qopt_conv_t p = qopt_conv_read(desc);
