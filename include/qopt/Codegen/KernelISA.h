@@ -35,6 +35,9 @@ llvm::StringRef stringifyKernelISA(KernelISA isa);
 template <typename HasFeature>
 bool canRunKernelISA(KernelISA isa, HasFeature hasFeature) {
   bool avx2 = hasFeature("avx2") && hasFeature("fma");
+  bool avx512 = avx2 && hasFeature("avx512f") && hasFeature("avx512bw") &&
+                hasFeature("avx512dq") && hasFeature("avx512vl") &&
+                hasFeature("avx512vnni");
   switch (isa) {
   case KernelISA::None:
   case KernelISA::Generic:
@@ -44,14 +47,9 @@ bool canRunKernelISA(KernelISA isa, HasFeature hasFeature) {
   case KernelISA::AVXVNNI:
     return avx2 && hasFeature("avxvnni");
   case KernelISA::AVX512VNNI:
-  case KernelISA::AMX: {
-    bool avx512 = avx2 && hasFeature("avx512f") && hasFeature("avx512bw") &&
-                  hasFeature("avx512dq") && hasFeature("avx512vl") &&
-                  hasFeature("avx512vnni");
-    if (isa == KernelISA::AVX512VNNI)
-      return avx512;
+    return avx512;
+  case KernelISA::AMX:
     return avx512 && hasFeature("amx-tile") && hasFeature("amx-int8");
-  }
   }
   return false;
 }

@@ -39,7 +39,7 @@ long syscall(long number, ...);
 
 /* MT: a tile's rows. MIN_K: below one whole chunk of K, the tiles would
  * multiply nothing. */
-enum { MT = 16, NR = QOPT_AMX_NR, MIN_K = 64 };
+enum { MT = QOPT_AMX_MT, NR = QOPT_AMX_NR, MIN_K = 64 };
 
 /* ldtilecfg's 64 bytes: palette 1; tiles 0-7 each 16 rows of 64 bytes. */
 typedef struct {
@@ -143,6 +143,13 @@ QOPT_AMX void qopt_qconv_amx(const int64_t *desc, const uint8_t *x,
         int64_t nt = QOPT_MIN(2, blocks - nb);
         const int8_t *b0 = w + (g * blocks + nb) * p.kpad * NR;
         const int8_t *b1 = b0 + p.kpad * NR;
+        /* acc starts at bias - zx * sum(w), per block. */
+        int64_t ch0 = g * p.npad + nb * NR;
+        __m512i init[2];
+        for (int64_t h = 0; h < nt; ++h)
+          init[h] =
+              qopt_acc_init16(chan + QOPT_CHAN_BIAS * t + ch0 + NR * h,
+                              chan + QOPT_CHAN_WSUM * t + ch0 + NR * h, zx);
         for (int64_t r0 = 0; r0 < count; r0 += 2 * MT) {
           int64_t rt = padded - r0 >= 2 * MT ? 2 : 1;
           const uint8_t *a = rows + r0 * p.kpad;
@@ -156,23 +163,17 @@ QOPT_AMX void qopt_qconv_amx(const int64_t *desc, const uint8_t *x,
             QOPT_AMX_STEP(1, 1);
           for (int64_t h = 0; h < nt; ++h) {
             const int8_t *panel = b0 + h * p.kpad * NR;
-            int64_t ch = g * p.npad + (nb + h) * NR;
+            int64_t ch = ch0 + NR * h;
             int64_t valid = QOPT_MIN(NR, p.ng - (nb + h) * NR);
             __mmask16 mask = qopt_mask16(valid);
-            __m512i init = _mm512_sub_epi32(
-                _mm512_loadu_si512(
-                    (const void *)(chan + QOPT_CHAN_BIAS * t + ch)),
-                _mm512_mullo_epi32(
-                    zx, _mm512_loadu_si512(
-                            (const void *)(chan + QOPT_CHAN_WSUM * t + ch))));
             const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
             const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
             const int32_t *zw = chan + QOPT_CHAN_WZERO * t + ch;
-            int64_t rows = QOPT_MIN(rt * MT, count - r0);
-            for (int64_t i = 0; i < rows; ++i) {
+            int64_t stored = QOPT_MIN(rt * MT, count - r0);
+            for (int64_t i = 0; i < stored; ++i) {
               const int32_t *sums = acc + (i / MT * 2 + h) * 256 + i % MT * 16;
-              __m512i v =
-                  _mm512_add_epi32(init, _mm512_load_si512((const void *)sums));
+              __m512i v = _mm512_add_epi32(
+                  init[h], _mm512_load_si512((const void *)sums));
               const uint8_t *row = a + i * p.kpad + 64 * chunks;
               const int8_t *tail = panel + 1024 * chunks;
               for (int64_t q = 0; q < tailQuads; ++q) {
@@ -183,10 +184,8 @@ QOPT_AMX void qopt_qconv_amx(const int64_t *desc, const uint8_t *x,
                     _mm512_loadu_si512((const void *)(tail + 64 * q)));
               }
               if (p.wzero)
-                v = _mm512_sub_epi32(
-                    v,
-                    _mm512_mullo_epi32(_mm512_set1_epi32(work.rowSums[r0 + i]),
-                                       _mm512_loadu_si512((const void *)zw)));
+                v = qopt_sub_wzero16(v, _mm512_set1_epi32(work.rowSums[r0 + i]),
+                                     zw);
               uint8_t *out =
                   y + (m0 + r0 + i) * p.oc + g * p.ng + (nb + h) * NR;
               if (p.mode == QOPT_REQUANT_INTEGER)

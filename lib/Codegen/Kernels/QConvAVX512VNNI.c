@@ -111,10 +111,7 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
         const int32_t *wsum = chan + QOPT_CHAN_WSUM * t + ch;
         __m512i init[2];
         for (int h = 0; h < nr / 16; ++h)
-          init[h] = _mm512_sub_epi32(
-              _mm512_loadu_si512((const void *)(bias + 16 * h)),
-              _mm512_mullo_epi32(
-                  zx, _mm512_loadu_si512((const void *)(wsum + 16 * h))));
+          init[h] = qopt_acc_init16(bias + 16 * h, wsum + 16 * h, zx);
         const int32_t *p0 = chan + QOPT_CHAN_P0 * t + ch;
         const int32_t *p1 = chan + QOPT_CHAN_P1 * t + ch;
         for (int64_t r0 = 0, rows; r0 < count; r0 += rows) {
@@ -145,10 +142,7 @@ QOPT_AVX512 void qopt_qconv_avx512vnni(const int64_t *desc, const uint8_t *x,
               __m512i s = _mm512_set1_epi32(work.rowSums[r0 + i]);
               const int32_t *zw = chan + QOPT_CHAN_WZERO * t + ch;
               for (int h = 0; h < nr / 16; ++h)
-                acc[i][h] = _mm512_sub_epi32(
-                    acc[i][h],
-                    _mm512_mullo_epi32(
-                        s, _mm512_loadu_si512((const void *)(zw + 16 * h))));
+                acc[i][h] = qopt_sub_wzero16(acc[i][h], s, zw + 16 * h);
             }
             if (p.mode == QOPT_REQUANT_INTEGER) {
               for (int h = 0; h < nr / 16; ++h)

@@ -21,6 +21,23 @@ QOPT_AVX512 static inline __mmask16 qopt_mask16(int64_t valid) {
 }
 
 /* Rule R's (or O's) constants in 16 lanes, kernel-wide. */
+/* bias[c] - zx * wsum[c] on 16 lanes: where a convolution's accumulator
+ * starts (the input zero point's term, precomputed per channel). */
+QOPT_AVX512 static inline __m512i
+qopt_acc_init16(const int32_t *bias, const int32_t *wsum, __m512i zx) {
+  return _mm512_sub_epi32(
+      _mm512_loadu_si512((const void *)bias),
+      _mm512_mullo_epi32(zx, _mm512_loadu_si512((const void *)wsum)));
+}
+
+/* acc - rowSum * zw[c] on 16 lanes, rowSum broadcast: the weight zero
+ * points' term. */
+QOPT_AVX512 static inline __m512i qopt_sub_wzero16(__m512i acc, __m512i rowSum,
+                                                   const int32_t *zw) {
+  return _mm512_sub_epi32(
+      acc, _mm512_mullo_epi32(rowSum, _mm512_loadu_si512((const void *)zw)));
+}
+
 typedef struct {
   __m512 zero;      /* zy, added before rounding (rule O only) */
   __m512 low, high; /* lo, hi (rule O) or lo - zy, hi - zy (rule R) */
